@@ -1,0 +1,88 @@
+"""The pipeline: ``analyze(paths) -> Analysis``, read as a list of named, timed stages.
+
+This module wires stages together; each stage lives in its own module and gets
+only its own slice of the settings. Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from provenance import __version__
+from provenance.furniture import classify_lines, corpus_repeats
+from provenance.ingest import Decoded, discover, read
+from provenance.metadata import extract
+from provenance.model import Analysis, Document, Rejected
+from provenance.normalize import Normalized, normalize
+from provenance.segment import segment
+from provenance.settings import NormalizeSettings, Settings
+from provenance.text import tokens
+
+Progress = Callable[[str], None]
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def build_document(
+    decoded: Decoded, normalized: Normalized, settings: NormalizeSettings, repeated: frozenset[str]
+) -> Document:
+    """Classify lines, segment and extract metadata for one normalised file."""
+    clean = normalized.clean
+    lines = classify_lines(clean, settings, repeated)
+    paragraphs, sentences = segment(clean, lines)
+    words = sum(len(tokens(p.clean.slice(clean))) for p in paragraphs)
+    return Document(
+        id=decoded.source.id,
+        path=decoded.source.display,
+        encoding=decoded.encoding,
+        raw=decoded.text,
+        clean=clean,
+        offsets=normalized.offsets,
+        repairs=normalized.repairs,
+        lines=lines,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        metadata=extract(clean, lines, paragraphs, sentences, settings),
+        words=words,
+        sha256=decoded.sha256,
+    )
+
+
+def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> Analysis:
+    """Analyse a corpus: files, directories (recursive) and globs.
+
+    Bad files become ``Rejected`` entries; the rest is analysed.
+    """
+    settings = settings or Settings()
+    timings: dict[str, float] = {}
+    with _timed(timings, "ingest"):
+        sources, rejected = discover(paths, settings.ingest)
+        decoded: list[Decoded] = []
+        for source in sources:
+            result = read(source, settings.ingest)
+            if isinstance(result, Rejected):
+                rejected.append(result)
+            else:
+                decoded.append(result)
+    with _timed(timings, "normalize"):
+        normalized = [normalize(d.text) for d in decoded]
+        repeated = corpus_repeats((n.clean for n in normalized), settings.normalize)
+        documents = tuple(
+            build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
+        )
+    return Analysis(
+        documents=documents,
+        rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
+        settings=settings.as_dict(),
+        stats={"version": __version__, "timings": timings},
+    )

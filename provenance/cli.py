@@ -1,0 +1,143 @@
+"""Command-line interface: a thin layer over the library.
+
+``main(argv)`` returns an exit code: 0 clean, 1 policy findings (``check``), 2 usage
+or input errors. Library errors (:class:`ProvenanceError`) become one ``Error:``
+line; bad input files are listed one line each and the run carries on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from provenance import __version__
+from provenance.api import analyze
+from provenance.errors import ProvenanceError, SettingsError
+from provenance.model import Analysis
+from provenance.output import write_atomic
+from provenance.report.as_json import render_json
+from provenance.report.markdown import render_markdown
+from provenance.settings import Settings, from_pyproject, with_overrides
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+FORMATS = ("md", "json")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provenance",
+        description="Tell where news text came from: republications, excerpts, rewrites, translations, quotes.",
+    )
+    parser.add_argument("--version", action="version", version=f"provenance {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("analyze", help="analyse a corpus and write the provenance report")
+    run.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    run.add_argument("--out", default="reports", help="output folder (default: reports)")
+    run.add_argument(
+        "--format", default="md,json", help=f"comma list of output formats: {', '.join(FORMATS)} (default: md,json)"
+    )
+    _settings_options(run)
+    run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    return parser
+
+
+def _settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="STAGE.NAME=VALUE",
+        help="override a setting, e.g. --set fingerprint.shingle_size=4 (repeatable)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="a pyproject.toml whose [tool.provenance] holds settings (default: the corpus root's, if any)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The one place that maps command-line options to ``Settings``.
+
+    Precedence: defaults < ``[tool.provenance]`` of the config file < ``--set``.
+    """
+    config = args.config
+    if config is None:
+        first = Path(args.paths[0])
+        candidate = (first if first.is_dir() else first.parent) / "pyproject.toml"
+        config = candidate if candidate.is_file() else None
+    settings = Settings()
+    if config is not None:
+        if not config.is_file():
+            raise SettingsError(f"{config}: no such config file")
+        settings = with_overrides(settings, from_pyproject(config))
+    overrides: dict[str, object] = {}
+    for item in args.overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SettingsError(f"--set {item!r}: expected STAGE.NAME=VALUE")
+        overrides[key.strip()] = value.strip()
+    return with_overrides(settings, overrides)
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise SettingsError(
+            f"--format: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
+    return formats
+
+
+def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
+    written: list[Path] = []
+    renderers = {"md": ("provenance.md", render_markdown), "json": ("provenance.json", render_json)}
+    for fmt in formats:
+        name, render = renderers[fmt]
+        path = out / name
+        write_atomic(path, render(analysis))
+        written.append(path)
+    return written
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    formats = parse_formats(args.format)
+    analysis = analyze(args.paths, settings)
+    for rejected in analysis.rejected:
+        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    written = write_outputs(analysis, Path(args.out), formats)
+    if not args.quiet:
+        print(
+            f"analysed {len(analysis.documents)} documents, rejected {len(analysis.rejected)}; "
+            f"wrote {', '.join(str(p) for p in written)}"
+        )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return _analyze(args)
+    except ProvenanceError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_USAGE  # pragma: no cover (parser.error exits)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

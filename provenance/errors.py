@@ -1,0 +1,19 @@
+"""The one base class for errors the library raises on purpose.
+
+The CLI turns any :class:`ProvenanceError` into a single ``Error:`` line and exit
+code 2. Bad *input files* are not errors: they become ``Rejected`` values.
+"""
+
+from __future__ import annotations
+
+
+class ProvenanceError(Exception):
+    """Base class: a usage or configuration problem the user can fix."""
+
+
+class SettingsError(ProvenanceError):
+    """A setting is unknown or has a value of the wrong type."""
+
+
+class InputError(ProvenanceError):
+    """The set of inputs cannot be analysed as given (no files, clashing ids)."""

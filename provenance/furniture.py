@@ -1,0 +1,215 @@
+"""Line roles: title, heading, body, or page furniture (marked, never deleted).
+
+Furniture is what a scraper picks up around an article: audio players ("Listen to
+this article"), share counters, comment boxes, "Read more" teasers, related-link
+headlines, video teasers with running times, archive navigation, copyright and
+privacy footers. It is recognised from general cues, never from a list of one
+corpus's lines:
+
+* call-to-action and footer phrases common to news sites (:data:`CUE_PATTERNS`);
+* the shape of a line: a bullet or heading-like line without sentence punctuation
+  standing alone between paragraphs, a trailing running time (``2:20``), a
+  timestamp listing, a short teaser ending in an ellipsis;
+* repetition: a heading-like line that recurs inside one document (related links
+  shown twice), or a short line recurring in many documents of the corpus.
+
+Furniture lines are excluded from matching keys, shingles and shares, and listed
+in the report so a reader can check each one and its cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from provenance.model import Line, LineKind, Span
+from provenance.settings import NormalizeSettings
+from provenance.text import matching_key
+
+# (cue name, pattern matched against the whole stripped line, case-insensitive).
+CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("audio player", r"(listen to|play|hear) (this|the) (article|story|episode)\b.*"),
+        ("share counter", r"(\d[\d,.]*\s*(k\s*)?)?(people\s+)?(have\s+)?shared? this (story|article|post)\b.*"),
+        ("share buttons", r"share( (this|on|via)\b.{0,40})?"),
+        ("comment box", r"(leave|post|add|write) a (comment|reply|response)\b.*|\d*\s*comments?\s*:?|no comments\s*:?"),
+        ("comment form", r".*(your email address will not be published|required fields are marked).*"),
+        (
+            "read more",
+            r"((read|see|view) (more|the (full|original|whole)|full (story|article))|continue reading)\b.{0,60}",
+        ),
+        ("post navigation", r"(previous|next|older|newer) (post|article|story|entry)\b.*"),
+        ("reading time", r"(read(ing)? time\s*:?\s*\d+.*|\d+\s*min(ute)?s?\s+read)"),
+        ("newsletter", r".*\b(sign up|subscribe)\b.{0,80}(newsletter|updates|inbox|free)\b.*"),
+        ("advertisement", r"(advertisement|sponsored( content)?|ad|promoted)"),
+        (
+            "footer",
+            r"(©|\(c\) \d{4}|copyright\s+(©\s*)?\d{4}).*|.*(all rights reserved|privacy (policy|notice)|"
+            r"terms of (use|service)|cookie (policy|settings)|we use cookies).*",
+        ),
+        ("disclaimer", r".*\b(not under our control|does not necessarily (imply|reflect|represent|endorse))\b.*"),
+        (
+            "related links",
+            r"(related( articles| stories| coverage| content)?|you may (also )?like|recommended( for you)?|"
+            r"trending( now)?|trends \d+h|most (read|popular|viewed)|more (from|on) .{1,40})\s*:?",
+        ),
+        ("archive navigation", r"all (the )?(news |latest )?(news|articles|stories|posts) (on|from|for)\b.*"),
+        ("follow us", r"(follow us|click here|tap here|download (the|our) app)\b.*"),
+    )
+)
+
+_BULLET = re.compile(r"^\s*[•·▪◦●*\-–]\s+")
+_TERMINAL = re.compile(r"[.!?…:;。！？]$")
+_TRAILING_CLOSERS = "\"'”’»)]} \t"
+_RUNNING_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?$")
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
+_INNER_STOP = re.compile(r"[.!?](?=\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class _RawLine:
+    span: Span
+    text: str
+    alone: bool  # a paragraph of its own (blank lines or text edges around it)
+
+
+def split_lines(clean: str) -> list[_RawLine]:
+    """Lines of the clean text with spans (line breaks excluded)."""
+    raw: list[tuple[Span, str]] = []
+    pos = 0
+    for part in clean.split("\n"):
+        raw.append((Span(pos, pos + len(part)), part))
+        pos += len(part) + 1
+    out: list[_RawLine] = []
+    for i, (span, text) in enumerate(raw):
+        before_blank = i == 0 or not raw[i - 1][1].strip()
+        after_blank = i == len(raw) - 1 or not raw[i + 1][1].strip()
+        out.append(_RawLine(span, text, before_blank and after_blank))
+    return out
+
+
+def has_terminal_punctuation(text: str) -> bool:
+    """True when a line ends like a sentence (closing quotes and brackets ignored).
+
+    >>> has_terminal_punctuation("“aggressive rhetoric towards Ukraine.” ")
+    True
+    >>> has_terminal_punctuation("Russia talks up China’s goodwill")
+    False
+    """
+    return bool(_TERMINAL.search(text.rstrip(_TRAILING_CLOSERS)))
+
+
+def is_heading_like(text: str, settings: NormalizeSettings) -> bool:
+    """Short, without sentence punctuation at its end: a title, heading or link."""
+    stripped = text.strip()
+    return (
+        bool(stripped)
+        and not has_terminal_punctuation(stripped)
+        and (len(stripped.split()) <= settings.heading_max_words)
+    )
+
+
+def line_cue(text: str) -> str:
+    """The furniture cue a line matches on its own, or ``""``.
+
+    >>> line_cue("Listen to this article")
+    'audio player'
+    >>> line_cue("US suffers setback in hypersonic arms race 0:46")
+    'video teaser (running time)'
+    >>> line_cue("Moscow struck an even more optimistic tone.")
+    ''
+    """
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    words = len(stripped.split())
+    for name, pattern in CUE_PATTERNS:
+        if words <= 25 and pattern.fullmatch(stripped):
+            return name
+    if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
+        return "link bullet (no sentence punctuation)"
+    if words <= 20 and _RUNNING_TIME.search(stripped):
+        return "video teaser (running time)"
+    if words <= 12 and _TIMESTAMP.search(stripped):
+        return "timestamped listing"
+    if words <= 10 and _ELLIPSIS_END.search(stripped) and not _INNER_STOP.search(stripped[:-3]):
+        return "teaser ending in an ellipsis"
+    return ""
+
+
+def corpus_repeats(texts: Iterable[str], settings: NormalizeSettings) -> frozenset[str]:
+    """Keys of short unpunctuated lines that occur in at least ``furniture_min_docs`` documents.
+
+    Only short lines without sentence punctuation qualify (navigation, widget
+    titles), so three copies of one wire story do not erase each other's text.
+    The count is per document: a line repeated inside one page counts once.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        keys = {
+            matching_key(line)
+            for line in text.split("\n")
+            if line.strip()
+            and len(line.split()) <= settings.furniture_repeat_max_words
+            and not has_terminal_punctuation(line)
+        }
+        counts.update(key for key in keys if key)
+    return frozenset(key for key, n in counts.items() if n >= settings.furniture_min_docs)
+
+
+def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[str] = frozenset()) -> tuple[Line, ...]:
+    """Give every line of the clean text a role, with the cue for furniture."""
+    lines = split_lines(clean)
+    heading_counts = Counter(
+        matching_key(line.text) for line in lines if line.alone and is_heading_like(line.text, settings)
+    )
+    first_body = _first_body_index(lines, settings)
+    out: list[Line] = []
+    for index, line in enumerate(lines):
+        kind, cue = _classify(index, line, lines, settings, repeated, heading_counts, first_body)
+        out.append(Line(line.span, kind, cue))
+    return tuple(out)
+
+
+def _first_body_index(lines: Sequence[_RawLine], settings: NormalizeSettings) -> int:
+    for index, line in enumerate(lines):
+        if line.text.strip() and not is_heading_like(line.text, settings) and not line_cue(line.text):
+            return index
+    return len(lines)
+
+
+def _classify(
+    index: int,
+    line: _RawLine,
+    lines: Sequence[_RawLine],
+    settings: NormalizeSettings,
+    repeated: frozenset[str],
+    heading_counts: Counter[str],
+    first_body: int,
+) -> tuple[LineKind, str]:
+    text = line.text
+    if not text.strip():
+        return "blank", ""
+    cue = line_cue(text)
+    if cue:
+        return "furniture", cue
+    key = matching_key(text)
+    if key and key in repeated and len(text.split()) <= settings.furniture_repeat_max_words:
+        return "furniture", f"repeated in {settings.furniture_min_docs}+ documents of the corpus"
+    if not (line.alone and is_heading_like(text, settings)):
+        return "body", ""
+    if heading_counts[key] > 1:
+        return "furniture", "heading-like line repeated within the document (related link)"
+    words = len(text.split())
+    if index > first_body and words > settings.section_heading_max_words and _next_is_body(index, lines, settings):
+        return "furniture", "headline-like line inside the body (related link)"
+    return "heading", ""
+
+
+def _next_is_body(index: int, lines: Sequence[_RawLine], settings: NormalizeSettings) -> bool:
+    """A related-link headline sits between body paragraphs, not at the very end."""
+    return any(line.text.strip() and not is_heading_like(line.text, settings) for line in lines[index + 1 :])

@@ -1,0 +1,170 @@
+"""Ingest: paths, directories and globs to decoded text, or a ``Rejected`` value.
+
+Decoding order: UTF-8 (with or without BOM), then UTF-16/32 by BOM, then
+charset-normalizer's best guess. Empty, binary, undecodable, oversized and
+unreadable files become ``Rejected(path, reason, detail)``; this stage never raises
+for a bad file and never writes to an input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from provenance.errors import InputError
+from provenance.model import Rejected
+from provenance.settings import IngestSettings
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file with its id (path relative to its root, without extension)."""
+
+    id: str
+    path: Path
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A file's text as decoded, the encoding used and the hash of its bytes."""
+
+    source: Source
+    text: str
+    encoding: str
+    sha256: str
+
+
+def discover(inputs: Iterable[str | Path], settings: IngestSettings) -> tuple[list[Source], list[Rejected]]:
+    """Expand files, directories (recursively) and globs into sources, sorted by id.
+
+    Missing paths and id clashes are returned as rejections rather than raised, so
+    the rest of the corpus is still analysed.
+
+    Raises:
+        InputError: when nothing at all was given.
+    """
+    inputs = list(inputs)
+    if not inputs:
+        raise InputError("no input paths given")
+    found: list[Source] = []
+    rejected: list[Rejected] = []
+    for item in inputs:
+        found.extend(_expand(Path(item), str(item), settings, rejected))
+    by_id: dict[str, Source] = {}
+    for source in sorted(found, key=lambda s: (s.id, s.display)):
+        first = by_id.get(source.id)
+        if first is None:
+            by_id[source.id] = source
+        elif first.path.resolve() != source.path.resolve():
+            rejected.append(
+                Rejected(source.display, "duplicate-id", f"id {source.id!r} is already used by {first.display}")
+            )
+    return list(by_id.values()), sorted(rejected, key=lambda r: r.path)
+
+
+def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rejected]) -> Iterator[Source]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.suffix.lower() in settings.extensions:
+                yield Source(_doc_id(child.relative_to(path)), child, str(child))
+        return
+    if path.is_file():
+        yield Source(_doc_id(Path(path.name)), path, given)
+        return
+    if glob.has_magic(given):
+        matches = sorted(Path(p) for p in glob.glob(given, recursive=True))  # noqa: PTH207 (user patterns may be absolute)
+        files = [m for m in matches if m.is_file()]
+        if not files:
+            rejected.append(Rejected(given, "unreadable", "the pattern matches no file"))
+        for match in files:
+            yield Source(_doc_id(Path(match.name)), match, str(match))
+        return
+    rejected.append(Rejected(given, "unreadable", "no such file or directory"))
+
+
+def _doc_id(relative: Path) -> str:
+    """The path relative to its root, without extension, with ``/`` separators.
+
+    >>> _doc_id(Path("wire/000_3a0f.txt"))
+    'wire/000_3a0f'
+    """
+    return relative.with_suffix("").as_posix()
+
+
+def read(source: Source, settings: IngestSettings) -> Decoded | Rejected:
+    """Read and decode one file, or say in one line why it cannot be analysed."""
+    try:
+        size = source.path.stat().st_size
+        if size > settings.max_bytes:
+            return Rejected(source.display, "too-large", f"{size:,} bytes, over the {settings.max_bytes:,}-byte limit")
+        data = source.path.read_bytes()
+    except OSError as exc:
+        return Rejected(source.display, "unreadable", exc.strerror or type(exc).__name__)
+    return decode(source, data, settings)
+
+
+def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | Rejected:
+    """Decode bytes; see the module docstring for the order tried."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        return Rejected(
+            source.display, "empty", "the file has no text" if not data else "the file holds only whitespace"
+        )
+    text, encoding = _decode_bytes(data)
+    if text is None:
+        if b"\x00" in data:
+            return Rejected(source.display, "binary", "contains NUL bytes and is not UTF-16/32 text")
+        return Rejected(source.display, "undecodable", "not UTF-8, has no BOM, and no charset fits")
+    if "\x00" in text:
+        return Rejected(source.display, "binary", f"contains NUL characters after decoding as {encoding}")
+    ratio = _control_ratio(text)
+    if ratio > settings.max_control_ratio:
+        return Rejected(source.display, "binary", f"{ratio:.1%} control characters: not text")
+    if not text.strip():
+        return Rejected(source.display, "empty", "the file holds only whitespace")
+    return Decoded(source, text, encoding, digest)
+
+
+def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            return None, ""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(name), name.replace("-le", "").replace("-be", "") + "-bom"
+            except UnicodeDecodeError:
+                return None, ""
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    else:
+        return None, ""
+    best = from_bytes(data).best()
+    if best is None:
+        return None, ""
+    return str(best), best.encoding
+
+
+def _control_ratio(text: str) -> float:
+    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
+    return controls / len(text)

@@ -1,0 +1,255 @@
+"""Metadata the text states about itself, each value with the evidence behind it.
+
+* title: the first heading-like line near the top (not a date, not furniture, not
+  a masthead of fewer than ``title_min_words`` words), else the first sentence;
+* date: a date standing on a line of its own or after a dateline cue ("Published",
+  "All news articles on"); dates inside body sentences are events, not the
+  document's date, and are not used;
+* dateline: ``BEIJING —``, ``Hong Kong (CNN) --``, ``WASHINGTON (AP) —``;
+* outlet cues: credits and attributions naming a news organisation, found by a cue
+  grammar (``X reported``, ``according to X``, ``X:`` before a headline, ``(X) —``,
+  ``Source: x``, ``By The Associated Press``, ``said on X's``, copyright lines),
+  where X is a known outlet (:data:`OUTLETS`) or a name shaped like one
+  ("... News", "... Times", "... Post", "... Agency").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from provenance.furniture import has_terminal_punctuation
+from provenance.model import Evidence, Line, Metadata, OutletCue, Segment, Span
+from provenance.settings import NormalizeSettings
+
+# Canonical outlet names and the spellings that refer to them (casefolded). A
+# general gazetteer of large news organisations and wires, not this corpus's list.
+OUTLETS: dict[str, tuple[str, ...]] = {
+    "AP": ("ap", "associated press", "the associated press"),
+    "Reuters": ("reuters", "thomson reuters"),
+    "AFP": ("afp", "agence france-presse", "agence france presse"),
+    "CNN": ("cnn", "cnn español", "cnn espanol", "cnnespanol", "cnn en español", "cnn international"),
+    "CNBC": ("cnbc",),
+    "BBC": ("bbc", "bbc news"),
+    "Bloomberg": ("bloomberg", "bloomberg news"),
+    "NPR": ("npr",),
+    "The New York Times": ("new york times", "the new york times", "nyt"),
+    "The Washington Post": ("washington post", "the washington post"),
+    "The Wall Street Journal": ("wall street journal", "the wall street journal", "wsj"),
+    "The Guardian": ("the guardian", "guardian"),
+    "Fox News": ("fox news", "fox business"),
+    "NBC News": ("nbc news", "nbc"),
+    "CBS News": ("cbs news", "cbs"),
+    "ABC News": ("abc news",),
+    "Al Jazeera": ("al jazeera",),
+    "Xinhua": ("xinhua", "xinhua news agency"),
+    "TASS": ("tass",),
+    "Interfax": ("interfax",),
+    "RIA Novosti": ("ria novosti",),
+    "South China Morning Post": ("south china morning post", "scmp"),
+    "Financial Times": ("financial times", "ft"),
+    "Politico": ("politico",),
+    "Axios": ("axios",),
+    "Nikkei": ("nikkei", "nikkei asia"),
+    "Kyodo": ("kyodo", "kyodo news"),
+    "Yonhap": ("yonhap",),
+    "EFE": ("efe",),
+    "dpa": ("dpa",),
+    "ANSA": ("ansa",),
+    "UPI": ("upi", "united press international"),
+}
+_ALIAS = {alias: name for name, aliases in OUTLETS.items() for alias in aliases}
+# Words that make a capitalised name look like a news organisation.
+_OUTLET_SHAPE = re.compile(
+    r"\b(News|Times|Post|Journal|Press|Agency|Tribune|Herald|Telegraph|Gazette|Chronicle|Daily|Wire|"
+    r"Broadcasting|Radio|Television|TV|Network|Magazine|Review|Observer|Independent|Mail|Express)\b"
+)
+_NAME = r"(?:[A-Z][\w&.'’-]*|[A-Z]{2,})(?:\s+(?:of|the|de|del|[A-Z][\w&.'’-]*)){0,5}"
+
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("credit prefix", re.compile(rf"^\s*(?P<o>{_NAME})\s*:\s+\S", re.MULTILINE)),
+    ("reported", re.compile(rf"(?P<o>{_NAME})\s+(?:reported|reports|has reported|first reported)\b")),
+    (
+        "according to",
+        re.compile(rf"\baccording to (?:a (?:report|release|story) (?:from|by|in) )?(?:the )?(?P<o>{_NAME})"),
+    ),
+    ("told", re.compile(rf"\btold (?:the )?(?P<o>{_NAME})\b")),
+    ("dateline credit", re.compile(r"\((?P<o>[A-Z][\w.&' -]{1,40})\)\s*(?:--|[—–-])")),
+    (
+        "source line",
+        re.compile(
+            r"^\s*(?:source|via|originally published (?:by|in|at)|credit)\s*:?\s*(?P<o>\S[^\n]{0,60}?)\s*$",
+            re.MULTILINE | re.IGNORECASE,
+        ),
+    ),
+    ("byline", re.compile(r"^\s*By\s+(?P<o>(?:The\s+)?[A-Z][\w.&' -]{1,50}?)\s*$", re.MULTILINE)),
+    (
+        "copyright",
+        re.compile(
+            r"(?:©|\(c\)|copyright)\s*(?:©\s*)?\d{4}\s+(?P<o>[A-Z][\w.&' -]{1,50}?)(?:[.,]|$)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+    ),
+    ("on-air credit", re.compile(rf"\bsaid (?:on|to) (?P<o>{_NAME})(?:['’]s)?\b")),
+)
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_MONTH_NUMBER = {m[:3].casefold(): i for i, m in enumerate(_MONTHS.split("|")[:12], start=1)}
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"{_WEEKDAY}(?P<month>{_MONTHS})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"{_WEEKDAY}(?P<day>\d{{1,2}})\s+(?P<month>{_MONTHS})\.?,?\s+(?P<year>\d{{4}})"),
+    re.compile(r"(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})(?:T[\d:.]+Z?)?"),
+)
+_DATE_CUE = re.compile(r"(published|updated|posted|last updated|articles on|news on|date)\s*:?\s*$", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Z.'-]+)*|[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3})"
+    r"(?:,\s*[A-Z][\w.]+)?\s*(?:\((?P<outlet>[^)]{1,40})\))?\s*(?:--|—|–)\s*",
+)
+
+
+def canonical_outlet(name: str) -> str | None:
+    """The canonical name of an outlet, or None when ``name`` does not look like one.
+
+    >>> canonical_outlet("cnnespanol"), canonical_outlet("CNBC’s"), canonical_outlet("Angela Stent")
+    ('CNN', 'CNBC', None)
+    >>> canonical_outlet("Kyiv Independent")
+    'Kyiv Independent'
+    """
+    cleaned = re.sub(r"['’]s$", "", name.strip().strip(".,;:")).strip()
+    folded = cleaned.casefold()
+    for candidate in (folded, folded.removeprefix("the ")):
+        if candidate in _ALIAS:
+            return _ALIAS[candidate]
+    if _OUTLET_SHAPE.search(cleaned) and cleaned[:1].isupper():
+        return cleaned
+    return None
+
+
+def outlet_cues(clean: str, exclude: Sequence[Span] = ()) -> tuple[OutletCue, ...]:
+    """Every credit or attribution naming an outlet, in text order, de-duplicated."""
+    found: dict[tuple[str, str, int], OutletCue] = {}
+    for kind, pattern in _CUES:
+        for match in pattern.finditer(clean):
+            span = Span(match.start(), match.end())
+            if any(e.start <= span.start < e.end for e in exclude) and kind not in ("source line", "copyright"):
+                continue
+            outlet = _outlet_in(match.group("o"))
+            if outlet is None:
+                continue
+            text = match.group().strip()
+            found.setdefault((outlet, kind, span.start), OutletCue(outlet, kind, text, span))
+    return tuple(sorted(found.values(), key=lambda c: (c.span.start, c.kind, c.outlet)))
+
+
+def _outlet_in(name: str) -> str | None:
+    """Try the whole captured name, then shorter leading parts ("CNBC’s Squawk Box")."""
+    words = name.split()
+    for size in range(len(words), 0, -1):
+        outlet = canonical_outlet(" ".join(words[:size]))
+        if outlet is not None:
+            return outlet
+    return None
+
+
+def find_title(
+    clean: str, lines: Sequence[Line], sentences: Sequence[Segment], settings: NormalizeSettings
+) -> tuple[str | None, Evidence | None]:
+    """The first heading-like line near the top, else the first sentence."""
+    seen = 0
+    for line in lines:
+        if line.kind in ("blank", "furniture"):
+            continue
+        seen += 1
+        if seen > settings.title_search_lines:
+            break
+        text = line.clean.slice(clean).strip()
+        words = text.split()
+        short = line.kind == "heading" or len(words) <= settings.heading_max_words * 2
+        if not short:
+            break  # the body has begun: a title stands above it
+        if len(words) >= settings.title_min_words and not _only_date(text) and not _DATELINE.fullmatch(text):
+            return text, Evidence("title", "first heading-like line", span=line.clean)
+    if sentences:
+        first = sentences[0]
+        return first.clean.slice(clean), Evidence("title", "no heading line: first sentence", span=first.clean)
+    return None, None
+
+
+def _only_date(text: str) -> bool:
+    return any(p.fullmatch(text.strip().rstrip(".")) for p in _DATE_PATTERNS)
+
+
+def find_date(clean: str, lines: Sequence[Line]) -> tuple[str | None, Evidence | None]:
+    """A date on a line of its own, or right after a date cue, as ISO ``YYYY-MM-DD``."""
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        text = line.clean.slice(clean)
+        for match in _dates(text):
+            before = text[: match.start()].strip()
+            after = text[match.end() :].strip()
+            alone = not before and not after
+            cued = bool(_DATE_CUE.search(before)) and len(after.split()) <= 3
+            if alone or cued:
+                iso = _iso(match)
+                if iso:
+                    detail = "date on a line of its own" if alone else f"date after the cue {before!r}"
+                    span = Span(line.clean.start + match.start(), line.clean.start + match.end())
+                    return iso, Evidence("date", detail, span=span)
+    return None, None
+
+
+def _dates(text: str) -> Iterator[re.Match[str]]:
+    for pattern in _DATE_PATTERNS:
+        yield from pattern.finditer(text)
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    month = int(groups["mnum"]) if groups.get("mnum") else _MONTH_NUMBER.get(groups["month"][:3].casefold())
+    day, year = int(groups["day"]), int(groups["year"])
+    if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def find_dateline(clean: str, paragraphs: Sequence[Segment]) -> tuple[str | None, Evidence | None]:
+    """``PLACE —`` or ``Place (OUTLET) --`` opening one of the first paragraphs."""
+    for paragraph in paragraphs[:8]:
+        text = paragraph.clean.slice(clean)
+        match = _DATELINE.match(text)
+        if match and (match.group("place").isupper() or match.group("outlet")):
+            end = paragraph.clean.start + match.end()
+            value = text[: match.end()].strip()
+            return value, Evidence("dateline", f"paragraph opens with {value!r}", span=Span(paragraph.clean.start, end))
+    return None, None
+
+
+def extract(
+    clean: str,
+    lines: Sequence[Line],
+    paragraphs: Sequence[Segment],
+    sentences: Sequence[Segment],
+    settings: NormalizeSettings,
+) -> Metadata:
+    """All metadata of one document."""
+    title, title_evidence = find_title(clean, lines, sentences, settings)
+    date, date_evidence = find_date(clean, lines)
+    dateline, dateline_evidence = find_dateline(clean, paragraphs)
+    furniture = [line.clean for line in lines if line.kind == "furniture"]
+    return Metadata(
+        title=title,
+        title_evidence=title_evidence,
+        date=date,
+        date_evidence=date_evidence,
+        dateline=dateline,
+        dateline_evidence=dateline_evidence,
+        outlet_cues=outlet_cues(clean, furniture),
+    )
+
+
+__all__ = ["OUTLETS", "canonical_outlet", "extract", "has_terminal_punctuation", "outlet_cues"]

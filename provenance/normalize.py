@@ -1,0 +1,298 @@
+"""Normalise: repair scrape damage while keeping a map back to the raw text.
+
+A registry of named fixers runs in order. Each fixer is pure: it returns the edits
+(``start, end, replacement`` in its input) it would make, so the pipeline can both
+apply them and keep an exact offset map from the clean text back to the decoded file.
+A ``Repair`` is recorded only for fixers that changed something. Replaying the
+fixers on the raw text gives the clean text (:func:`replay`).
+
+This stage never straightens curly quotes, folds widths or ligatures, or applies
+Unicode normalisation: those would erase evidence. Folding for comparison happens
+only in matching keys (:mod:`provenance.text`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ftfy
+
+from provenance.model import OffsetMap, Repair
+
+Edit = tuple[int, int, str]
+# Rounds of the whole fixer sequence; two suffice for every case we have seen, the
+# third is a guard, and the loop stops as soon as a round changes nothing.
+_MAX_ROUNDS = 3
+FindEdits = Callable[[str], list[Edit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fixer:
+    """A named pure fixer: ``edits(text)`` lists the replacements it makes."""
+
+    name: str
+    edits: FindEdits
+
+    def __call__(self, text: str) -> str:
+        return apply_edits(text, self.edits(text))
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """Apply sorted, non-overlapping edits.
+
+    >>> apply_edits("abcdef", [(1, 3, "X"), (4, 4, "-")])
+    'aXd-ef'
+    """
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in edits:
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- hex-escape residue -------------------------------------------------------------
+
+# Runs of two-digit escapes, with or without their lost backslashes: `xe2x80x99`,
+# `\xe2\x80\x99`. Only runs that form valid multi-byte UTF-8 sequences are decoded,
+# so `xerox`, `0xc0ffee`, `max80` and colour codes stay as they are.
+_HEX_RUN = re.compile(r"(?:\\?x[0-9a-fA-F]{2})+")
+_HEX_UNIT = re.compile(r"\\?x([0-9a-fA-F]{2})")
+
+
+def _utf8_length(lead: int) -> int:
+    """Length of the UTF-8 sequence a lead byte starts (0 if not a multi-byte lead)."""
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0
+
+
+def hex_escape_edits(text: str) -> list[Edit]:
+    r"""Edits that decode UTF-8 byte escapes whose backslashes were lost.
+
+    >>> apply_edits("Russiaxe2x80x99s", hex_escape_edits("Russiaxe2x80x99s"))
+    'Russia’s'
+    >>> hex_escape_edits("xerox 0xc0ffee max80 #c2a0ff")
+    []
+    """
+    edits: list[Edit] = []
+    for run in _HEX_RUN.finditer(text):
+        units = list(_HEX_UNIT.finditer(run.group()))
+        values = [int(u.group(1), 16) for u in units]
+        i = 0
+        while i < len(units):
+            length = _utf8_length(values[i])
+            chunk = bytes(values[i : i + length]) if length else b""
+            try:
+                decoded = chunk.decode("utf-8") if len(chunk) == length and length else ""
+            except UnicodeDecodeError:
+                decoded = ""
+            if decoded:
+                start = run.start() + units[i].start()
+                end = run.start() + units[i + length - 1].end()
+                edits.append((start, end, decoded))
+                i += length
+            else:
+                i += 1
+    return edits
+
+
+# --- classic mojibake through ftfy ---------------------------------------------------
+
+# ftfy configured to repair encoding damage only: quotes stay curly, widths and
+# ligatures stay as written, no Unicode normalisation, no HTML unescaping, line
+# breaks left to our whitespace fixer (which records them).
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+def mojibake_edits(text: str) -> list[Edit]:
+    """Edits that undo classic mojibake (``â€™`` for ``’``), found line by line.
+
+    ftfy returns only the repaired text, so each changed line is diffed against its
+    repair to keep the edits small and the offset map exact.
+
+    >>> apply_edits("Itâ€™s cafÃ©", mojibake_edits("Itâ€™s cafÃ©"))
+    'It’s café'
+    >>> mojibake_edits("“Curly” quotes — stay")
+    []
+    """
+    if text.isascii():
+        return []
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.isascii():
+            fixed = ftfy.fix_text(line, _FTFY)
+            if fixed != line:
+                edits.extend(_diff_edits(line, fixed, offset))
+        offset += len(line)
+    return edits
+
+
+def _diff_edits(before: str, after: str, offset: int) -> list[Edit]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(offset + i1, offset + i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+# --- whitespace ------------------------------------------------------------------------
+
+_ODD_SPACE = re.compile(r"\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u200b\u2060\ufeff\u00ad]")
+
+
+def whitespace_edits(text: str) -> list[Edit]:
+    """NBSP and other odd spaces to spaces, CR and CRLF to LF, invisible marks removed.
+
+    >>> apply_edits("a\\u00a0b\\r\\nc\\u200bd", whitespace_edits("a\\u00a0b\\r\\nc\\u200bd"))
+    'a b\\ncd'
+    """
+    edits: list[Edit] = []
+    for match in _ODD_SPACE.finditer(text):
+        found = match.group()
+        if found.startswith("\r"):
+            replacement = "\n"
+        elif found in "\u200b\u2060\ufeff\u00ad":
+            replacement = ""
+        else:
+            replacement = " "
+        edits.append((match.start(), match.end(), replacement))
+    return edits
+
+
+FIXERS: tuple[Fixer, ...] = (
+    Fixer("hex-escapes", hex_escape_edits),
+    Fixer("mojibake", mojibake_edits),
+    Fixer("whitespace", whitespace_edits),
+)
+
+
+# --- offset map ------------------------------------------------------------------------
+
+Region = tuple[int, int, int, int]
+
+
+def compose(offsets: OffsetMap, text: str, edits: Sequence[Edit]) -> OffsetMap:
+    """The offset map of ``apply_edits(text, edits)``, given the map of ``text``.
+
+    Regions of earlier repairs that an edit overlaps are absorbed into it (the edit
+    is first widened to cover them whole), so the map stays a sorted list of
+    disjoint regions.
+    """
+    regions = offsets.regions
+    out: list[Region] = []
+    shift = 0
+    ri = 0
+    for start, end, replacement in _widen(regions, edits, text):
+        while ri < len(regions) and regions[ri][1] <= start:
+            out.append(_shifted(regions[ri], shift))
+            ri += 1
+        while ri < len(regions) and regions[ri][0] < end and regions[ri][1] > start:
+            ri += 1  # absorbed: the new region's raw extent covers it
+        raw_start = offsets.raw_start(start)
+        raw_end = offsets.raw_end(end) if end > start else raw_start
+        out.append((start + shift, start + shift + len(replacement), raw_start, raw_end))
+        shift += len(replacement) - (end - start)
+    out.extend(_shifted(region, shift) for region in regions[ri:])
+    return OffsetMap(tuple(out), offsets.raw_length)
+
+
+def _shifted(region: Region, shift: int) -> Region:
+    return (region[0] + shift, region[1] + shift, region[2], region[3])
+
+
+def _widen(regions: Sequence[Region], edits: Sequence[Edit], text: str) -> list[Edit]:
+    """Widen edits that cut into an earlier non-empty region, merging any that then overlap."""
+    spans: list[list[int]] = []
+    members: list[list[Edit]] = []
+    for edit in edits:
+        start, end = edit[0], edit[1]
+        for c_start, c_end, _, _ in regions:
+            if c_start < c_end and c_start < end and start < c_end:
+                start, end = min(start, c_start), max(end, c_end)
+        if spans and spans[-1][1] > start:
+            spans[-1][1] = max(spans[-1][1], end)
+            members[-1].append(edit)
+        else:
+            spans.append([start, end])
+            members.append([edit])
+    widened: list[Edit] = []
+    for (start, end), group in zip(spans, members, strict=True):
+        local = [(s - start, e - start, rep) for s, e, rep in group]
+        widened.append((start, end, apply_edits(text[start:end], local)))
+    return widened
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The result of normalisation: clean text, the repairs made and the offset map."""
+
+    clean: str
+    repairs: tuple[Repair, ...]
+    offsets: OffsetMap
+
+
+def normalize(raw: str, fixers: Sequence[Fixer] = FIXERS) -> Normalized:
+    """Run the fixers in order; record a repair only where a fixer changed something.
+
+    The sequence is repeated until nothing changes (at most ``_MAX_ROUNDS`` rounds),
+    because one repair can uncover another (mojibake next to an NBSP that only the
+    whitespace fixer turns into a space); repeated repairs add to one count.
+
+    >>> n = normalize("Itxe2x80x99s\\u00a0here\\r\\n")
+    >>> n.clean, [(r.fixer, r.count) for r in n.repairs]
+    ('It’s here\\n', [('hex-escapes', 1), ('whitespace', 2)])
+    """
+    offsets = OffsetMap((), len(raw))
+    text = raw
+    counts: dict[str, int] = {}
+    for _ in range(_MAX_ROUNDS):
+        changed = False
+        for fixer in fixers:
+            edits = fixer.edits(text)
+            if not edits:
+                continue
+            offsets = compose(offsets, text, edits)
+            text = apply_edits(text, edits)
+            counts[fixer.name] = counts.get(fixer.name, 0) + len(edits)
+            changed = True
+        if not changed:
+            break
+    return Normalized(text, tuple(Repair(name, n) for name, n in counts.items()), offsets)
+
+
+def replay(raw: str, repairs: Sequence[Repair], fixers: Sequence[Fixer] = FIXERS) -> str:
+    """Re-run the recorded repairs by name on the raw text (gives the clean text)."""
+    named = {repair.fixer for repair in repairs}
+    chosen = [fixer for fixer in fixers if fixer.name in named]
+    text = raw
+    for _ in range(_MAX_ROUNDS):
+        before = text
+        for fixer in chosen:
+            text = fixer(text)
+        if text == before:
+            break
+    return text

@@ -1,0 +1,1 @@
+"""Renderers: they format an ``Analysis`` and never recompute it."""

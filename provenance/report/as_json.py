@@ -1,0 +1,91 @@
+"""The whole analysis as JSON: keys sorted, stable, offsets into the raw files.
+
+Every span in the JSON indexes the decoded raw text of its file (``start``/``end``,
+half-open), so ``raw[start:end]`` shows the evidence exactly as the file has it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from provenance.model import Analysis, Document, Evidence, Span
+
+TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "passages", "quotes", "lineage", "settings")
+
+
+def _raw(doc: Document, span: Span) -> dict[str, int]:
+    raw = doc.raw_span(span)
+    return {"start": raw.start, "end": raw.end}
+
+
+def _evidence(doc: Document, evidence: Evidence | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    out: dict[str, Any] = {"kind": evidence.kind, "detail": evidence.detail}
+    if evidence.score is not None:
+        out["score"] = round(evidence.score, 4)
+    if evidence.span is not None:
+        out.update(_raw(doc, evidence.span))
+    return out
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    """One ``documents`` entry."""
+    meta = doc.metadata
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "encoding": doc.encoding,
+        "title": meta.title,
+        "title_evidence": _evidence(doc, meta.title_evidence),
+        "date": meta.date,
+        "date_evidence": _evidence(doc, meta.date_evidence),
+        "dateline": meta.dateline,
+        "dateline_evidence": _evidence(doc, meta.dateline_evidence),
+        "outlet_cues": [
+            {"outlet": c.outlet, "kind": c.kind, "text": c.text, **_raw(doc, c.span)} for c in meta.outlet_cues
+        ],
+        "repairs": [{"fixer": r.fixer, "count": r.count} for r in doc.repairs],
+        "furniture": [
+            {"cue": line.cue, "text": line.clean.slice(doc.clean).strip(), **_raw(doc, line.clean)}
+            for line in doc.furniture
+        ],
+        "words": doc.words,
+        "paragraphs": len(doc.paragraphs),
+        "sentences": len(doc.sentences),
+    }
+
+
+def _plain(value: object) -> object:
+    """Dataclasses of later stages to plain JSON values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The JSON-ready dict; deterministic (no timings, no absolute paths added)."""
+    return {
+        "version": analysis.stats.get("version"),
+        "documents": [document_record(d) for d in analysis.documents],
+        "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
+        "pairs": _plain(analysis.pairs),
+        "passages": _plain(analysis.passages),
+        "quotes": _plain(analysis.quotes),
+        "lineage": _plain(analysis.lineage),
+        "settings": analysis.settings,
+    }
+
+
+def render_json(analysis: Analysis) -> str:
+    """JSON text, keys sorted, two-space indent, UTF-8 characters kept, final newline."""
+    return json.dumps(to_dict(analysis), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

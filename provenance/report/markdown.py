@@ -1,0 +1,135 @@
+"""The Markdown provenance report (GitHub-flavoured, tables by tabulate).
+
+Text coming from documents is escaped (pipes, Markdown punctuation, line breaks)
+and long texts are cut with "…", so tables stay tables and stay readable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from provenance.model import Analysis, Document
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def escape(text: str, limit: int | None = 80) -> str:
+    """Escape document text for a Markdown table cell, cut to ``limit`` characters.
+
+    >>> escape("a | b *c*")
+    'a \\\\| b \\\\*c\\\\*'
+    >>> escape("x" * 10, limit=5)
+    'xxxx…'
+    """
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub table; an empty table is written as a sentence instead."""
+    if not rows:
+        return "_None._"
+    return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True)
+
+
+def _cues(doc: Document) -> str:
+    seen: list[str] = []
+    for cue in doc.metadata.outlet_cues:
+        label = f"{cue.outlet} ({cue.kind})"
+        if label not in seen:
+            seen.append(label)
+    return escape("; ".join(seen), limit=None) if seen else "—"
+
+
+def _repairs(doc: Document) -> str:
+    return ", ".join(f"{r.fixer} ×{r.count}" for r in doc.repairs) or "—"
+
+
+def documents_section(analysis: Analysis) -> str:
+    rows = [
+        (
+            f"`{doc.id}`",
+            escape(doc.metadata.title or "—", 70),
+            doc.metadata.date or "—",
+            escape(doc.metadata.dateline or "—", 30),
+            _cues(doc),
+            doc.encoding,
+            _repairs(doc),
+            len(doc.furniture),
+            doc.words,
+        )
+        for doc in analysis.documents
+    ]
+    headers = ("id", "title", "date", "dateline", "outlet cues", "encoding", "repairs", "furniture lines", "words")
+    return "## Documents\n\n" + table(headers, rows)
+
+
+def rejected_section(analysis: Analysis) -> str:
+    rows = [(f"`{escape(r.path, None)}`", r.reason, escape(r.detail, 120)) for r in analysis.rejected]
+    return "## Rejected files\n\n" + table(("path", "reason", "detail"), rows)
+
+
+def appendix_section(analysis: Analysis) -> str:
+    parts = ["## Appendix: per-document evidence"]
+    for doc in analysis.documents:
+        parts.append(f"### `{doc.id}`")
+        meta = doc.metadata
+        facts = []
+        for label, value, evidence in (
+            ("title", meta.title, meta.title_evidence),
+            ("date", meta.date, meta.date_evidence),
+            ("dateline", meta.dateline, meta.dateline_evidence),
+        ):
+            if value and evidence is not None and evidence.span is not None:
+                raw = doc.raw_span(evidence.span)
+                facts.append((label, escape(value, 80), escape(evidence.detail, 60), f"{raw.start}–{raw.end}"))
+        for cue in meta.outlet_cues:
+            raw = doc.raw_span(cue.span)
+            facts.append(("outlet", cue.outlet, escape(f"{cue.kind}: “{cue.text}”", 80), f"{raw.start}–{raw.end}"))
+        parts.append(table(("fact", "value", "evidence", "raw offsets"), facts))
+        furniture = []
+        for line in doc.furniture:
+            raw = doc.raw_span(line.clean)
+            furniture.append((escape(line.clean.slice(doc.clean), 70), escape(line.cue, 60), f"{raw.start}–{raw.end}"))
+        parts.append("Furniture lines (excluded from matching):\n\n" + table(("line", "cue", "raw offsets"), furniture))
+    return "\n\n".join(parts)
+
+
+def summary_section(analysis: Analysis) -> str:
+    version = analysis.stats.get("version", "?")
+    words = sum(d.words for d in analysis.documents)
+    lines = [
+        "# Provenance report",
+        "",
+        f"- Documents analysed: **{len(analysis.documents)}** ({words:,} words of article text)",
+        f"- Rejected files: **{len(analysis.rejected)}**",
+        f"- Made by provenance {version}; settings are listed at the end.",
+    ]
+    return "\n".join(lines)
+
+
+def settings_section(analysis: Analysis) -> str:
+    rows = [
+        (f"`{stage}.{key}`", escape(str(value), 80))
+        for stage, values in analysis.settings.items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+    ]
+    return "## Settings\n\n" + table(("setting", "value"), rows)
+
+
+def render_markdown(analysis: Analysis) -> str:
+    """The whole report as Markdown text with a final newline."""
+    sections = [
+        summary_section(analysis),
+        documents_section(analysis),
+        rejected_section(analysis),
+        appendix_section(analysis),
+        settings_section(analysis),
+    ]
+    return "\n\n".join(sections) + "\n"

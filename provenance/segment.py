@@ -1,0 +1,158 @@
+"""Segment: paragraphs and sentences of the non-furniture text, with spans and keys.
+
+Spans index the clean text (map them to the raw file with the document's offset
+map). A paragraph is a run of consecutive non-blank, non-furniture lines; a line
+break inside a paragraph also ends a sentence (pull quotes, bullets and bylines sit
+on lines of their own). Sentence boundaries are found with a rule that knows common
+abbreviations and initials and the full stops of Chinese and Japanese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from provenance.model import Line, Segment, Span
+from provenance.text import matching_key
+
+# Abbreviations that end with a full stop without ending the sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "adm",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "bros",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "al",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "d.c",
+        "a.m",
+        "p.m",
+    ]
+)
+# A sentence ends at . ! ? … (and CJK stops), optionally followed by closing quotes
+# or brackets, then whitespace and a plausible sentence start.
+_BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[^\W_a-z])|([。！？]+[”’」』）]*)")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """True when the full stop at ``text[end - 1]`` closes an abbreviation or initial."""
+    match = _LAST_WORD.search(text, 0, end)
+    if not match:
+        return False
+    word = match.group(1).rstrip(".").lstrip("\"'“‘(«[").casefold()
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "J. Smith"
+    return word in _ABBREVIATIONS
+
+
+def split_sentences(text: str, offset: int = 0) -> Iterator[Span]:
+    """Sentence spans of one line of text (shifted by ``offset``), whitespace trimmed.
+
+    >>> line = "U.S. officials met Mr. Xi. “It went well,” she said. Then they left."
+    >>> [line[s.start:s.end] for s in split_sentences(line)]
+    ['U.S. officials met Mr. Xi.', '“It went well,” she said.', 'Then they left.']
+    >>> [s for s in split_sentences("北京很冷。我们走吧！")]
+    [Span(start=0, end=5), Span(start=5, end=10)]
+    """
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group(1):
+            end = match.start(1) + len(match.group(1))
+            if match.group(1) == "." and _is_abbreviation(text, match.start(1) + 1):
+                continue
+        else:
+            end = match.end(3)
+        span = _trim(text, start, end, offset)
+        if span is not None:
+            yield span
+        start = match.end()
+    span = _trim(text, start, len(text), offset)
+    if span is not None:
+        yield span
+
+
+def _trim(text: str, start: int, end: int, offset: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(offset + start, offset + end) if end > start else None
+
+
+def segment(clean: str, lines: Sequence[Line]) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """Paragraphs and sentences of the non-furniture lines, with matching keys.
+
+    Segments with an empty key (lines of punctuation only) are dropped.
+    """
+    paragraphs: list[Segment] = []
+    sentences: list[Segment] = []
+    run: list[Line] = []
+    for line in (*lines, None):
+        if line is not None and line.kind not in ("blank", "furniture"):
+            run.append(line)
+            continue
+        if run:
+            index = len(paragraphs)
+            span = Span(run[0].clean.start, run[-1].clean.end)
+            key = matching_key(span.slice(clean))
+            if key:
+                paragraphs.append(Segment(span, key, index))
+                for member in run:
+                    for sentence in split_sentences(member.clean.slice(clean), member.clean.start):
+                        sentence_key = matching_key(sentence.slice(clean))
+                        if sentence_key:
+                            sentences.append(Segment(sentence, sentence_key, index))
+            run = []
+    return tuple(paragraphs), tuple(sentences)

@@ -1,0 +1,87 @@
+"""Matching keys and tokens: the folded form of text used only for comparison.
+
+Keys are casefolded, quotes and dashes folded, punctuation stripped and whitespace
+collapsed. They are never shown to users; spans always refer to the real text.
+Tokenising is Unicode-aware: letters and digits of any script form words, and
+scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar) are split
+into single characters so Chinese or Japanese text does not collapse into one
+giant "word".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Quote and dash variants folded to ASCII in keys (evidence keeps the originals).
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2039": "'",
+        "\u203a": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+    }
+)
+
+# Characters of scripts written without spaces between words.
+_UNSPACED = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+)
+_TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+(?:['][^\W_{_UNSPACED}]+)*")
+
+
+def fold(text: str) -> str:
+    """Casefold and fold quote and dash variants (no other change).
+
+    >>> fold("Russia’s “Aggressive” — Rhetoric")
+    'russia\\'s "aggressive" - rhetoric'
+    """
+    return unicodedata.normalize("NFKC", text.translate(_FOLD)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Words of ``text`` after folding, one token per character for unspaced scripts.
+
+    Apostrophes inside words are kept (``won't``), other punctuation dropped.
+
+    >>> tokens("Russia’s military build-up, 2021!")
+    ["russia's", 'military', 'build', 'up', '2021']
+    >>> tokens("北京欢迎你")
+    ['北', '京', '欢', '迎', '你']
+    >>> tokens("Москва и Пекин")
+    ['москва', 'и', 'пекин']
+    """
+    return _TOKEN.findall(fold(text))
+
+
+def matching_key(text: str) -> str:
+    """The comparison key of a segment: its tokens joined by single spaces.
+
+    >>> matching_key("  “I think,” she said — twice. ")
+    'i think she said twice'
+    """
+    return " ".join(tokens(text))

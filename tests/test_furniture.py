@@ -1,0 +1,105 @@
+"""Furniture is marked from general cues and repetition, not from the seeds' lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.furniture import classify_lines, corpus_repeats, line_cue
+from provenance.settings import NormalizeSettings
+
+S = NormalizeSettings()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Listen to this article",
+        "1,204 people shared this story",
+        "Leave a reply",
+        "Your email address will not be published. Required fields are marked *",
+        "Read more ....",
+        "Continue reading",
+        "Previous post Some Headline Here",
+        "Next article: Another headline",
+        "No comments:",
+        "12 Comments",
+        "Read Time: 4 Minutes",
+        "5 min read",
+        "Sign up for our free newsletter",
+        "Advertisement",
+        "© 2023 Example Media Group. All rights reserved.",
+        "Copyright 2019 The Associated Press. All rights reserved.",
+        "Privacy Policy",
+        "Related Articles",
+        "You may also like",
+        "  • Minister resigns after budget row",
+        "Watch: the summit in two minutes 1:45",
+        "Politics 2021-04-05T10:00:00Z",
+        "Tap here to download the app",
+    ],
+)
+def test_furniture_cues(line: str) -> None:
+    assert line_cue(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Moscow struck an even more optimistic tone.",
+        "Share prices fell sharply on Friday after the announcement.",
+        "The copyright lawsuit was filed in federal court on Tuesday.",
+        "  • The meeting came days after the G7 condemned the build-up.",
+        "He read more than forty reports before deciding.",
+        "Related parties must disclose the transactions, the regulator said.",
+        "",
+    ],
+)
+def test_body_lines_are_not_furniture(line: str) -> None:
+    assert line_cue(line) == "", line
+
+
+ARTICLE = """Ministers Agree on Water Deal After Long Talks
+
+Listen to this article
+
+The ministers of three countries signed a water-sharing agreement on Tuesday after two years of talks.
+
+Drought forces farmers to change crops across the region
+
+The agreement sets quotas for each country and creates a joint commission to settle disputes.
+
+What the deal means
+
+Critics said the quotas were too generous to upstream users, and campaigners promised to challenge them.
+
+Drought forces farmers to change crops across the region
+
+Officials will meet again in March to review the first season.
+"""
+
+
+def test_article_roles() -> None:
+    lines = classify_lines(ARTICLE, S)
+    roles = {line.clean.slice(ARTICLE): (line.kind, line.cue) for line in lines if line.kind != "blank"}
+    assert roles["Ministers Agree on Water Deal After Long Talks"][0] == "heading"
+    assert roles["Listen to this article"] == ("furniture", "audio player")
+    assert roles["What the deal means"][0] == "heading"
+    assert roles["Drought forces farmers to change crops across the region"][0] == "furniture"
+    assert roles["Officials will meet again in March to review the first season."][0] == "body"
+
+
+def test_short_lines_repeated_across_the_corpus_are_furniture() -> None:
+    docs = [
+        f"Story number {i} is about something else entirely today.\n\nDaily Planet Newsletter Box\n" for i in range(4)
+    ]
+    repeated = corpus_repeats(docs, S)
+    lines = classify_lines(docs[0], S, repeated)
+    kinds = {line.clean.slice(docs[0]): line.kind for line in lines}
+    assert kinds["Daily Planet Newsletter Box"] == "furniture"
+    assert kinds["Story number 0 is about something else entirely today."] == "body"
+
+
+def test_long_shared_text_is_not_erased_by_repetition() -> None:
+    paragraph = "The central bank raised its main interest rate by half a point on Thursday, citing inflation."
+    repeated = corpus_repeats([paragraph] * 5, S)
+    assert repeated == frozenset()

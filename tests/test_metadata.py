@@ -1,0 +1,92 @@
+"""Metadata with evidence: titles, stated dates, datelines and outlet cues."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.furniture import classify_lines
+from provenance.metadata import canonical_outlet, extract, outlet_cues
+from provenance.segment import segment
+from provenance.settings import NormalizeSettings
+
+S = NormalizeSettings()
+
+
+def _meta(text: str):  # type: ignore[no-untyped-def]
+    lines = classify_lines(text, S)
+    paragraphs, sentences = segment(text, lines)
+    return extract(text, lines, paragraphs, sentences, S)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Thursday, December 16, 2021\n\nA headline for the day\n\nBody text here.", "2021-12-16"),
+        ("A headline for the day\n\n16 March 2020\n\nBody text here.", "2020-03-16"),
+        ("Headline\n\nPublished: 2023-02-03\n\nBody.", "2023-02-03"),
+        ("Headline words go here\n\nThe deal was signed on February 4, 2022, in Beijing.", None),
+    ],
+)
+def test_dates_only_when_stated_for_the_document(text: str, date: str | None) -> None:
+    meta = _meta(text)
+    assert meta.date == date
+    if date:
+        assert meta.date_evidence is not None and meta.date_evidence.span is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("Title of the piece here\n\nBEIJING — International pressure grew.", "BEIJING —"),
+        ("Title of the piece here\n\nHong Kong (CNN) --\n\nAntony Blinken is due.", "Hong Kong (CNN) --"),
+        ("Title of the piece here\n\nWASHINGTON (AP) — The Supreme Court ruled.", "WASHINGTON (AP) —"),
+        ("Title of the piece here\n\nThe Supreme Court ruled — again — on Friday.", None),
+    ],
+)
+def test_datelines(text: str, dateline: str | None) -> None:
+    assert _meta(text).dateline == dateline
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The minister resigned, Reuters reported on Friday.", [("Reuters", "reported")]),
+        ("The plan was approved, according to the Associated Press.", [("AP", "according to")]),
+        ("WASHINGTON (AP) — The court ruled.", [("AP", "dateline credit")]),
+        ("Body.\n\nSource: cnnespanol", [("CNN", "source line")]),
+        ("CNBC: Markets fall as rates rise", [("CNBC", "credit prefix")]),
+        ("By The Associated Press", [("AP", "byline")]),
+        ("Copyright 2018 The Associated Press. All rights reserved.", [("AP", "copyright")]),
+        ("“It is over,” she said on CNBC’s “Squawk Box” on Thursday.", [("CNBC", "on-air credit")]),
+        ("The deal is done, the Kyiv Independent reported.", [("Kyiv Independent", "reported")]),
+        ("The deal is done, according to Angela Stent.", []),
+        ("Summary: the deal is done.", []),
+    ],
+)
+def test_outlet_cues(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(c.outlet, c.kind) for c in outlet_cues(text)] == expected
+
+
+def test_canonical_outlets() -> None:
+    assert canonical_outlet("Associated Press") == "AP"
+    assert canonical_outlet("The New York Times") == "The New York Times"
+    assert canonical_outlet("Neil Thomas") is None
+
+
+def test_title_skips_dates_mastheads_and_furniture() -> None:
+    text = (
+        "The Daily\n\nListen to this article\n\nMonday, May 3, 2021\n\nCity Council Approves New Budget Plan\n\nBody."
+    )
+    meta = _meta(text)
+    assert meta.title == "City Council Approves New Budget Plan"
+    assert meta.title_evidence is not None and meta.title_evidence.detail == "first heading-like line"
+
+
+def test_title_falls_back_to_first_sentence() -> None:
+    text = (
+        "The council approved the budget on Monday after a long debate about parks, roads, schools, libraries,"
+        " bus lanes, the fire station, the harbour wall and the pay of the town's forty-two employees. More."
+    )
+    meta = _meta(text)
+    assert meta.title is not None and meta.title.startswith("The council approved")
+    assert meta.title_evidence is not None and "first sentence" in meta.title_evidence.detail
