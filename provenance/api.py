@@ -80,6 +80,8 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         documents = tuple(
             build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
         )
+    # Later stages slot in here, in this order, each timed under its own name:
+    # fingerprint -> candidates -> align -> quotes -> lineage.
     return Analysis(
         documents=documents,
         rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),

@@ -64,7 +64,10 @@ _OUTLET_SHAPE = re.compile(
     r"\b(News|Times|Post|Journal|Press|Agency|Tribune|Herald|Telegraph|Gazette|Chronicle|Daily|Wire|"
     r"Broadcasting|Radio|Television|TV|Network|Magazine|Review|Observer|Independent|Mail|Express)\b"
 )
-_NAME = r"(?:[A-Z][\w&.'’-]*|[A-Z]{2,})(?:\s+(?:of|the|de|del|[A-Z][\w&.'’-]*)){0,5}"
+# A capitalised word: dotted acronyms keep their final stop ("U.S."), other words end
+# before a full stop, so a name never runs across a sentence boundary ("... Post. Both").
+_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z](?:[\w&'’-]|\.(?=\w))*)"
+_NAME = rf"{_WORD}(?:\s+(?:of|the|de|del|{_WORD})){{0,5}}"
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit prefix", re.compile(rf"^\s*(?P<o>{_NAME})\s*:\s+\S", re.MULTILINE)),

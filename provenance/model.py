@@ -183,6 +183,18 @@ class OffsetMap:
         return Span(start, max(start, self.raw_end(clean.end)))
 
 
+# --- candidates: fingerprints, verified pairs, clusters ----------------------------------
+
+
+# --- alignment: shared passages and per-document composition ----------------------------
+
+
+# --- quotes: direct quotes, speakers and trails -------------------------------------------
+
+
+# --- lineage: roles, parents and evidence --------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """An input that could not be analysed, and why (one of :data:`RejectReason`)."""

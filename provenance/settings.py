@@ -61,10 +61,40 @@ class FingerprintSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidateSettings:
+    """Candidate search and exact verification of pairs (issue: candidates)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlignSettings:
+    """Passage alignment of verified pairs (issue: alignment)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSettings:
+    """Direct-quote extraction, attribution and trails (issue: quotes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineageSettings:
+    """Roles, parents and direction evidence (issue: lineage)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Renderers: cut lengths and table sizes (issue: reports)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     normalize: NormalizeSettings = field(default_factory=NormalizeSettings)
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
+    candidates: CandidateSettings = field(default_factory=CandidateSettings)
+    align: AlignSettings = field(default_factory=AlignSettings)
+    quotes: QuoteSettings = field(default_factory=QuoteSettings)
+    lineage: LineageSettings = field(default_factory=LineageSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (tuples as lists) for JSON and reports."""

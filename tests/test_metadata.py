@@ -51,6 +51,14 @@ def test_datelines(text: str, dateline: str | None) -> None:
     ("text", "expected"),
     [
         ("The minister resigned, Reuters reported on Friday.", [("Reuters", "reported")]),
+        (
+            "Trade rose 12% according to the South China Morning Post. Both sides agreed.",
+            [("South China Morning Post", "according to")],
+        ),
+        (
+            "Sales fell, according to the U.S. Census Bureau News. It was late.",
+            [("U.S. Census Bureau News", "according to")],
+        ),
         ("The plan was approved, according to the Associated Press.", [("AP", "according to")]),
         ("WASHINGTON (AP) — The court ruled.", [("AP", "dateline credit")]),
         ("Body.\n\nSource: cnnespanol", [("CNN", "source line")]),
