@@ -1,12 +1,12 @@
 # Two entry points, both doing their own set-up on a fresh machine:
 #   make report   creates .venv, installs provenance, writes the seeds' report into reports/
-#   make test     same set-up, then ruff and the whole test suite
+#   make test     same set-up (plus LibreOffice where it can be installed), then ruff and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint bench clean
+.PHONY: report test lint tools bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("provenance needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/provenance analyze seeds/ --out reports/
+	$(BIN)/provenance analyze seeds/ --out reports/ --format md,json,xlsx
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
-test: $(STAMP) lint
+# Programs the tests use that PyPI does not ship (LibreOffice, to open the workbook for real).
+tools:
+	@./.ci/install-libreoffice
+
+test: $(STAMP) lint tools
 	$(BIN)/python -m pytest
 
 clean:

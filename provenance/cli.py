@@ -16,15 +16,16 @@ from provenance import __version__
 from provenance.api import analyze
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
-from provenance.output import write_atomic
+from provenance.output import write_atomic, write_atomic_bytes
 from provenance.report.as_json import render_json
 from provenance.report.markdown import render_markdown
+from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "xlsx", "csv")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,14 +99,26 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
+    """Render the analysis in each format and write the files atomically; return their paths."""
     written: list[Path] = []
-    renderers = {"md": ("provenance.md", render_markdown), "json": ("provenance.json", render_json)}
+    tables = analysis.frames() if {"xlsx", "csv"} & set(formats) else {}
     for fmt in formats:
-        name, render = renderers[fmt]
-        path = out / name
-        write_atomic(path, render(analysis))
-        written.append(path)
+        if fmt == "md":
+            written.append(_write(out / "provenance.md", render_markdown(analysis)))
+        elif fmt == "json":
+            written.append(_write(out / "provenance.json", render_json(analysis)))
+        elif fmt == "xlsx":
+            path = out / "provenance.xlsx"
+            write_atomic_bytes(path, render_workbook(tables))
+            written.append(path)
+        elif fmt == "csv":
+            written.extend(_write(out / csv_name(name), render_csv(table)) for name, table in tables.items())
     return written
+
+
+def _write(path: Path, text: str) -> Path:
+    write_atomic(path, text)
+    return path
 
 
 def _analyze(args: argparse.Namespace) -> int:

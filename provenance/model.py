@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RejectReason = Literal["empty", "binary", "undecodable", "too-large", "unreadable", "duplicate-id"]
 LineKind = Literal["title", "heading", "body", "furniture", "blank"]
@@ -210,9 +213,15 @@ class Analysis:
 
     documents: tuple[Document, ...]
     rejected: tuple[Rejected, ...]
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     pairs: tuple[object, ...] = ()
     passages: tuple[object, ...] = ()
     quotes: tuple[object, ...] = ()
     lineage: tuple[object, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The analysis as named tables (one per workbook sheet), built at the report edge."""
+        from provenance.report.tables import frames  # noqa: PLC0415 (pandas only where tables are made)
+
+        return frames(self)

@@ -34,7 +34,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub table; an empty table is written as a sentence instead."""
     if not rows:
         return "_None._"
-    return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True)
+    return str(tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True))
 
 
 def _cues(doc: Document) -> str:
