@@ -28,7 +28,15 @@ OUTLETS: dict[str, tuple[str, ...]] = {
     "AP": ("ap", "associated press", "the associated press"),
     "Reuters": ("reuters", "thomson reuters"),
     "AFP": ("afp", "agence france-presse", "agence france presse"),
-    "CNN": ("cnn", "cnn español", "cnn espanol", "cnnespanol", "cnn en español", "cnn international"),
+    "CNN": (
+        "cnn",
+        "cnn español",
+        "cnn espanol",
+        "cnnespanol",
+        "cnn en español",
+        "cnn international",
+        "cable news network",
+    ),
     "CNBC": ("cnbc",),
     "BBC": ("bbc", "bbc news"),
     "Bloomberg": ("bloomberg", "bloomberg news"),
@@ -67,7 +75,7 @@ _OUTLET_SHAPE = re.compile(
 # A capitalised word: dotted acronyms keep their final stop ("U.S."), other words end
 # before a full stop, so a name never runs across a sentence boundary ("... Post. Both").
 _WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z](?:[\w&'’-]|\.(?=\w))*)"
-_NAME = rf"{_WORD}(?:\s+(?:of|the|de|del|{_WORD})){{0,5}}"
+_NAME = rf"{_WORD}(?:[ \t]+(?:of|the|de|del|{_WORD})){{0,5}}"  # one line: never across a break
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit prefix", re.compile(rf"^\s*(?P<o>{_NAME})\s*:\s+\S", re.MULTILINE)),
@@ -94,7 +102,16 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("on-air credit", re.compile(rf"\bsaid (?:on|to) (?P<o>{_NAME})(?:['’]s)?\b")),
+    # An outlet's name alone on a line (an agency byline without "By"); only gazetteer
+    # names count here, see _KNOWN_ONLY.
+    (
+        "outlet line",
+        re.compile(r"^[ \t]*(?P<o>(?:The )?[A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){0,4})[ \t]*$", re.MULTILINE),
+    ),
 )
+# Cue kinds whose captured name must be a known outlet, not just outlet-shaped: a
+# heading such as "Daily Review" alone on a line is not a credit.
+_KNOWN_ONLY = frozenset({"outlet line"})
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -140,7 +157,11 @@ def outlet_cues(clean: str, exclude: Sequence[Span] = ()) -> tuple[OutletCue, ..
             span = Span(match.start(), match.end())
             if any(e.start <= span.start < e.end for e in exclude) and kind not in ("source line", "copyright"):
                 continue
-            outlet = _outlet_in(match.group("o"))
+            if kind in _KNOWN_ONLY:
+                outlet = canonical_outlet(match.group("o"))  # the whole line must be the name
+                outlet = outlet if outlet in OUTLETS else None
+            else:
+                outlet = _outlet_in(match.group("o"))
             if outlet is None:
                 continue
             text = match.group().strip()
