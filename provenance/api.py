@@ -6,6 +6,7 @@ only its own slice of the settings. Nothing here prints or writes files.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from provenance import __version__
 from provenance.furniture import classify_lines, corpus_repeats
-from provenance.ingest import Decoded, discover, read
+from provenance.ingest import Decoded, Source, discover, read
 from provenance.metadata import extract
 from provenance.model import Analysis, Document, Rejected
 from provenance.normalize import Normalized, normalize
@@ -56,6 +57,20 @@ def build_document(
         words=words,
         sha256=decoded.sha256,
     )
+
+
+def document_from_text(text: str, doc_id: str = "text", settings: Settings | None = None) -> Document:
+    """Normalise, classify, segment and describe one text as a ``Document`` (no corpus context).
+
+    >>> doc = document_from_text("A headline for the piece\\n\\nBEIJING — It began. “Yes,” she said.")
+    >>> doc.metadata.dateline, len(doc.sentences)
+    ('BEIJING —', 3)
+    """
+    settings = settings or Settings()
+    data = text.encode("utf-8")
+    source = Source(doc_id, Path(doc_id), doc_id)
+    decoded = Decoded(source, text, "utf-8", hashlib.sha256(data).hexdigest())
+    return build_document(decoded, normalize(text), settings.normalize, frozenset())
 
 
 def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> Analysis:

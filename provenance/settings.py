@@ -79,6 +79,26 @@ class QuoteSettings:
 class LineageSettings:
     """Roles, parents and direction evidence (issue: lineage)."""
 
+    # The lead: this many first prose paragraphs. "X reported" or "according to X" there
+    # credits the whole piece (seed 001 opens with "..., CNBC reported."); deeper in the
+    # body it attributes one fact (seed 002 cites the SCMP in its fourth paragraph).
+    lead_paragraphs: int = 2
+    # A paragraph is prose (not a heading, caption line or byline) from this many words.
+    lead_min_words: int = 8
+    # Weights of credit evidence, on the scale where 1.0 decides a parent on its own.
+    # A credit line ("CNBC:", "Source: X", "(AP) —", "By The Associated Press") decides.
+    weight_piece_credit: float = 1.0
+    # "X reported" in the lead: the text is a rewrite of X's report, slightly less sure.
+    weight_lead_credit: float = 0.8
+    # A single attributed fact says little about where the piece came from.
+    weight_fact_credit: float = 0.1
+    # A page's own copyright footer identifies its publisher, not a source.
+    weight_self_credit: float = 0.5
+    # A credited foreign-language edition whose language differs from the text's.
+    weight_translation_credit: float = 0.9
+    # A translation notice in the page furniture ("non-English news", "translated from").
+    weight_translation_notice: float = 0.6
+
 
 @dataclass(frozen=True, slots=True)
 class ReportSettings:

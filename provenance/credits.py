@@ -1,0 +1,246 @@
+"""Credits: what a document says about whose piece it carries, and in which language.
+
+Metadata finds outlet cues (``CNBC reported``, ``(AP) —``, ``Source: cnnespanol``);
+this module decides what each cue is evidence *of*:
+
+* ``piece``: the document carries that outlet's piece (a credit prefix before a
+  headline, a source or via line, an agency dateline or byline, a wire agency's
+  copyright line, ``X reported`` or ``according to X`` in the lead);
+* ``fact``: one fact or quote inside the text is attributed to the outlet
+  (``according to X`` deep in the body, ``told X``, ``said on X's show``);
+* ``self``: the page's own publisher (a copyright footer of a non-agency outlet).
+
+It also finds translation cues (a source line naming a foreign-language edition
+whose language differs from the document's, a translation notice among the page
+furniture) and guesses the document's language from its function words. Pure
+functions of a :class:`~provenance.model.Document`; lineage weighs the results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from provenance.model import Document, Evidence, OutletCue
+from provenance.settings import LineageSettings
+from provenance.text import tokens
+
+CreditScope = Literal["piece", "fact", "self"]
+
+# News agencies syndicate their copy: their copyright or byline on a page means the
+# page carries the agency's piece, whereas a newspaper's copyright is its own footer.
+WIRE_AGENCIES = frozenset(
+    {"AP", "Reuters", "AFP", "dpa", "EFE", "ANSA", "UPI", "Xinhua", "Kyodo", "Yonhap", "TASS", "Interfax"}
+)
+
+# Cue kinds that credit the whole piece wherever they stand.
+_PIECE_KINDS = frozenset({"credit prefix", "source line", "dateline credit", "byline", "outlet line"})
+# Cue kinds that credit the piece when they stand in the lead, a fact elsewhere.
+_LEAD_KINDS = frozenset({"reported", "according to"})
+
+# Foreign-language editions named in credits ("cnnespanol", "BBC Mundo", "DW Deutsch").
+_EDITION_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (language, re.compile(pattern, re.IGNORECASE))
+    for language, pattern in (
+        ("es", r"espa[nñ]ol|mundo\b|latino|en español"),
+        ("pt", r"brasil|portugu[eê]s"),
+        ("fr", r"fran[cç]ais|afrique"),
+        ("de", r"deutsch"),
+        ("ar", r"arabic|عربي"),
+        ("ru", r"russian|русск"),
+        ("zh", r"chinese|中文"),
+        ("tr", r"t[uü]rk[cç]e"),
+    )
+)
+
+# Notices that a page is a translation (aggregators of machine-translated news).
+TRANSLATION_NOTICE = re.compile(
+    r"non-english news|translated (?:from|by|automatically|with|into)|machine[- ]translat|"
+    r"automatic(?:ally)? translat|auto-translat|traducido|traduit|übersetzt|tradotto",
+    re.IGNORECASE,
+)
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "nl": "Dutch",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "tr": "Turkish",
+    "el": "Greek",
+    "he": "Hebrew",
+    "th": "Thai",
+    "und": "an undetermined language",
+}
+
+# Frequent function words per language: enough to tell the common news languages
+# apart on a few hundred words (a document is mostly function words by count).
+_FUNCTION_WORD_LISTS: dict[str, str] = {
+    "en": "the of and to in is that for on with was as it by at from his her said have has",
+    "es": "el la los las de y en que por con para del una un es se su al lo como",
+    "pt": "o a os as de e em que por com para do da uma um é se seu ao não",
+    "fr": "le la les de et en que pour avec des du une un est se sur au dans qui",
+    "de": "der die das und in den von zu mit ist des sich auf für im dem nicht ein eine",
+    "it": "il la i le di e in che per con del della una un è si al non sono",
+    "nl": "de het een en van in is op te dat met voor niet zijn aan ook",
+}
+_FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORD_LISTS.items()}
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """An outlet cue read as evidence: what it credits, why, and how strongly."""
+
+    outlet: str
+    scope: CreditScope
+    cue: OutletCue
+    weight: float
+    reason: str
+
+
+def language(text: str) -> str:
+    """A guess at the language of ``text``: an ISO 639-1 code, or ``"und"``.
+
+    Non-Latin scripts decide by script (Japanese kana before Han); Latin-script text by
+    the share of each language's function words among its tokens.
+
+    >>> language("The minister said on Friday that the talks had failed.")
+    'en'
+    >>> language("El ministro dijo el viernes que las conversaciones habían fracasado.")
+    'es'
+    >>> language("Министр заявил в пятницу, что переговоры провалились.")
+    'ru'
+    >>> language("12345")
+    'und'
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "und"
+    sample = "".join(letters[:5000])
+    script_counts = {code: len(pattern.findall(sample)) for code, pattern in _SCRIPTS}
+    if script_counts["ja"] > 0.05 * len(sample):
+        return "ja"
+    code, count = max(script_counts.items(), key=lambda item: item[1])
+    if count > 0.3 * len(sample):
+        return code
+    words = tokens(text[:20000])
+    if not words:
+        return "und"
+    counts = Counter(words)
+    scores = {code: sum(counts[w] for w in vocab) for code, vocab in _FUNCTION_WORDS.items()}
+    best, score = max(scores.items(), key=lambda item: (item[1], item[0] == "en"))
+    return best if score >= max(1, 0.05 * len(words)) else "und"
+
+
+def edition_language(cue_text: str) -> str | None:
+    """The language of a foreign-language edition named in a credit, if any.
+
+    >>> edition_language("Source: cnnespanol"), edition_language("Source: Reuters")
+    ('es', None)
+    """
+    for code, pattern in _EDITION_LANGUAGE:
+        if pattern.search(cue_text):
+            return code
+    return None
+
+
+def _paragraph_index(doc: Document, position: int) -> int | None:
+    for index, paragraph in enumerate(doc.paragraphs):
+        if paragraph.clean.start <= position < paragraph.clean.end:
+            return index
+    return None
+
+
+def _lead_paragraphs(doc: Document, settings: LineageSettings) -> set[int]:
+    """Indices of the lead: the first body paragraphs that read as prose (not headings)."""
+    lead: list[int] = []
+    for index, paragraph in enumerate(doc.paragraphs):
+        if len(paragraph.key.split()) >= settings.lead_min_words:
+            lead.append(index)
+        if len(lead) >= settings.lead_paragraphs:
+            break
+    return set(lead)
+
+
+def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit:
+    """Read one outlet cue of ``doc`` as a piece, fact or self credit, with its weight."""
+    index = _paragraph_index(doc, cue.span.start)
+    if cue.kind == "outlet line" and cue.outlet not in WIRE_AGENCIES:
+        return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own masthead line")
+    if cue.kind in _PIECE_KINDS:
+        return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, f"{cue.kind} credits the piece")
+    if cue.kind == "copyright":
+        if cue.outlet in WIRE_AGENCIES:
+            return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, "a news agency's copyright line")
+        return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own copyright line")
+    if cue.kind in _LEAD_KINDS and index is not None and index in _lead_paragraphs(doc, settings):
+        return Credit(cue.outlet, "piece", cue, settings.weight_lead_credit, f"“{cue.text}” in the lead")
+    return Credit(cue.outlet, "fact", cue, settings.weight_fact_credit, f"“{cue.text}” attributes one fact")
+
+
+def credits(doc: Document, settings: LineageSettings) -> tuple[Credit, ...]:
+    """Every outlet cue of ``doc`` classified, in text order."""
+    return tuple(classify(doc, cue, settings) for cue in doc.metadata.outlet_cues)
+
+
+def piece_outlets(found: Sequence[Credit]) -> list[tuple[str, float]]:
+    """Outlets credited for the whole piece, strongest first (weights summed per outlet).
+
+    Ties are broken by name so the order is deterministic.
+    """
+    totals: dict[str, float] = {}
+    for credit in found:
+        if credit.scope == "piece":
+            totals[credit.outlet] = totals.get(credit.outlet, 0.0) + credit.weight
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def translation_evidence(doc: Document, found: Sequence[Credit], settings: LineageSettings) -> list[Evidence]:
+    """Cues that ``doc`` is a translation: a foreign edition credited, a translation notice."""
+    evidence: list[Evidence] = []
+    own = language(" ".join(segment.clean.slice(doc.clean) for segment in doc.paragraphs))
+    for credit in found:
+        edition = edition_language(credit.cue.text)
+        if credit.scope == "piece" and edition and edition != own:
+            evidence.append(
+                Evidence(
+                    "translation",
+                    f"credits “{credit.cue.text}”, a {LANGUAGE_NAMES[edition]}-language edition, "
+                    f"in a text written in {LANGUAGE_NAMES.get(own, own)}",
+                    settings.weight_translation_credit,
+                    credit.cue.span,
+                )
+            )
+    for line in doc.lines:
+        text = line.clean.slice(doc.clean)
+        match = TRANSLATION_NOTICE.search(text)
+        if match:
+            evidence.append(
+                Evidence(
+                    "translation",
+                    f"translation notice “{text.strip()}”",
+                    settings.weight_translation_notice,
+                    line.clean,
+                )
+            )
+    return evidence
