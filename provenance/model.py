@@ -197,6 +197,49 @@ class OffsetMap:
 
 # --- lineage: roles, parents and evidence --------------------------------------------------
 
+Role = Literal[
+    "original",
+    "full republication",
+    "excerpt",
+    "excerpt with commentary",
+    "attributed rewrite",
+    "rewrite",
+    "translated republication",
+    "independent",
+    "undecided",
+]
+Relation = Literal["full copy", "partial copy", "rewrite", "translation", "independent"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """A document's role and parent (a document id, ``external:Outlet`` or None), with evidence.
+
+    ``relation`` is how the document relates to its parent; ``undecided`` names the
+    documents it shares text with when the direction could not be decided.
+    """
+
+    doc: str
+    role: Role
+    parent: str | None
+    relation: Relation | None
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    undecided: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PairRelation:
+    """How a related pair ``a < b`` relates, seen from the derived side, with the source when decided."""
+
+    a: str
+    b: str
+    relation: Relation
+    derived: str | None
+    source: str | None
+    confidence: float
+    evidence: tuple[Evidence, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Rejected:

@@ -98,6 +98,51 @@ class LineageSettings:
     weight_translation_credit: float = 0.9
     # A translation notice in the page furniture ("non-English news", "translated from").
     weight_translation_notice: float = 0.6
+    # Translation evidence (summed weights) from which a document is a translated republication.
+    translation_min: float = 0.9
+    # --- direction of a pair (positive evidence: the first document is the copy) ---
+    # Containment asymmetry below this says nothing (light edits move both sides a little).
+    containment_asymmetry_min: float = 0.1
+    # ... and from this difference it counts with its full weight.
+    containment_asymmetry_full: float = 0.4
+    weight_containment: float = 1.0
+    # "Read more" after the text: the page is a cut-down version of a longer piece.
+    weight_truncation: float = 0.6
+    # "Editor:", "Editor's note:", "Comment:" paragraphs: the page republishes with comment.
+    weight_commentary: float = 0.4
+    # One side credits an outlet the other identifies itself as (masthead, copyright).
+    weight_credit_match: float = 1.0
+    # A later stated date.
+    weight_date: float = 0.5
+    # Per shared quote carried shortened on one side and in full on the other, up to the cap.
+    weight_quotes: float = 0.2
+    quotes_cap: int = 3
+    # Encoding damage (hex-escape residue, mojibake) typical of scraped copies.
+    weight_damage: float = 0.3
+    # A direction is decided from this summed weight ...
+    decide_min: float = 0.3
+    # ... unless both sides have at least this much evidence and the sum stays below it.
+    conflict_min: float = 0.6
+    # Confidence = 1 - exp(-rate * evidence): 1.0 of evidence gives 0.78, 2.0 gives 0.95.
+    confidence_rate: float = 1.5
+    # Confidence reported for an original: no upstream found is not proof of origin.
+    original_confidence: float = 0.9
+    # --- external parents ---
+    # A piece credit this strong makes the credited outlet a parent.
+    external_min: float = 0.8
+    # A document carries a credited piece when this share of the crediting document is in it.
+    carrier_min: float = 0.5
+    # A carrier's link to the outlet is indirect: its weight is the credit's times this.
+    carrier_discount: float = 0.8
+    # --- roles and relations ---
+    # A copy covering this share of its source (and the source of it) is a full copy.
+    full_min: float = 0.8
+    # Own text (not found elsewhere) from this share makes an excerpt "with commentary".
+    commentary_min: float = 0.2
+    # A pair is a rewrite when less than this share of its aligned text is verbatim ...
+    rewrite_verbatim_max: float = 0.5
+    # ... and less than this share of the derived document's shingles are in the source.
+    rewrite_containment_max: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,735 @@
+"""Lineage: for every document its role, its parent and the evidence, as a careful reader would.
+
+Inputs are what the earlier stages found: verified pairs with containment in both
+directions, the aligned passages, each document's composition (own and republished
+text), the documents' own cues (credits, dates, translation notices, scrape damage,
+truncation marks, commentary markers) and, when available, which document carries the
+more complete version of shared quotes. Nothing here reads files or compares texts
+again.
+
+The steps:
+
+1. **Direction of each pair.** Signals, each recorded as :class:`Evidence` with a
+   signed weight (positive: the first document is the copy): containment asymmetry
+   (the contained one is the copy), truncation marks, commentary markers, a credit
+   naming the other document's publisher, stated dates, more complete quote versions,
+   encoding damage typical of scrapes. The sum decides; a confidence in [0, 1] grows
+   with it; strong evidence on both sides, or too little, leaves the pair undecided.
+2. **External parents.** Piece-level credits (``CNBC:``, ``Source: X``, ``(AP) —``,
+   ``X reported`` in the lead) name an outlet. When no document of the cluster
+   identifies itself as that outlet, the credited piece is outside the corpus: the
+   documents that credit it, and the ones that carry the text they credit, become
+   children of ``external:X``, siblings rather than a chain.
+3. **Parents and roles.** An in-corpus parent from decided directions (the upstream
+   sharing the most text), else an external one; the role from the parent's relation
+   and the document's composition: ``full republication``, ``excerpt``, ``excerpt with
+   commentary``, ``attributed rewrite``, ``rewrite``, ``translated republication``,
+   ``independent`` (shares quotes, not text), ``original`` or ``undecided``.
+4. **Pair relations** seen from the derived side: ``full copy``, ``partial copy``,
+   ``rewrite``, ``translation`` or ``independent``, with the source when decided.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from provenance.credits import Credit, credits, piece_outlets, translation_evidence
+from provenance.model import Document, Evidence, LineageEdge, PairRelation, Relation, Role, Span
+from provenance.settings import LineageSettings
+
+EXTERNAL = "external:"
+# Repairs that betray a scrape: bytes written out as text, or decoded with the wrong codec.
+_DAMAGE_FIXERS = frozenset({"hex-escapes", "mojibake"})
+# Furniture cues that mark a page as a cut-down version of a longer piece.
+_TRUNCATION_CUES = frozenset({"read more"})
+# A paragraph opening that marks the writer's own comment on what they republish.
+COMMENTARY = re.compile(
+    r"^\s*(?:(?:[\w.]+\s+){0,2}editor(?:['’]s)?(?:\s+(?:note|comment))?|comment(?:ary)?|my take|our take|"
+    r"our view|editor['’]s note|note from the editor|nota del editor|n\.?\s*d\.?\s*l\.?\s*r\.?)\s*[:—-]",
+    re.IGNORECASE,
+)
+
+
+# --- what lineage reads from the earlier stages ----------------------------------------------
+
+
+class PairScores(Protocol):
+    """A verified pair, ``a < b``, with exact scores on the shingle sets."""
+
+    @property
+    def a(self) -> str: ...
+    @property
+    def b(self) -> str: ...
+    @property
+    def jaccard(self) -> float: ...
+    @property
+    def containment_a_in_b(self) -> float: ...
+    @property
+    def containment_b_in_a(self) -> float: ...
+
+
+class AlignedPassage(Protocol):
+    """A passage two documents share (clean spans, similarity, verbatim or edited)."""
+
+    @property
+    def a(self) -> str: ...
+    @property
+    def b(self) -> str: ...
+    @property
+    def a_clean(self) -> Span: ...
+    @property
+    def b_clean(self) -> Span: ...
+    @property
+    def similarity(self) -> float: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class SourceShareLike(Protocol):
+    @property
+    def doc(self) -> str: ...
+    @property
+    def share(self) -> float: ...
+
+
+class CompositionLike(Protocol):
+    """A document's own and republished shares and where its text appears."""
+
+    @property
+    def doc(self) -> str: ...
+    @property
+    def original_share(self) -> float: ...
+    @property
+    def sources(self) -> Sequence[SourceShareLike]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DocFacts:
+    """The cues of one document that bear on lineage, read once."""
+
+    doc: Document
+    credits: tuple[Credit, ...]
+    piece: tuple[tuple[str, float], ...]  # outlets credited for the piece, strongest first
+    self_outlets: frozenset[str]
+    translation: tuple[Evidence, ...]
+    damage: int
+    truncation: tuple[Evidence, ...]
+    commentary: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Direction:
+    """Which side of a pair is the copy: ``score`` > 0 means ``a`` derives from ``b``."""
+
+    a: str
+    b: str
+    score: float
+    confidence: float
+    decided: bool
+    evidence: tuple[Evidence, ...]
+
+    def derived(self) -> str | None:
+        if not self.decided:
+            return None
+        return self.a if self.score > 0 else self.b
+
+    def source(self) -> str | None:
+        if not self.decided:
+            return None
+        return self.b if self.score > 0 else self.a
+
+
+@dataclass(frozen=True, slots=True)
+class PairTextStats:
+    """How two documents share text: verbatim share of the aligned characters, mean similarity."""
+
+    aligned_a: int
+    aligned_b: int
+    verbatim_share: float
+    similarity: float
+
+
+@dataclass(slots=True)
+class _Choice:
+    parent: str | None = None
+    relation: Relation | None = None
+    confidence: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    undecided: tuple[str, ...] = ()
+
+
+# --- document cues ------------------------------------------------------------------------------
+
+
+def document_facts(doc: Document, settings: LineageSettings) -> DocFacts:
+    """The lineage cues of one document."""
+    found = credits(doc, settings)
+    truncation = tuple(
+        Evidence("truncation", f"truncation mark “{line.clean.slice(doc.clean).strip()}”", None, line.clean)
+        for line in doc.furniture
+        if line.cue in _TRUNCATION_CUES
+    )
+    commentary = tuple(
+        Evidence("commentary", f"own comment marked “{_opening(doc, p.clean)}”", None, p.clean)
+        for p in doc.paragraphs
+        if COMMENTARY.match(p.clean.slice(doc.clean))
+    )
+    damage = sum(r.count for r in doc.repairs if r.fixer in _DAMAGE_FIXERS)
+    return DocFacts(
+        doc=doc,
+        credits=found,
+        piece=tuple(piece_outlets(found)),
+        self_outlets=frozenset(c.outlet for c in found if c.scope == "self"),
+        translation=tuple(translation_evidence(doc, found, settings)),
+        damage=damage,
+        truncation=truncation,
+        commentary=commentary,
+    )
+
+
+def _opening(doc: Document, span: Span, words: int = 4) -> str:
+    return " ".join(span.slice(doc.clean).split()[:words]) + " …"
+
+
+def confidence(score: float, settings: LineageSettings) -> float:
+    """Confidence in [0, 1) from a summed evidence weight (0 → 0, 1 → 0.78, 2 → 0.95).
+
+    >>> round(confidence(1.0, LineageSettings()), 2)
+    0.78
+    """
+    return 1.0 - math.exp(-settings.confidence_rate * max(0.0, score))
+
+
+# --- direction of a pair ------------------------------------------------------------------------
+
+
+def _signed(a: bool, b: bool) -> int:
+    """+1 when only ``a`` has the property, -1 when only ``b`` has it, 0 otherwise."""
+    return int(a) - int(b)
+
+
+def direction(
+    pair: PairScores,
+    fa: DocFacts,
+    fb: DocFacts,
+    settings: LineageSettings,
+    quote_balance: int = 0,
+) -> Direction:
+    """Weigh the signals that one side of a verified pair copies the other (``fa``, ``fb`` in any order).
+
+    ``quote_balance`` > 0 counts shared quotes that ``a`` carries in a shortened form
+    and ``b`` in full (so ``a`` is the later version), < 0 the reverse.
+    """
+    if fa.doc.id != pair.a:
+        fa, fb = fb, fa
+    ida, idb = fa.doc.id, fb.doc.id
+    evidence: list[Evidence] = []
+    asym = pair.containment_a_in_b - pair.containment_b_in_a
+    if abs(asym) >= settings.containment_asymmetry_min:
+        weight = settings.weight_containment * min(1.0, abs(asym) / settings.containment_asymmetry_full)
+        copy, other = (ida, idb) if asym > 0 else (idb, ida)
+        high, low = (
+            max(pair.containment_a_in_b, pair.containment_b_in_a),
+            min(pair.containment_a_in_b, pair.containment_b_in_a),
+        )
+        evidence.append(
+            Evidence(
+                "containment",
+                f"{high:.0%} of {copy}'s shingles are in {other}, only {low:.0%} the other way: {copy} is the copy",
+                math.copysign(weight, asym),
+            )
+        )
+    sign = _signed(bool(fa.truncation), bool(fb.truncation))
+    if sign:
+        marked = fa if sign > 0 else fb
+        evidence.append(
+            Evidence(
+                "truncation",
+                f"{marked.doc.id} has a {marked.truncation[0].detail}: it is a cut-down version",
+                sign * settings.weight_truncation,
+            )
+        )
+    sign = _signed(bool(fa.commentary), bool(fb.commentary))
+    if sign:
+        marked = fa if sign > 0 else fb
+        evidence.append(
+            Evidence(
+                "commentary",
+                f"{marked.doc.id} adds an {marked.commentary[0].detail}: it republishes with commentary",
+                sign * settings.weight_commentary,
+            )
+        )
+    for first, second, sign in ((fa, fb, 1), (fb, fa, -1)):
+        matched = sorted({c.outlet for c in first.credits if c.scope == "piece"} & second.self_outlets)
+        if matched:
+            evidence.append(
+                Evidence(
+                    "credit",
+                    f"{first.doc.id} credits {matched[0]}, and {second.doc.id} identifies itself as {matched[0]}",
+                    sign * settings.weight_credit_match,
+                )
+            )
+    date_a, date_b = fa.doc.metadata.date, fb.doc.metadata.date
+    if date_a and date_b and date_a != date_b:
+        later = ida if date_a > date_b else idb
+        evidence.append(
+            Evidence(
+                "date",
+                f"{later} states a later date ({max(date_a, date_b)} vs {min(date_a, date_b)})",
+                (1 if date_a > date_b else -1) * settings.weight_date,
+            )
+        )
+    if quote_balance:
+        shortened = ida if quote_balance > 0 else idb
+        n = abs(quote_balance)
+        evidence.append(
+            Evidence(
+                "quotes",
+                f"{shortened} carries {n} shared quote{'s' if n > 1 else ''} in a shortened form, the other in full",
+                math.copysign(settings.weight_quotes * min(n, settings.quotes_cap), quote_balance),
+            )
+        )
+    sign = _signed(fa.damage > 0, fb.damage > 0)
+    if sign:
+        damaged = fa if sign > 0 else fb
+        evidence.append(
+            Evidence(
+                "damage",
+                f"{damaged.doc.id} has encoding damage typical of scraped copies ({damaged.damage} repairs)",
+                sign * settings.weight_damage,
+            )
+        )
+    score = sum(e.score or 0.0 for e in evidence)
+    positive = sum(e.score for e in evidence if e.score and e.score > 0)
+    negative = -sum(e.score for e in evidence if e.score and e.score < 0)
+    conflict = min(positive, negative) >= settings.conflict_min and abs(score) < settings.conflict_min
+    decided = abs(score) >= settings.decide_min and not conflict
+    return Direction(ida, idb, score, confidence(abs(score), settings) if decided else 0.0, decided, tuple(evidence))
+
+
+# --- how two documents share text ---------------------------------------------------------------
+
+
+def text_stats(passages: Iterable[AlignedPassage]) -> dict[tuple[str, str], PairTextStats]:
+    """Per pair: characters aligned on each side, verbatim share and mean similarity (by characters)."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    for p in passages:
+        key = (p.a, p.b) if p.a < p.b else (p.b, p.a)
+        la, lb = (len(p.a_clean), len(p.b_clean)) if p.a < p.b else (len(p.b_clean), len(p.a_clean))
+        acc = sums[key]
+        acc[0] += la
+        acc[1] += lb
+        acc[2] += la if p.kind == "verbatim" else 0
+        acc[3] += la * p.similarity
+    return {
+        key: PairTextStats(int(a), int(b), verb / a if a else 0.0, sim / a if a else 0.0)
+        for key, (a, b, verb, sim) in sums.items()
+    }
+
+
+def relation_of(
+    containment_derived: float,
+    containment_source: float,
+    stats: PairTextStats | None,
+    settings: LineageSettings,
+) -> Relation:
+    """The relation from the derived side: full copy, partial copy or rewrite.
+
+    ``containment_derived`` is the share of the derived text found in the source,
+    ``containment_source`` the share of the source found in the derived text.
+
+    >>> s = LineageSettings()
+    >>> relation_of(0.95, 0.97, None, s), relation_of(0.9, 0.3, None, s)
+    ('full copy', 'partial copy')
+    >>> relation_of(0.2, 0.2, PairTextStats(900, 950, 0.05, 0.8), s)
+    'rewrite'
+    """
+    if (
+        stats is not None
+        and stats.verbatim_share < settings.rewrite_verbatim_max
+        and containment_derived < settings.rewrite_containment_max
+    ):
+        return "rewrite"
+    if containment_derived >= settings.full_min and containment_source >= settings.full_min:
+        return "full copy"
+    return "partial copy"
+
+
+# --- the whole corpus ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Graph:
+    facts: dict[str, DocFacts]
+    pairs: dict[tuple[str, str], PairScores]
+    directions: dict[tuple[str, str], Direction]
+    stats: dict[tuple[str, str], PairTextStats]
+    shares: dict[str, dict[str, float]]  # doc -> other doc -> share of doc's text found there
+    own: dict[str, float]
+    cluster: dict[str, str]
+
+    def key(self, x: str, y: str) -> tuple[str, str]:
+        return (x, y) if x < y else (y, x)
+
+    def containment(self, x: str, y: str) -> float:
+        """Share of ``x``'s shingles found in ``y``."""
+        pair = self.pairs[self.key(x, y)]
+        return pair.containment_a_in_b if pair.a == x else pair.containment_b_in_a
+
+    def neighbours(self, x: str) -> list[str]:
+        return sorted(y for a, b in self.pairs for y in ((b,) if a == x else (a,) if b == x else ()))
+
+
+def _clusters(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(i) for i in ids}
+
+
+def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tuple[str, float, str]]:
+    """Documents whose shared text belongs to an outlet outside the corpus.
+
+    Returns doc -> (outlet, weight, how): ``credits`` when the document credits the
+    outlet itself, ``carries`` when it carries text that a cluster member credits.
+    An outlet that a cluster member identifies itself as is not external.
+    """
+    members: dict[str, list[str]] = defaultdict(list)
+    for doc, root in graph.cluster.items():
+        members[root].append(doc)
+    found: dict[str, tuple[str, float, str]] = {}
+    for docs in members.values():
+        selves = {o for d in docs for o in graph.facts[d].self_outlets}
+        for doc in sorted(docs):
+            for outlet, weight in graph.facts[doc].piece:
+                if weight >= settings.external_min and outlet not in selves:
+                    found[doc] = (outlet, weight, "credits")
+                    break
+        for doc in sorted(docs):
+            if doc in found or graph.facts[doc].piece:
+                continue
+            carried = [
+                (found[other][0], found[other][1], other)
+                for other in graph.neighbours(doc)
+                if found.get(other, ("", 0.0, ""))[2] == "credits"
+                and graph.containment(other, doc) >= settings.carrier_min
+            ]
+            if carried:
+                outlet, weight, other = max(carried, key=lambda c: (c[1], c[2]))
+                found[doc] = (outlet, weight * settings.carrier_discount, f"carries:{other}")
+    return found
+
+
+def _family_heads(graph: _Graph, external: Mapping[str, tuple[str, float, str]]) -> dict[tuple[str, str], str]:
+    """The most complete copy of each outside piece in its cluster: the member holding most of the others' text."""
+    families: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for doc, (outlet, _, _) in external.items():
+        families[(graph.cluster[doc], outlet)].append(doc)
+    heads: dict[tuple[str, str], str] = {}
+    for key, members in families.items():
+        if len(members) < 2:
+            continue  # a lone copy: no in-corpus text of the piece to compare with
+
+        def held(m: str, members: list[str] = members) -> float:
+            return sum(graph.containment(o, m) for o in members if o != m and graph.key(o, m) in graph.pairs)
+
+        heads[key] = min(sorted(members), key=lambda m: -held(m))
+    return heads
+
+
+def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
+    """Decided in-corpus sources of ``doc``, best first (most shared text, then confidence)."""
+    ups: list[tuple[str, Direction]] = []
+    for other in graph.neighbours(doc):
+        d = graph.directions[graph.key(doc, other)]
+        if d.derived() == doc:
+            ups.append((other, d))
+    shares = graph.shares.get(doc, {})
+
+    def rank(item: tuple[str, Direction]) -> tuple[float, float, str]:
+        other, d = item
+        return (-round(shares.get(other, graph.containment(doc, other)), 2), -d.confidence, other)
+
+    ups.sort(key=rank)
+    if len(ups) > 1:
+        best, second = ups[0][0], ups[1][0]
+        # An excerpt of a copy: when two upstreams carry the text equally, the closer
+        # one is the upstream that itself derives from the other.
+        tie = rank(ups[0])[0] == rank(ups[1])[0]
+        link = graph.directions.get(graph.key(best, second))
+        if tie and link is not None and link.derived() == second:
+            ups[0], ups[1] = ups[1], ups[0]
+    return ups
+
+
+def _role(
+    graph: _Graph,
+    doc: str,
+    choice: _Choice,
+    via: str | None,
+    settings: LineageSettings,
+) -> Role:
+    """The role of ``doc`` given its chosen parent; ``via`` is the in-corpus document that
+    carries the parent's text (the parent itself, or a sibling carrying an external piece)."""
+    facts = graph.facts[doc]
+    if facts.translation and sum(e.score or 0.0 for e in facts.translation) >= settings.translation_min:
+        return "translated republication"
+    if choice.parent is None:
+        return "undecided" if choice.undecided else "original"
+    if via is None:
+        # An outside parent and no copy of its text in the corpus: the credit decides.
+        kinds = {c.cue.kind for c in facts.credits if c.scope == "piece"}
+        if kinds & {"reported", "according to"} and not kinds - {"reported", "according to"}:
+            return "attributed rewrite"
+        return "full republication"
+    relation = choice.relation
+    if relation == "rewrite":
+        credited = any(c.scope == "piece" for c in facts.credits)
+        return "attributed rewrite" if credited else "rewrite"
+    if via == doc:
+        # The most complete copy of an outside piece in the corpus: its text that no sibling
+        # carries is still the piece's, so its own share says nothing about commentary.
+        return "full republication"
+    own = graph.own.get(doc, 0.0)
+    if own >= settings.commentary_min:
+        return "excerpt with commentary"
+    if graph.containment(via, doc) >= settings.full_min:
+        return "full republication"
+    return "excerpt"
+
+
+def infer_lineage(
+    documents: Sequence[Document],
+    pairs: Sequence[PairScores],
+    passages: Sequence[AlignedPassage],
+    compositions: Sequence[CompositionLike],
+    settings: LineageSettings,
+    *,
+    quote_balance: Mapping[tuple[str, str], int] | None = None,
+    quote_links: Iterable[tuple[str, str]] = (),
+) -> tuple[tuple[LineageEdge, ...], tuple[PairRelation, ...]]:
+    """Roles, parents and evidence for every document, and a relation for every related pair.
+
+    ``quote_balance[(a, b)]`` (``a < b``) counts shared quotes that ``a`` carries shortened
+    and ``b`` in full, minus the reverse. ``quote_links`` are pairs of documents that carry
+    the same statements; those without shared text are ``independent`` coverage.
+    """
+    balance = quote_balance or {}
+    facts = {doc.id: document_facts(doc, settings) for doc in documents}
+    by_pair = {(p.a, p.b) if p.a < p.b else (p.b, p.a): p for p in pairs if p.a in facts and p.b in facts}
+    directions = {
+        key: direction(p, facts[p.a], facts[p.b], settings, _oriented(balance, p.a, p.b)) for key, p in by_pair.items()
+    }
+    graph = _Graph(
+        facts=facts,
+        pairs=by_pair,
+        directions=directions,
+        stats=text_stats(passages),
+        shares={c.doc: {s.doc: s.share for s in c.sources} for c in compositions},
+        own={c.doc: c.original_share for c in compositions},
+        cluster=_clusters(sorted(facts), by_pair),
+    )
+    external = _external_outlets(graph, settings)
+    heads = _family_heads(graph, external)
+    independent = _independent(quote_links, by_pair, facts)
+    edges: list[LineageEdge] = []
+    relations: dict[tuple[str, str], PairRelation] = {}
+    for doc in sorted(facts):
+        choice, via = _choose(graph, doc, external, heads, settings)
+        role = _role(graph, doc, choice, via, settings)
+        if role == "original" and doc in independent:
+            role = "independent"
+            choice.evidence.append(
+                Evidence("quotes", f"carries the same statements as {', '.join(independent[doc])}, no shared text")
+            )
+        if role == "translated republication":
+            choice.relation = "translation"
+            choice.evidence.extend(facts[doc].translation)
+        if role == "original" and not choice.evidence:
+            choice.evidence.append(Evidence("no upstream", "no shared text with another document and no credit"))
+        if role == "original":
+            choice.confidence = settings.original_confidence
+        edges.append(
+            LineageEdge(
+                doc=doc,
+                role=role,
+                parent=choice.parent,
+                relation=choice.relation,
+                confidence=round(choice.confidence, 4),
+                evidence=tuple(choice.evidence),
+                undecided=choice.undecided,
+            )
+        )
+    for key, pair in by_pair.items():
+        relations[key] = _pair_relation(graph, pair, {e.doc: e for e in edges}, settings)
+    for a, b in sorted(_quote_only(quote_links, by_pair, facts)):
+        relations[(a, b)] = PairRelation(
+            a, b, "independent", None, None, 0.0, (Evidence("quotes", "same statements, no shared text"),)
+        )
+    return tuple(edges), tuple(relations[k] for k in sorted(relations))
+
+
+def _oriented(balance: Mapping[tuple[str, str], int], a: str, b: str) -> int:
+    return balance.get((a, b), 0) - balance.get((b, a), 0)
+
+
+def _quote_only(
+    links: Iterable[tuple[str, str]], pairs: Mapping[tuple[str, str], PairScores], facts: Mapping[str, DocFacts]
+) -> set[tuple[str, str]]:
+    out = set()
+    for a, b in links:
+        key = (a, b) if a < b else (b, a)
+        if a != b and key not in pairs and a in facts and b in facts:
+            out.add(key)
+    return out
+
+
+def _independent(
+    links: Iterable[tuple[str, str]], pairs: Mapping[tuple[str, str], PairScores], facts: Mapping[str, DocFacts]
+) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b in sorted(_quote_only(links, pairs, facts)):
+        out[a].append(b)
+        out[b].append(a)
+    return out
+
+
+def _choose(
+    graph: _Graph,
+    doc: str,
+    external: Mapping[str, tuple[str, float, str]],
+    heads: Mapping[tuple[str, str], str],
+    settings: LineageSettings,
+) -> tuple[_Choice, str | None]:
+    """The parent of ``doc``, its relation and evidence, and the in-corpus carrier of its text."""
+    choice = _Choice()
+    ups = _upstream(graph, doc)
+    outside = external.get(doc)
+    if outside is not None:
+        outlet, weight, how = outside
+        choice.parent = EXTERNAL + outlet
+        choice.confidence = confidence(weight, settings)
+        facts = graph.facts[doc]
+        for credit in facts.credits:
+            if credit.scope == "piece" and credit.outlet == outlet:
+                choice.evidence.append(
+                    Evidence("credit", credit.reason + f": “{credit.cue.text}”", credit.weight, credit.cue.span)
+                )
+        if how.startswith("carries:"):
+            other = how.split(":", 1)[1]
+            choice.evidence.append(
+                Evidence(
+                    "carrier",
+                    f"carries the text that {other} credits to {outlet} "
+                    f"({graph.containment(other, doc):.0%} of {other}'s shingles), "
+                    f"and does not identify itself as {outlet}",
+                    weight * settings.carrier_discount,
+                )
+            )
+        via = heads.get((graph.cluster[doc], outlet))
+        if via is not None and via != doc and graph.key(doc, via) not in graph.pairs:
+            via = None
+        if via is not None and via != doc:
+            choice.evidence.append(
+                Evidence(
+                    "sibling",
+                    f"{graph.containment(doc, via):.0%} of its shingles are in {via}, the most complete copy of the "
+                    f"{outlet} piece in the corpus: siblings under {EXTERNAL}{outlet}, not a chain",
+                    None,
+                )
+            )
+        if via is not None:
+            stats = graph.stats.get(graph.key(doc, via)) if via != doc else None
+            source_cov = graph.containment(via, doc) if via != doc else 1.0
+            own_cov = graph.containment(doc, via) if via != doc else 1.0
+            choice.relation = relation_of(own_cov, source_cov, stats, settings)
+        else:
+            choice.relation = "rewrite" if _lead_credit_only(graph.facts[doc]) else "full copy"
+        return choice, via
+    if ups:
+        parent, d = ups[0]
+        choice.parent = parent
+        choice.confidence = d.confidence
+        choice.evidence.extend(_oriented_evidence(d, doc))
+        stats = graph.stats.get(graph.key(doc, parent))
+        choice.relation = relation_of(graph.containment(doc, parent), graph.containment(parent, doc), stats, settings)
+        return choice, parent
+    undecided = tuple(other for other in graph.neighbours(doc) if not graph.directions[graph.key(doc, other)].decided)
+    if undecided:
+        choice.undecided = undecided
+        for other in undecided:
+            d = graph.directions[graph.key(doc, other)]
+            choice.evidence.append(
+                Evidence(
+                    "undecided", f"shares text with {other}, but the direction is undecided (score {d.score:+.2f})"
+                )
+            )
+            choice.evidence.extend(_oriented_evidence(d, doc))
+    return choice, None
+
+
+def _lead_credit_only(facts: DocFacts) -> bool:
+    kinds = {c.cue.kind for c in facts.credits if c.scope == "piece"}
+    return bool(kinds) and kinds <= {"reported", "according to"}
+
+
+def _oriented_evidence(d: Direction, doc: str) -> list[Evidence]:
+    """The pair's evidence with scores signed from ``doc``'s side (positive: ``doc`` is the copy)."""
+    sign = 1.0 if d.a == doc else -1.0
+    return [Evidence(e.kind, e.detail, None if e.score is None else round(sign * e.score, 4), None) for e in d.evidence]
+
+
+def _pair_relation(
+    graph: _Graph,
+    pair: PairScores,
+    edges: Mapping[str, LineageEdge],
+    settings: LineageSettings,
+) -> PairRelation:
+    a, b = (pair.a, pair.b) if pair.a < pair.b else (pair.b, pair.a)
+    d = graph.directions[(a, b)]
+    ea, eb = edges[a], edges[b]
+    stats = graph.stats.get((a, b))
+    derived: str | None
+    source: str | None
+    if ea.parent == b or eb.parent == a:
+        derived, source = (a, b) if ea.parent == b else (b, a)
+        confidence_ = (ea if derived == a else eb).confidence
+    elif ea.parent is not None and ea.parent == eb.parent and ea.parent.startswith(EXTERNAL):
+        # Siblings of one outside piece: the one whose text is contained in the other is
+        # the derived side of this pair, and the source is the outside piece.
+        derived = a if graph.containment(a, b) >= graph.containment(b, a) else b
+        source = ea.parent
+        confidence_ = min(ea.confidence, eb.confidence)
+    elif d.decided:
+        derived, source, confidence_ = d.derived(), d.source(), d.confidence
+    else:
+        return PairRelation(a, b, _undirected_relation(pair, stats, settings), None, None, 0.0, d.evidence)
+    if derived is None:  # pragma: no cover (decided directions always name a side)
+        raise AssertionError(f"decided pair {a}–{b} without a derived side")
+    other = b if derived == a else a
+    relation: Relation
+    if edges[derived].role == "translated republication":
+        relation = "translation"
+    else:
+        relation = relation_of(graph.containment(derived, other), graph.containment(other, derived), stats, settings)
+    return PairRelation(a, b, relation, derived, source, round(confidence_, 4), d.evidence)
+
+
+def _undirected_relation(pair: PairScores, stats: PairTextStats | None, settings: LineageSettings) -> Relation:
+    high = max(pair.containment_a_in_b, pair.containment_b_in_a)
+    low = min(pair.containment_a_in_b, pair.containment_b_in_a)
+    return relation_of(high, low, stats, settings)

@@ -1,0 +1,239 @@
+"""Lineage on small corpora of known lineage: chains, siblings of an outside piece, credits, dates.
+
+Pair scores and compositions are given by hand here, so each case isolates the lineage
+rules; the end-to-end cases (real candidates and alignment) live with the pipeline tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provenance.api import document_from_text
+from provenance.lineage import COMMENTARY, direction, document_facts, infer_lineage
+from provenance.model import Document, Span
+from provenance.settings import LineageSettings
+
+S = LineageSettings()
+
+
+@dataclass(frozen=True)
+class P:
+    a: str
+    b: str
+    jaccard: float
+    containment_a_in_b: float
+    containment_b_in_a: float
+
+
+@dataclass(frozen=True)
+class Share:
+    doc: str
+    share: float
+
+
+@dataclass(frozen=True)
+class C:
+    doc: str
+    original_share: float
+    sources: tuple[Share, ...]
+
+
+@dataclass(frozen=True)
+class Pass:
+    a: str
+    b: str
+    a_clean: Span
+    b_clean: Span
+    similarity: float
+    kind: str
+
+
+BODY = [
+    "The port authority said on Monday that container traffic rose by a fifth in the first quarter of the year.",
+    "Officials credited a new rail link that opened in January and cut waiting times for trucks by half.",
+    "Shipping companies have asked for a second terminal, which the city council will debate next month.",
+    "Environmental groups warned that dredging the channel would harm the estuary's fish nurseries.",
+    "The authority's chairman said a decision would be made before the summer, after public hearings.",
+]
+
+
+def doc(doc_id: str, *parts: str) -> Document:
+    return document_from_text("\n\n".join(parts), doc_id)
+
+
+def pair(a: str, b: str, ab: float, ba: float) -> P:
+    return P(min(a, b), max(a, b), min(ab, ba) / 2, ab if a < b else ba, ba if a < b else ab)
+
+
+def comp(doc_id: str, own: float, **sources: float) -> C:
+    return C(doc_id, own, tuple(Share(k, v) for k, v in sources.items()))
+
+
+def by_doc(edges):  # type: ignore[no-untyped-def]
+    return {e.doc: e for e in edges}
+
+
+def test_excerpt_with_truncation_mark_is_the_copy() -> None:
+    original = doc("orig", "Port traffic rises", "2021-03-01", *BODY)
+    excerpt = doc("teaser", "Port traffic rises", "2021-03-02", *BODY[:2], "Read more ....")
+    edges, relations = infer_lineage(
+        [original, excerpt],
+        [pair("teaser", "orig", 0.95, 0.35)],
+        [],
+        [comp("orig", 0.6, teaser=0.4), comp("teaser", 0.02, orig=0.98)],
+        S,
+    )
+    found = by_doc(edges)
+    assert (found["teaser"].role, found["teaser"].parent) == ("excerpt", "orig")
+    assert found["orig"].role == "original" and found["orig"].parent is None
+    kinds = {e.kind for e in found["teaser"].evidence}
+    assert {"containment", "truncation", "date"} <= kinds
+    assert 0.5 < found["teaser"].confidence <= 1
+    (relation,) = relations
+    assert (relation.relation, relation.derived, relation.source) == ("partial copy", "teaser", "orig")
+
+
+def test_siblings_of_an_outside_piece_share_the_external_parent() -> None:
+    full = doc("full", "Port traffic rises", *BODY, "Source: Harbour Gazette")
+    part = doc("part", "Port traffic rises", *BODY[:3], "Source: Harbour Gazette")
+    edges, relations = infer_lineage(
+        [full, part],
+        [pair("part", "full", 0.97, 0.6)],
+        [],
+        [comp("full", 0.4, part=0.6), comp("part", 0.03, full=0.97)],
+        S,
+    )
+    found = by_doc(edges)
+    assert found["full"].parent == found["part"].parent == "external:Harbour Gazette"
+    assert found["full"].role == "full republication"
+    assert found["part"].role == "excerpt"
+    (relation,) = relations
+    assert (relation.derived, relation.source) == ("part", "external:Harbour Gazette")
+
+
+def test_uncredited_carrier_of_a_credited_piece_and_an_excerpt_with_commentary() -> None:
+    carrier = doc("carrier", "Port traffic rises sharply", *BODY)
+    blog = doc(
+        "blog",
+        "Harbour Gazette: Port traffic rises sharply",
+        *BODY[:2],
+        "Read more ....",
+        "Blog Editor: The port has been promising this for years. We will believe the terminal when we see it.",
+    )
+    edges, relations = infer_lineage(
+        [carrier, blog],
+        [pair("blog", "carrier", 0.62, 0.3)],
+        [],
+        [comp("carrier", 0.7, blog=0.3), comp("blog", 0.38, carrier=0.62)],
+        S,
+    )
+    found = by_doc(edges)
+    assert found["blog"].parent == found["carrier"].parent == "external:Harbour Gazette"
+    assert found["blog"].role == "excerpt with commentary"
+    assert found["carrier"].role == "full republication"
+    assert any(e.kind == "carrier" for e in found["carrier"].evidence)
+    assert relations[0].derived == "blog"
+
+
+def test_credit_naming_a_corpus_document_publisher_points_to_it() -> None:
+    original = doc("times", "Port traffic rises", *BODY, "© 2021 Harbour Gazette. All rights reserved.")
+    copy = doc("copy", "Port traffic rises", *BODY, "Source: Harbour Gazette")
+    edges, _ = infer_lineage(
+        [original, copy],
+        [pair("copy", "times", 0.98, 0.98)],
+        [],
+        [comp("times", 0.02, copy=0.98), comp("copy", 0.02, times=0.98)],
+        S,
+    )
+    found = by_doc(edges)
+    assert (found["copy"].role, found["copy"].parent) == ("full republication", "times")
+    assert found["times"].role == "original"
+    assert any(e.kind == "credit" for e in found["copy"].evidence)
+
+
+def test_attributed_rewrite_and_translation_have_outside_parents() -> None:
+    rewrite = doc(
+        "rewrite",
+        "Container traffic at the port grew by about twenty percent this spring, Bloomberg reported on Monday.",
+        *BODY[2:],
+    )
+    translated = doc("translated", "Port traffic rises", "LISBON (Example) --", *BODY, "Source: cnnespanol")
+    edges, _ = infer_lineage([rewrite, translated], [], [], [], S)
+    found = by_doc(edges)
+    assert (found["rewrite"].role, found["rewrite"].parent) == ("attributed rewrite", "external:Bloomberg")
+    assert (found["translated"].role, found["translated"].parent) == ("translated republication", "external:CNN")
+    assert found["translated"].relation == "translation"
+
+
+def test_identical_texts_without_signals_are_undecided() -> None:
+    one, two = doc("one", "Port traffic rises", *BODY), doc("two", "Port traffic rises", *BODY)
+    edges, relations = infer_lineage(
+        [one, two], [pair("one", "two", 1.0, 1.0)], [], [comp("one", 0.0, two=1.0), comp("two", 0.0, one=1.0)], S
+    )
+    assert {e.role for e in edges} == {"undecided"}
+    assert all(e.parent is None and e.undecided for e in edges)
+    assert relations[0].source is None and relations[0].relation == "full copy"
+
+
+def test_excerpt_of_a_copy_names_the_copy() -> None:
+    original = doc("a_orig", "Port traffic rises", "2020-01-01", *BODY)
+    copy = doc("b_copy", "Port traffic rises", "2020-01-02", *BODY)
+    excerpt = doc("c_excerpt", "Port traffic rises", "2020-01-03", *BODY[:2])
+    edges, _ = infer_lineage(
+        [original, copy, excerpt],
+        [
+            pair("a_orig", "b_copy", 0.99, 0.99),
+            pair("c_excerpt", "a_orig", 1.0, 0.4),
+            pair("c_excerpt", "b_copy", 1.0, 0.4),
+        ],
+        [],
+        [
+            comp("a_orig", 0.0, b_copy=1.0, c_excerpt=0.4),
+            comp("b_copy", 0.0, a_orig=1.0, c_excerpt=0.4),
+            comp("c_excerpt", 0.0, a_orig=1.0, b_copy=1.0),
+        ],
+        S,
+    )
+    found = by_doc(edges)
+    assert (found["b_copy"].role, found["b_copy"].parent) == ("full republication", "a_orig")
+    assert (found["c_excerpt"].role, found["c_excerpt"].parent) == ("excerpt", "b_copy")
+    assert found["a_orig"].role == "original"
+
+
+def test_rewrite_without_credit_and_quote_only_links_are_independent() -> None:
+    source = doc("src", "Port traffic rises", *BODY)
+    rewrite = doc("rw", "Port traffic rises", "2021-05-01", *BODY)
+    other = doc("other", "Another take", "A different article about the port that quotes the chairman.")
+    third = doc("third", "More news", "Yet another article quoting the same chairman on the same day.")
+    half = Span(0, 100)
+    edges, relations = infer_lineage(
+        [source, rewrite, other, third],
+        [pair("rw", "src", 0.3, 0.1)],
+        [Pass("rw", "src", half, half, 0.7, "edited")],
+        [comp("src", 0.8, rw=0.2), comp("rw", 0.5, src=0.5)],
+        S,
+        quote_links=[("other", "third")],
+    )
+    found = by_doc(edges)
+    assert (found["rw"].role, found["rw"].parent, found["rw"].relation) == ("rewrite", "src", "rewrite")
+    assert found["other"].role == found["third"].role == "independent"
+    assert ("other", "third", "independent") in {(r.a, r.b, r.relation) for r in relations}
+
+
+def test_direction_is_antisymmetric_and_conflicts_stay_undecided() -> None:
+    first = doc("first", "Port traffic rises", "2021-01-05", *BODY, "Read more ....")
+    second = doc("second", "Port traffic rises", "2021-01-01", *BODY)
+    fa, fb = document_facts(first, S), document_facts(second, S)
+    forward = direction(pair("first", "second", 0.9, 0.6), fa, fb, S)
+    backward = direction(P("second", "first", 0.3, 0.6, 0.9), fb, fa, S)  # the same pair, named the other way
+    assert forward.score == -backward.score and forward.derived() == backward.derived() == "first"
+    # strong evidence on both sides: a later date and truncation for one, containment for the other
+    conflicting = direction(pair("first", "second", 0.2, 0.95), fa, fb, S)
+    assert not conflicting.decided and conflicting.confidence == 0.0
+
+
+def test_commentary_markers() -> None:
+    for text in ("WNU Editor: they will sell arms.", "Editor's note: this is old.", "Comment: not so fast."):
+        assert COMMENTARY.match(text), text
+    for text in ("The editor said the story was right.", "Comments are closed"):
+        assert not COMMENTARY.match(text), text
