@@ -20,7 +20,6 @@ from provenance.model import Analysis, Document, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
-from provenance.text import tokens
 
 Progress = Callable[[str], None]
 
@@ -41,7 +40,7 @@ def build_document(
     clean = normalized.clean
     lines = classify_lines(clean, settings, repeated)
     paragraphs, sentences = segment(clean, lines)
-    words = sum(len(tokens(p.clean.slice(clean))) for p in paragraphs)
+    words = sum(len(p.key.split()) for p in paragraphs)  # keys are the tokens joined by spaces
     return Document(
         id=decoded.source.id,
         path=decoded.source.display,

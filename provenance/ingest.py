@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import glob
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# Control characters that do not occur in text (tab, line feed, CR, form feed and
+# vertical tab do); counted with one regex scan instead of a Python loop per character.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,5 +169,4 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
 
 
 def _control_ratio(text: str) -> float:
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls / len(text)
+    return len(_CONTROL.findall(text)) / len(text)

@@ -79,12 +79,12 @@ _NAME = rf"{_WORD}(?:[ \t]+(?:of|the|de|del|{_WORD})){{0,5}}"  # one line: never
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit prefix", re.compile(rf"^\s*(?P<o>{_NAME})\s*:\s+\S", re.MULTILINE)),
-    ("reported", re.compile(rf"(?P<o>{_NAME})\s+(?:reported|reports|has reported|first reported)\b")),
+    # "X reported" is found from its keyword, looking back for the name (_REPORTED).
     (
         "according to",
-        re.compile(rf"\baccording to (?:a (?:report|release|story) (?:from|by|in) )?(?:the )?(?P<o>{_NAME})"),
+        re.compile(rf"according to (?:a (?:report|release|story) (?:from|by|in) )?(?:the )?(?P<o>{_NAME})"),
     ),
-    ("told", re.compile(rf"\btold (?:the )?(?P<o>{_NAME})\b")),
+    ("told", re.compile(rf"told (?:the )?(?P<o>{_NAME})\b")),
     ("dateline credit", re.compile(r"\((?P<o>[A-Z][\w.&' -]{1,40})\)\s*(?:--|[—–-])")),
     (
         "source line",
@@ -101,7 +101,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE | re.MULTILINE,
         ),
     ),
-    ("on-air credit", re.compile(rf"\bsaid (?:on|to) (?P<o>{_NAME})(?:['’]s)?\b")),
+    ("on-air credit", re.compile(rf"said (?:on|to) (?P<o>{_NAME})(?:['’]s)?\b")),
     # An outlet's name alone on a line (an agency byline without "By"); only gazetteer
     # names count here, see _KNOWN_ONLY.
     (
@@ -112,6 +112,26 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Cue kinds whose captured name must be a known outlet, not just outlet-shaped: a
 # heading such as "Daily Review" alone on a line is not a credit.
 _KNOWN_ONLY = frozenset({"outlet line"})
+# Cue kinds that open with a lowercase keyword, which must start a word. (A leading \b
+# in the pattern would stop the regex engine from jumping to the keyword.)
+_KEYWORD_FIRST = frozenset({"according to", "told", "on-air credit"})
+# Text a cue cannot match without (casefolded), checked before running its pattern.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "credit prefix": (":",),
+    "according to": ("according to",),
+    "told": ("told",),
+    "dateline credit": ("(",),
+    "source line": ("source", "via", "originally published", "credit"),
+    "byline": ("by",),
+    "copyright": ("©", "(c)", "copyright"),
+    "on-air credit": ("said on", "said to"),
+}
+# "X reported": the keyword, then the name right before it (searched in a window behind
+# the keyword: trying the name pattern at every capital letter of an article cost more
+# than all other cues together).
+_REPORTED = re.compile(r"\b(?:has |first )?(?:reported|reports)\b")
+_NAME_BEFORE = re.compile(rf"(?P<o>{_NAME})\s+\Z")
+_LOOK_BACK = 160
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -152,21 +172,36 @@ def canonical_outlet(name: str) -> str | None:
 def outlet_cues(clean: str, exclude: Sequence[Span] = ()) -> tuple[OutletCue, ...]:
     """Every credit or attribution naming an outlet, in text order, de-duplicated."""
     found: dict[tuple[str, str, int], OutletCue] = {}
-    for kind, pattern in _CUES:
-        for match in pattern.finditer(clean):
-            span = Span(match.start(), match.end())
-            if any(e.start <= span.start < e.end for e in exclude) and kind not in ("source line", "copyright"):
-                continue
-            if kind in _KNOWN_ONLY:
-                outlet = canonical_outlet(match.group("o"))  # the whole line must be the name
-                outlet = outlet if outlet in OUTLETS else None
-            else:
-                outlet = _outlet_in(match.group("o"))
-            if outlet is None:
-                continue
-            text = match.group().strip()
-            found.setdefault((outlet, kind, span.start), OutletCue(outlet, kind, text, span))
+    for kind, name, span in _cue_matches(clean, clean.casefold()):
+        if any(e.start <= span.start < e.end for e in exclude) and kind not in ("source line", "copyright"):
+            continue
+        if kind in _KNOWN_ONLY:
+            outlet = canonical_outlet(name)  # the whole line must be the name
+            outlet = outlet if outlet in OUTLETS else None
+        else:
+            outlet = _outlet_in(name)
+        if outlet is None:
+            continue
+        text = span.slice(clean).strip()
+        found.setdefault((outlet, kind, span.start), OutletCue(outlet, kind, text, span))
     return tuple(sorted(found.values(), key=lambda c: (c.span.start, c.kind, c.outlet)))
+
+
+def _cue_matches(clean: str, folded: str) -> Iterator[tuple[str, str, Span]]:
+    """(kind, captured name, span) of every cue match; prefiltered, see :data:`_NEEDS`."""
+    for kind, pattern in _CUES:
+        needs = _NEEDS.get(kind)
+        if needs and not any(literal in folded for literal in needs):
+            continue
+        for match in pattern.finditer(clean):
+            if kind in _KEYWORD_FIRST and match.start() > 0 and clean[match.start() - 1].isalnum():
+                continue
+            yield kind, match.group("o"), Span(match.start(), match.end())
+    if "report" in folded:
+        for keyword in _REPORTED.finditer(clean):
+            name = _NAME_BEFORE.search(clean, max(0, keyword.start() - _LOOK_BACK), keyword.start())
+            if name is not None:
+                yield "reported", name.group("o"), Span(name.start(), keyword.end())
 
 
 def _outlet_in(name: str) -> str | None:

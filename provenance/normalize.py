@@ -13,12 +13,12 @@ only in matching keys (:mod:`provenance.text`).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import ftfy
+from rapidfuzz.distance import Indel
 
 from provenance.model import OffsetMap, Repair
 
@@ -63,6 +63,10 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 # so `xerox`, `0xc0ffee`, `max80` and colour codes stay as they are.
 _HEX_RUN = re.compile(r"(?:\\?x[0-9a-fA-F]{2})+")
 _HEX_UNIT = re.compile(r"\\?x([0-9a-fA-F]{2})")
+# Every decodable run holds a lead byte (C2–F4) followed by a continuation byte
+# (80–BF). This pattern opens with a literal, so the regex engine skips to each "x";
+# the run pattern (an optional backslash first) is tried at every position.
+_HEX_HINT = re.compile(r"x[c-fC-F][0-9a-fA-F]\\?x[89abAB][0-9a-fA-F]")
 
 
 def _utf8_length(lead: int) -> int:
@@ -84,6 +88,8 @@ def hex_escape_edits(text: str) -> list[Edit]:
     >>> hex_escape_edits("xerox 0xc0ffee max80 #c2a0ff")
     []
     """
+    if not _HEX_HINT.search(text):
+        return []
     edits: list[Edit] = []
     for run in _HEX_RUN.finditer(text):
         units = list(_HEX_UNIT.finditer(run.group()))
@@ -130,23 +136,37 @@ _FTFY = ftfy.TextFixerConfig(
 )
 
 
+# Where ftfy can have something to repair: a UTF-8 lead byte read as Latin-1/cp1252
+# (Â..ô) followed by a continuation byte read the same way (U+0080–U+00BF, or the
+# cp1252 characters of bytes 0x80–0x9F), C1 controls, surrogates, terminal escapes
+# and replacement characters. Lines without any of these are left to themselves:
+# ftfy's badness check on every line with a curly quote cost more than all other
+# normalisation together (2,189 generated articles: 6.0 of 16.5 s).
+_CP1252_HIGH = (  # the characters cp1252 gives bytes 0x80–0x9F
+    "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d"
+    "\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+)
+_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u0080-\u009f\ud800-\udfff\x1b\ufffd]")
+
+
 def mojibake_edits(text: str) -> list[Edit]:
     """Edits that undo classic mojibake (``â€™`` for ``’``), found line by line.
 
-    ftfy returns only the repaired text, so each changed line is diffed against its
-    repair to keep the edits small and the offset map exact.
+    Only lines with a sequence mojibake is made of go through ftfy. ftfy returns only
+    the repaired text, so each changed line is diffed against its repair to keep the
+    edits small and the offset map exact.
 
     >>> apply_edits("Itâ€™s cafÃ©", mojibake_edits("Itâ€™s cafÃ©"))
     'It’s café'
     >>> mojibake_edits("“Curly” quotes — stay")
     []
     """
-    if text.isascii():
+    if text.isascii() or not _MOJIBAKE_HINT.search(text):
         return []
     edits: list[Edit] = []
     offset = 0
     for line in text.splitlines(keepends=True):
-        if not line.isascii():
+        if _MOJIBAKE_HINT.search(line):
             fixed = ftfy.fix_text(line, _FTFY)
             if fixed != line:
                 edits.extend(_diff_edits(line, fixed, offset))
@@ -155,13 +175,31 @@ def mojibake_edits(text: str) -> list[Edit]:
 
 
 def _diff_edits(before: str, after: str, offset: int) -> list[Edit]:
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return [(offset + i1, offset + i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    """The replacements turning ``before`` into ``after``, merged where they touch.
+
+    rapidfuzz's Indel opcodes (an exact longest common subsequence in C++) replace
+    difflib, which took 13 ms per repaired line.
+
+    >>> _diff_edits("Itâ€™s cafÃ©", "It’s café", 10)
+    [(12, 15, '’'), (20, 22, 'é')]
+    """
+    edits: list[Edit] = []
+    for op in Indel.opcodes(before, after):
+        if op.tag == "equal":
+            continue
+        start, end, replacement = offset + op.src_start, offset + op.src_end, after[op.dest_start : op.dest_end]
+        if edits and edits[-1][1] == start:
+            previous = edits.pop()
+            start, replacement = previous[0], previous[2] + replacement
+        edits.append((start, end, replacement))
+    return edits
 
 
 # --- whitespace ------------------------------------------------------------------------
 
 _ODD_SPACE = re.compile(r"\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u200b\u2060\ufeff\u00ad]")
+# The same characters as one class: a fast scan that tells most texts need nothing.
+_ODD_SPACE_HINT = re.compile("[\r\u00a0\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff\u00ad]")
 
 
 def whitespace_edits(text: str) -> list[Edit]:
@@ -170,6 +208,8 @@ def whitespace_edits(text: str) -> list[Edit]:
     >>> apply_edits("a\\u00a0b\\r\\nc\\u200bd", whitespace_edits("a\\u00a0b\\r\\nc\\u200bd"))
     'a b\\ncd'
     """
+    if not _ODD_SPACE_HINT.search(text):
+        return []
     edits: list[Edit] = []
     for match in _ODD_SPACE.finditer(text):
         found = match.group()

@@ -83,15 +83,20 @@ _ABBREVIATIONS = frozenset(
 # A sentence ends at . ! ? … (and CJK stops), optionally followed by closing quotes
 # or brackets, then whitespace and a plausible sentence start.
 _BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[^\W_a-z])|([。！？]+[”’」』）]*)")
-_LAST_WORD = re.compile(r"(\S+)$")
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
-    """True when the full stop at ``text[end - 1]`` closes an abbreviation or initial."""
-    match = _LAST_WORD.search(text, 0, end)
-    if not match:
+    """True when the full stop at ``text[end - 1]`` closes an abbreviation or initial.
+
+    >>> _is_abbreviation("met Mr. Xi", 6), _is_abbreviation("met him. Xi", 8)
+    (True, False)
+    """
+    start = end
+    while start > 0 and not text[start - 1].isspace():  # back to the start of the word
+        start -= 1
+    word = text[start:end].rstrip(".").lstrip("\"'“‘(«[").casefold()
+    if not word:
         return False
-    word = match.group(1).rstrip(".").lstrip("\"'“‘(«[").casefold()
     if len(word) == 1 and word.isalpha():
         return True  # an initial: "J. Smith"
     return word in _ABBREVIATIONS
@@ -144,15 +149,18 @@ def segment(clean: str, lines: Sequence[Line]) -> tuple[tuple[Segment, ...], tup
             run.append(line)
             continue
         if run:
+            # The sentences cover every token of the paragraph (only whitespace lies
+            # between them), so the paragraph's key is theirs joined: one tokenisation.
             index = len(paragraphs)
-            span = Span(run[0].clean.start, run[-1].clean.end)
-            key = matching_key(span.slice(clean))
-            if key:
-                paragraphs.append(Segment(span, key, index))
-                for member in run:
-                    for sentence in split_sentences(member.clean.slice(clean), member.clean.start):
-                        sentence_key = matching_key(sentence.slice(clean))
-                        if sentence_key:
-                            sentences.append(Segment(sentence, sentence_key, index))
+            found = [
+                Segment(sentence, sentence_key, index)
+                for member in run
+                for sentence in split_sentences(member.clean.slice(clean), member.clean.start)
+                if (sentence_key := matching_key(sentence.slice(clean)))
+            ]
+            if found:
+                span = Span(run[0].clean.start, run[-1].clean.end)
+                paragraphs.append(Segment(span, " ".join(s.key for s in found), index))
+                sentences.extend(found)
             run = []
     return tuple(paragraphs), tuple(sentences)
