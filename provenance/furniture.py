@@ -197,14 +197,17 @@ def _classify(
     cue = line_cue(text)
     if cue:
         return "furniture", cue
-    key = matching_key(text)
-    if key and key in repeated and len(text.split()) <= settings.furniture_repeat_max_words:
+    words = len(text.split())
+    # Keys only for lines that can need one: body paragraphs are neither short nor headings.
+    short = repeated and words <= settings.furniture_repeat_max_words
+    heading = line.alone and is_heading_like(text, settings)
+    key = matching_key(text) if short or heading else ""
+    if short and key and key in repeated:
         return "furniture", f"repeated in {settings.furniture_min_docs}+ documents of the corpus"
-    if not (line.alone and is_heading_like(text, settings)):
+    if not heading:
         return "body", ""
     if heading_counts[key] > 1:
         return "furniture", "heading-like line repeated within the document (related link)"
-    words = len(text.split())
     if index > first_body and words > settings.section_heading_max_words and _next_is_body(index, lines, settings):
         return "furniture", "headline-like line inside the body (related link)"
     return "heading", ""
