@@ -74,6 +74,36 @@ class AlignSettings:
 class QuoteSettings:
     """Direct-quote extraction, attribution and trails (issue: quotes)."""
 
+    # A quote of at least this many words is a statement whatever its shape.
+    statement_min_words: int = 8
+    # Shorter quotes are statements from this many words when they look like a
+    # sentence or hold a clause word ("the Russians wouldn’t do anything").
+    clause_min_words: int = 3
+    # How far (characters) after a closing mark and before an opening mark a cue is searched.
+    cue_window_chars: int = 160
+    # A pronoun ("she said") resolves to a person named in the same or this many previous paragraphs.
+    pronoun_paragraphs: int = 2
+    # A closing mark with no opener pairs with a stray closing-shaped mark at most this many words before.
+    misplaced_mark_max_words: int = 8
+    # A pull-quote line has this many words (a shorter line is a caption, a longer one a paragraph).
+    pull_quote_min_words: int = 5
+    pull_quote_max_words: int = 80
+    # The title line under a pull-quote name is at most this long (words).
+    pull_quote_title_max_words: int = 12
+    # Trails: variants are indexed by word n-grams of this size.
+    ngram_words: int = 3
+    # An n-gram shared by more distinct quote variants than this is a stock phrase and is not indexed.
+    max_postings: int = 200
+    # A statement of at least this many words joins a longer one that contains it (trimmed).
+    trim_min_words: int = 5
+    # Share of the shorter statement's words found in the longer one, in runs of min_block_words.
+    link_containment: float = 0.8
+    min_block_words: int = 2
+    # Otherwise two quotes are one when their folded texts are this similar (rapidfuzz ratio).
+    link_ratio: float = 0.85
+    # Diffs list up to this many words of one change; longer runs are counted.
+    diff_list_max: int = 6
+
 
 @dataclass(frozen=True, slots=True)
 class LineageSettings:
