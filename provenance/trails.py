@@ -285,36 +285,62 @@ def build_trails(
     variants = _variants(quotes)
     trails: list[QuoteTrail] = []
     for group in _groups(variants, settings):
-        members = [variants[i] for i in group]
-        ref = _reference(members)
-        occurrences: list[QuoteOccurrence] = []
-        for variant in members:
-            form, diff = word_diff(ref.keys, ref.shown, variant.keys, variant.shown, list_max=settings.diff_list_max)
-            matched = matched_words(variant.keys, ref.keys, 1)
-            contained, complete = matched / len(variant.keys), matched / len(ref.keys)
-            occurrences.extend(QuoteOccurrence(quotes[i], form, diff, contained, complete) for i in variant.members)
-        occurrences.sort(key=lambda o: (o.quote.doc, o.quote.raw.start))
-        first_quote = occurrences[0].quote
-        speaker, names, conflict = _speakers(o.quote for o in occurrences)
-        docs = tuple(sorted({o.quote.doc for o in occurrences}))
-        first, basis = first_occurrence(docs, dates, parents)
-        ref_quote = quotes[ref.members[0]]
-        trails.append(
-            QuoteTrail(
-                trail=f"{first_quote.doc}#{first_quote.raw.start}",
-                text=ref_quote.text,
-                kind="statement" if ref.statement else "phrase",
-                speaker=speaker,
-                speakers=names,
-                conflicting_speakers=conflict,
-                occurrences=tuple(occurrences),
-                docs=docs,
-                first=first,
-                first_basis=basis,
-            )
-        )
+        for members, ref in _around_references([variants[i] for i in group], settings):
+            trails.append(_trail(quotes, members, ref, dates, settings, parents))
     trails.sort(key=_trail_order)
     return tuple(trails)
+
+
+def _around_references(members: list[_Variant], settings: QuoteSettings) -> list[tuple[list[_Variant], _Variant]]:
+    """Split a linked group around its most complete versions.
+
+    Single linkage chains: two different long quotes that both embed a third one
+    (a statement quoted inside each) end up in one group. Every member must match
+    the trail's reference itself; the rest form trails of their own.
+    """
+    out: list[tuple[list[_Variant], _Variant]] = []
+    remaining = members
+    while remaining:
+        ref = _reference(remaining)
+        kept = [v for v in remaining if v is ref or same_quote(v, ref, settings) > 0]
+        out.append((kept, ref))
+        remaining = [v for v in remaining if not any(v is k for k in kept)]
+    return out
+
+
+def _trail(
+    quotes: Sequence[Quote],
+    members: Sequence[_Variant],
+    ref: _Variant,
+    dates: Mapping[str, str | None],
+    settings: QuoteSettings,
+    parents: Mapping[str, str | None] | None,
+) -> QuoteTrail:
+    """One trail: every occurrence compared with the reference version."""
+    occurrences: list[QuoteOccurrence] = []
+    for variant in members:
+        form, diff = word_diff(ref.keys, ref.shown, variant.keys, variant.shown, list_max=settings.diff_list_max)
+        matched = matched_words(variant.keys, ref.keys, 1)
+        contained, complete = matched / len(variant.keys), matched / len(ref.keys)
+        occurrences.extend(QuoteOccurrence(quotes[i], form, diff, contained, complete) for i in variant.members)
+    occurrences.sort(key=lambda o: (o.quote.doc, o.quote.raw.start))
+    first_quote = occurrences[0].quote
+    speaker, names, conflict = _speakers(o.quote for o in occurrences)
+    docs = tuple(sorted({o.quote.doc for o in occurrences}))
+    first, basis = first_occurrence(docs, dates, parents)
+    ref_quote = quotes[ref.members[0]]
+    return QuoteTrail(
+        trail=f"{first_quote.doc}#{first_quote.raw.start}",
+        text=ref_quote.text,
+        kind="statement" if ref.statement else "phrase",
+        speaker=speaker,
+        speakers=names,
+        conflicting_speakers=conflict,
+        occurrences=tuple(occurrences),
+        docs=docs,
+        first=first,
+        first_basis=basis,
+    )
 
 
 def _trail_order(trail: QuoteTrail) -> tuple[int, int, str, int]:

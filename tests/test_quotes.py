@@ -127,7 +127,8 @@ def test_person_names(run: str, name: str | None) -> None:
         ("aggressive rhetoric towards Ukraine.", "phrase"),
         ("the Russians wouldn’t do anything", "statement"),
         ("It was over.", "statement"),
-        ("building a community with a shared future for mankind", "statement"),
+        ("building a community with a shared future for mankind", "phrase"),
+        ("reaffirmed the commitment to firmly support the partner in maintaining long-term stability", "statement"),
         ("Xi Jinping Thought on Diplomacy", "phrase"),
     ],
 )
