@@ -105,6 +105,14 @@ class QuoteSettings:
     # A trigram shared by more distinct quote variants than this is a stock phrase and is
     # not indexed, which bounds the pairs scored per trigram (passim drops common shingles too).
     max_postings: int = 200
+    # Each variant probes the index with its this many rarest n-grams (a trimmed copy's
+    # rarest n-grams are in the full version too); 4 finds every trail of the dev set
+    # that probing with all n-grams finds (tests/test_trails.py checks the same on seeds).
+    probe_grams: int = 4
+    # Each quote variant is scored against at most this many other variants, those sharing
+    # the most probes first (pairs already joined through others are skipped): bounds the
+    # work to linear even when hundreds of near-copies differ just enough not to link.
+    max_candidates: int = 32
     # A statement of at least this many words joins a longer one that contains it (trimmed):
     # "We rolled this out wrong" (5 words) is a trimmed copy in news_events_dev.
     trim_min_words: int = 5

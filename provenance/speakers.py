@@ -26,6 +26,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from provenance.metadata import canonical_outlet
 from provenance.model import Span
@@ -115,10 +116,11 @@ _STOP_FIRST = wordset(
     "south east west northern southern eastern western central united"
 )
 _SUFFIXES = frozenset(("jr.", "sr.", "jr", "sr", "ii", "iii", "iv"))
+_CONNECTORS = frozenset(_CONNECTOR.removeprefix("(?:").removesuffix(")").split("|"))
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])(?:\s+|$)")
-_INITIAL = re.compile(rf"^[{UPPER}]\.$")
 
 
+@lru_cache(maxsize=1 << 14)
 def person_name(run: str) -> str | None:
     """The person a capitalised run names, or None for organisations, outlets and places.
 
@@ -134,41 +136,43 @@ def person_name(run: str) -> str | None:
     >>> person_name("U.S. Secretary of State Antony Blinken")
     'Antony Blinken'
     """
-    parts = _POSSESSIVE.split(run.strip())
-    head = parts[-1].strip()
-    if not head:
-        return None
+    head = _POSSESSIVE.split(run.strip())[-1].strip() if "s" in run else run.strip()
     words = head.split()
-    if words[-1].endswith(".") and not _INITIAL.match(words[-1]) and words[-1].casefold() not in ("jr.", "sr."):
-        words[-1] = words[-1][:-1]  # a sentence's full stop, not part of the name
+    if not words:
+        return None
+    last = words[-1]
+    if last.endswith(".") and len(last) > 2 and last.casefold() not in _SUFFIXES:
+        words[-1] = last[:-1]  # a sentence's full stop, not part of the name (initials keep theirs)
     cut = 0
     org_cut = False
     for i, word in enumerate(words):
         folded = word.casefold()
-        if folded in TITLE_WORDS or folded.rstrip(".") in TITLE_WORDS or folded in ORG_WORDS:
-            cut, org_cut = i + 1, folded in ORG_WORDS
+        if folded in ORG_WORDS:
+            cut, org_cut = i + 1, True
+        elif folded in TITLE_WORDS or folded.rstrip(".") in TITLE_WORDS:
+            cut, org_cut = i + 1, False
     if org_cut and cut < len(words) and words[cut][:1].islower():
         return None  # "University of Hong Kong": the rest names a place, not a person
     words = words[cut:]
-    while words and (words[0].casefold() in _STOP_FIRST or re.fullmatch(_CONNECTOR, words[0])):
+    while words and (words[0].casefold() in _STOP_FIRST or words[0] in _CONNECTORS):
         words = words[1:]
     while words and words[-1].casefold() in _STOP_FIRST:
         words = words[:-1]
     if not words or len(words) > 4:
         return None
+    for word in words:
+        if word in _CONNECTORS:
+            continue
+        if word.casefold().rstrip(".") in ORG_WORDS or word.count(".") > 1:
+            return None
+        letters = [ch for ch in word if ch.isalpha()]
+        if len(letters) != len(word.replace("-", "").replace("’", "").replace("'", "").rstrip(".")):
+            return None  # digits or symbols: not a name
+        if len(letters) >= 2 and word.isupper():
+            return None  # an acronym: NATO, CNBC, U.S.
     name = " ".join(words)
     if canonical_outlet(name) is not None:
         return None
-    for word in words:
-        if re.fullmatch(_CONNECTOR, word):
-            continue
-        if any(ch.isdigit() for ch in word) or word.casefold().rstrip(".") in ORG_WORDS:
-            return None
-        letters = [ch for ch in word if ch.isalpha()]
-        if not _INITIAL.match(word) and len(letters) >= 2 and all(ch.isupper() for ch in letters):
-            return None  # an acronym: NATO, CNBC, U.S.
-        if word.count(".") > 1:
-            return None
     return name
 
 
@@ -201,24 +205,26 @@ class Cue:
 
 # Context that makes a capitalised run a person mention (used to resolve pronouns):
 # a title or role before it, a speech verb or an appositive after it, "according to" before it.
-_ROLE_BEFORE = re.compile(
-    r"(?:\b(?:" + "|".join(sorted((re.escape(w) for w in TITLE_WORDS), key=len, reverse=True)) + r")|"
-    r"\baccording to|\bby|\b" + VERBS + r")\s+$",
-    re.IGNORECASE,
-)
+_VERB_WORDS = frozenset(v for v in VERBS.removeprefix("(?:").removesuffix(")").split("|") if " " not in v)
+_WORD_BEFORE = _VERB_WORDS | TITLE_WORDS | {"to", "by"}
 _AFTER_NAME = re.compile(rf"(?:,\s+(?P<app>[^,.;:\n]{{1,60}})|\s+{VERBS}\b|\s+\((?:[^)]{{0,40}})\)\s+{VERBS}\b)")
 _RUN_RE = re.compile(RUN)
 
 
 @dataclass(slots=True)
 class People:
-    """Person mentions of one document in text order, built once on first use."""
+    """Person mentions of one document in text order, built once on first use.
+
+    ``_full`` holds every person-shaped name of two or more words (for resolving a
+    surname), by its first and last word; ``_starts``/``_names`` the mentions in a
+    person context (for resolving a pronoun). Names inside quotes are left out.
+    """
 
     clean: str
     exclude: Sequence[Span] = ()
     _starts: list[int] = field(default_factory=list)
     _names: list[str] = field(default_factory=list)
-    _full: list[tuple[int, str]] = field(default_factory=list)
+    _full: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     _built: bool = False
 
     def _build(self) -> None:
@@ -227,29 +233,36 @@ class People:
         ends = [e for _s, e in excluded]
         for match in _RUN_RE.finditer(self.clean):
             start = match.start()
+            run = match.group()
+            if " " not in run and run.casefold() not in self._full:
+                continue  # a lone capitalised word that names nobody seen so far
             i = bisect_left(ends, start + 1)
             if i < len(excluded) and excluded[i][0] <= start < excluded[i][1]:
                 continue  # names inside quotes do not speak
-            name = person_name(match.group())
+            name = person_name(run)
             if name is None:
                 continue
-            words = name.split()
-            if len(words) >= 2:
-                self._full.append((start, name))
+            if " " in name:
+                self._remember(start, name)
             elif (full := self._resolve_single(name, start)) is not None:
                 name = full
             else:
                 continue
-            if self._in_person_context(match):
+            if self._in_person_context(match, name):
                 self._starts.append(start)
                 self._names.append(name)
 
-    def _in_person_context(self, match: re.Match[str]) -> bool:
-        before = self.clean[max(0, match.start() - 40) : match.start()]
-        if _ROLE_BEFORE.search(before):
+    def _remember(self, start: int, name: str) -> None:
+        parts = [p for p in name.casefold().split() if p not in _SUFFIXES]
+        for key in {parts[0], parts[-1]} if parts else set():
+            self._full.setdefault(key, []).append((start, name))
+
+    def _in_person_context(self, match: re.Match[str], name: str) -> bool:
+        before = self.clean[max(0, match.start() - 30) : match.start()].split()
+        if before and before[-1].casefold() in _WORD_BEFORE:
             return True
         words = match.group().split()
-        name_words = len((person_name(match.group()) or "").split())
+        name_words = len(name.split()) if name in match.group() else len(words)
         if len(words) > name_words and words[-name_words - 1].casefold().rstrip(".") in TITLE_WORDS:
             return True  # a title right before the name inside the run: "President Xi Jinping"
         after = _AFTER_NAME.match(self.clean, match.end(), match.end() + 80)
@@ -263,19 +276,15 @@ class People:
 
     def _resolve_single(self, word: str, before: int) -> str | None:
         """The full name a single word stands for; None when none or several people fit."""
-        folded = word.casefold()
         found: list[str] = []
-        for start, full in reversed(self._full):
-            if start >= before:
-                continue
-            parts = [p for p in full.casefold().split() if p not in _SUFFIXES]
-            if parts and folded in (parts[0], parts[-1]) and not any(same_person(full, f) for f in found):
+        for start, full in reversed(self._full.get(word.casefold(), ())):
+            if start < before and not any(same_person(full, f) for f in found):
                 found.append(full)
         return found[0] if len(found) == 1 else None
 
     def resolve(self, name: str, before: int) -> str | None:
-        """A full person name for ``name`` (a single word resolves to the latest full name before ``before``)."""
-        if len(name.split()) >= 2:
+        """A full person name for ``name`` (a single word resolves to the one full name seen before ``before``)."""
+        if " " in name:
             return name
         if not self._built:
             self._build()
@@ -297,8 +306,9 @@ class People:
         i = bisect_left(self._starts, start)
         self._starts.insert(i, start)
         self._names.insert(i, name)
-        self._full.append((start, name))
-        self._full.sort()
+        self._remember(start, name)
+        for entries in self._full.values():
+            entries.sort()
 
 
 _LEAD = r"^[ \t]*[,;:]?[ \t]*(?:[—–-][ \t]*)?"

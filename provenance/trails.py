@@ -4,8 +4,9 @@ Candidate generation is linear in the number of quotes: identical quotes (same
 words after folding case, quote marks and punctuation) collapse into one variant
 first, so a wire quote republished by 500 sites is one entry; variants are then
 indexed by word n-grams, n-grams shared by too many variants (stock phrases) are
-dropped, and only variants that share an n-gram are scored, with rapidfuzz, never
-all pairs. Two variants are one quote when the shorter one's words are contained
+dropped, each variant probes the index with its few rarest n-grams, and only the
+variants found that way are scored with rapidfuzz (at most ``max_candidates``
+each), never all pairs. Two variants are one quote when the shorter one's words are contained
 in the longer one (trimmed, cut at an ellipsis, bracketed insertions) or when the
 two are nearly equal (changed words); short phrases link only to nearly equal
 phrases, so "no limits" never joins every statement that contains those words.
@@ -46,6 +47,11 @@ def words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     keys: list[str] = []
     shown: list[str] = []
     for word in text.split():
+        bare = word.strip(_STRIP)
+        if bare.isascii() and bare.isalnum():  # the common case, without the full folding
+            keys.append(bare.lower())
+            shown.append(bare)
+            continue
         key = matching_key(word)
         if not key:
             continue
@@ -84,22 +90,35 @@ def _variants(quotes: Sequence[Quote]) -> list[_Variant]:
     return out
 
 
-def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
-    """Pairs of variants sharing a word n-gram that is not too common."""
-    n = settings.ngram_words
-    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for index, variant in enumerate(variants):
-        keys = variant.keys
-        grams = {keys[i : i + n] for i in range(len(keys) - n + 1)} if len(keys) >= n else set()
-        for gram in grams:
+Gram = tuple[int, ...]
+
+
+def _gram_sets(variants: Sequence[_Variant], n: int) -> list[set[Gram]]:
+    """Each variant's word n-grams, words numbered in order of first appearance (fast to
+    hash, and deterministic to sort, unlike Python's salted string hashes)."""
+    numbers: dict[str, int] = {}
+    out = []
+    for variant in variants:
+        codes = [numbers.setdefault(word, len(numbers)) for word in variant.keys]
+        out.append(set(zip(*(codes[k:] for k in range(n)), strict=False)))
+    return out
+
+
+def _postings(grams: Sequence[set[Gram]], settings: QuoteSettings) -> dict[Gram, list[int]]:
+    """Word n-gram -> variants holding it, without n-grams too common to discriminate."""
+    postings: dict[Gram, list[int]] = defaultdict(list)
+    for index, held in enumerate(grams):
+        for gram in held:
             postings[gram].append(index)
+    return {gram: ids for gram, ids in postings.items() if 1 < len(ids) <= settings.max_postings}
+
+
+def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
+    """Every pair of variants sharing an indexed n-gram (for measurements; grouping visits them lazily)."""
     pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if len(members) < 2 or len(members) > settings.max_postings:
-            continue
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1 :]:
-                pairs.add((a, b))
+    for ids in _postings(_gram_sets(variants, settings.ngram_words), settings).values():
+        for a_pos, a in enumerate(ids):
+            pairs.update((a, b) for b in ids[a_pos + 1 :])
     return pairs
 
 
@@ -122,10 +141,13 @@ def same_quote(a: _Variant, b: _Variant, settings: QuoteSettings) -> float:
     """A score in [0, 1] when two variants are one quote, else 0.0."""
     short, long_ = (a, b) if len(a.keys) <= len(b.keys) else (b, a)
     if short.statement and long_.statement and len(short.keys) >= settings.trim_min_words:
-        contained = matched_words(short.keys, long_.keys, settings.min_block_words) / len(short.keys)
-        if contained >= settings.link_containment:
-            return contained
-    ratio = fuzz.ratio(" ".join(a.keys), " ".join(b.keys)) / 100.0
+        # The longest common subsequence bounds the matched runs from above and is cheaper.
+        common = (len(short.keys) + len(long_.keys) - Indel.distance(short.keys, long_.keys)) / 2
+        if common >= settings.link_containment * len(short.keys):
+            contained = matched_words(short.keys, long_.keys, settings.min_block_words) / len(short.keys)
+            if contained >= settings.link_containment:
+                return contained
+    ratio = fuzz.ratio(" ".join(a.keys), " ".join(b.keys), score_cutoff=settings.link_ratio * 100) / 100.0
     return ratio if ratio >= settings.link_ratio else 0.0
 
 
@@ -138,10 +160,19 @@ def _groups(variants: Sequence[_Variant], settings: QuoteSettings) -> list[list[
             x = parent[x]
         return x
 
-    for a, b in sorted(_candidates(variants, settings)):
-        ra, rb = find(a), find(b)
-        if ra != rb and same_quote(variants[a], variants[b], settings) > 0:
-            parent[max(ra, rb)] = min(ra, rb)
+    grams = _gram_sets(variants, settings.ngram_words)
+    postings = _postings(grams, settings)
+    for index, variant in enumerate(variants):
+        # Probe with the variant's rarest indexed n-grams: a trimmed copy's rarest n-grams
+        # are in its full version too, and rare n-grams are the discriminating ones.
+        indexed = [g for g in grams[index] if g in postings]
+        probes = sorted(indexed, key=lambda g: (len(postings[g]), g))[: settings.probe_grams]
+        shared: Counter[int] = Counter(other for gram in probes for other in postings[gram] if other != index)
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        for other, _count in ranked[: settings.max_candidates]:
+            ra, rb = find(index), find(other)
+            if ra != rb and same_quote(variant, variants[other], settings) > 0:
+                parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(variants)):
         groups[find(index)].append(index)
@@ -319,6 +350,9 @@ def _trail(
     """One trail: every occurrence compared with the reference version."""
     occurrences: list[QuoteOccurrence] = []
     for variant in members:
+        if variant is ref:  # most trails are one quote, compared with itself
+            occurrences.extend(QuoteOccurrence(quotes[i], "verbatim", "", 1.0, 1.0) for i in variant.members)
+            continue
         form, diff = word_diff(ref.keys, ref.shown, variant.keys, variant.shown, list_max=settings.diff_list_max)
         matched = matched_words(variant.keys, ref.keys, 1)
         contained, complete = matched / len(variant.keys), matched / len(ref.keys)
