@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.api import build_document
 from provenance.ingest import Decoded, Source
@@ -134,3 +136,21 @@ def test_person_names(run: str, name: str | None) -> None:
 )
 def test_quote_kinds(text: str, kind: str) -> None:
     assert quote_kind(text, SETTINGS) == kind
+
+
+PIECES = st.sampled_from(
+    ["“", "”", '"', "‘", "’", "'", "«", "»", "„", "「", "」", "‘‘", "’’", "``", " ", "\n", "\n\n", ",", ".", ":",
+     "said", "she said", "Ana Ruiz", "Kim", "according to", "word", "It’s", "the leaders’", "—", "[x]"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map(" ".join))
+def test_any_text_gives_valid_quotes(text: str) -> None:
+    doc = make_document(text)
+    for quote in extract_quotes(doc, SETTINGS):
+        assert 0 <= quote.clean.start < quote.clean.end <= len(doc.clean)
+        assert 0 <= quote.raw.start < quote.raw.end <= len(doc.raw)
+        assert quote.text.strip() and quote.kind in ("statement", "phrase")
+        if quote.attribution.speaker is not None:
+            assert quote.attribution.speaker.split()[-1] in doc.clean
