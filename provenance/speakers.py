@@ -105,7 +105,7 @@ ORG_WORDS = wordset(
     "network media partners capital holdings technologies systems labs reserve treasury embassy consulate "
     "republic kingdom states nations sea ocean river lake mountain mountains island islands street avenue "
     "road square park county city state province region airport station hospital olympics games cup prize "
-    "award day week act law treaty declaration initiative strategy plan index summit thought diplomacy monday "
+    "award day week act law treaty declaration initiative strategy plan index summit monday "
     "tuesday wednesday thursday friday saturday sunday january february march april june july august "
     "september october november december"
 )
