@@ -20,6 +20,7 @@ from provenance.model import Analysis, Document, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
+from provenance.trails import trace_quotes
 
 Progress = Callable[[str], None]
 
@@ -96,9 +97,13 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         )
     # Later stages slot in here, in this order, each timed under its own name:
     # fingerprint -> candidates -> align -> quotes -> lineage.
+    with _timed(timings, "quotes"):
+        trails, quote_counts = trace_quotes(documents, settings.quotes)
     return Analysis(
         documents=documents,
         rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
         settings=settings.as_dict(),
+        quotes=trails,
+        quote_counts=quote_counts,
         stats={"version": __version__, "timings": timings},
     )

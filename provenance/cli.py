@@ -19,6 +19,7 @@ from provenance.model import Analysis
 from provenance.output import write_atomic, write_atomic_bytes
 from provenance.report.as_json import render_json
 from provenance.report.markdown import render_markdown
+from provenance.report.terminal import render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
 
@@ -44,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _settings_options(run)
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+    quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
+    quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
+    _settings_options(quotes)
     return parser
 
 
@@ -136,12 +142,23 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _quotes(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    analysis = analyze(args.paths, settings)
+    for rejected in analysis.rejected:
+        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    print(render_trails(analysis, shared_only=args.shared), end="")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "analyze":
             return _analyze(args)
+        if args.command == "quotes":
+            return _quotes(args)
     except ProvenanceError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE

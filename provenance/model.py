@@ -194,6 +194,98 @@ class OffsetMap:
 
 # --- quotes: direct quotes, speakers and trails -------------------------------------------
 
+QuoteKind = Literal["statement", "phrase"]
+QuoteForm = Literal["verbatim", "trimmed", "altered"]
+QuotePlace = Literal["body", "heading", "pull quote"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said a quote, and the cue in the text that says so.
+
+    ``speaker`` is a person's full name as the document gives it, or None when no
+    cue names a person (the quote is then unattributed, never guessed). ``cue`` names
+    the pattern (``verb-name`` for ``…,” said X``, ``pronoun`` for ``…,” she said``
+    resolved to the nearest person named before, ``pull-quote``, …), ``text`` is the
+    cue as the document has it, ``clean``/``raw`` its spans; ``source`` is what the
+    cue named when that is not a person (``a release from China’s foreign ministry``).
+    """
+
+    speaker: str | None = None
+    cue: str = ""
+    text: str = ""
+    clean: Span | None = None
+    raw: Span | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One direct quote in one document.
+
+    ``clean``/``raw`` cover the quoted words inside the marks (from the first to the
+    last quoted character, across a paragraph break when the quote continues);
+    ``text`` is those words on one line, reopening marks of continued paragraphs
+    left out. ``marks`` are the opening and closing marks as written (empty for a
+    pull quote set without marks); ``notes`` record repairs such as a misplaced
+    opening mark or a quote continued over a paragraph break.
+    """
+
+    doc: str
+    clean: Span
+    raw: Span
+    text: str
+    kind: QuoteKind
+    place: QuotePlace
+    marks: str
+    attribution: Attribution
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteOccurrence:
+    """A quote as one place carries it, compared with its trail's text (the most complete version)."""
+
+    quote: Quote
+    form: QuoteForm
+    diff: str
+    containment: float  # share of this occurrence's words found in the trail's text
+    completeness: float  # share of the trail's text this occurrence carries
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteTrail:
+    """The same quote across documents (and within one): its occurrences and origin.
+
+    ``trail`` is the id of the earliest member (``doc#raw_start``); ``text`` is the
+    most complete version; ``first`` the document of the first known occurrence
+    or ``"undecided"``, with ``first_basis`` saying how it was decided.
+    """
+
+    trail: str
+    text: str
+    kind: QuoteKind
+    speaker: str | None
+    speakers: tuple[str, ...]
+    conflicting_speakers: bool
+    occurrences: tuple[QuoteOccurrence, ...]
+    docs: tuple[str, ...]
+    first: str
+    first_basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentQuotes:
+    """How many quotes a document carries and how many it shares with other documents."""
+
+    doc: str
+    quotes: int
+    statements: int
+    phrases: int
+    shared: int
+    shared_with: tuple[str, ...]
+
+
 
 # --- lineage: roles, parents and evidence --------------------------------------------------
 
@@ -259,7 +351,8 @@ class Analysis:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     pairs: tuple[object, ...] = ()
     passages: tuple[object, ...] = ()
-    quotes: tuple[object, ...] = ()
+    quotes: tuple[QuoteTrail, ...] = ()
+    quote_counts: tuple[DocumentQuotes, ...] = ()
     lineage: tuple[object, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
 

@@ -74,6 +74,59 @@ class AlignSettings:
 class QuoteSettings:
     """Direct-quote extraction, attribution and trails (issue: quotes)."""
 
+    # A quote of at least this many words is a statement whatever its shape; shorter
+    # quotes are statements from clause_min_words when they look like a sentence or hold
+    # a clause word ("the Russians wouldn’t do anything"). bench/quote_thresholds.py on
+    # 270 hand-labelled quotes of news_events_dev: 11/3 is 0.926 accurate with 2
+    # statements called phrases (8/3: 0.900, 1; 15/3: 0.937 but 5 statements lost, and
+    # a lost statement loses its speaker, which costs more than a phrase called a statement).
+    statement_min_words: int = 11
+    clause_min_words: int = 3
+    # How far (characters) after a closing mark and before an opening mark a cue is searched:
+    # the longest cue with an appositive seen in the seeds and the dev set is ~110 characters.
+    cue_window_chars: int = 160
+    # A pronoun ("she said") resolves to a person named in the same or this many previous
+    # paragraphs. On news_events_dev + seeds, 2 resolves 11 pronoun cues, all right by hand;
+    # 3 adds 3, all wrong (a name three paragraphs up is a different person).
+    pronoun_paragraphs: int = 2
+    # A closing mark with no opener pairs with a stray closing-shaped mark at most this many
+    # words before (a quoted term, as in seed 004's `partnership." without limits”`).
+    misplaced_mark_max_words: int = 8
+    # A pull-quote line has this many words (a shorter line is a caption, a longer one a
+    # paragraph); pull quotes are one to three sentences.
+    pull_quote_min_words: int = 5
+    pull_quote_max_words: int = 80
+    # The title line under a pull-quote name is at most this long (words); body text after
+    # the block must have a longer line, so an author signature at the end is not a pull quote.
+    pull_quote_title_max_words: int = 12
+    # Trails: variants are indexed by word trigrams (a 5-word trimmed quote still shares
+    # three of them with its full version).
+    ngram_words: int = 3
+    # A trigram shared by more distinct quote variants than this is a stock phrase and is
+    # not indexed, which bounds the pairs scored per trigram (passim drops common shingles too).
+    max_postings: int = 200
+    # Each variant probes the index with its this many rarest n-grams (a trimmed copy's
+    # rarest n-grams are in the full version too). On news_events_dev + seeds, 2, 3, 4 and
+    # all n-grams give the same 253 trails, 1 misses a link: 4 keeps a margin.
+    probe_grams: int = 4
+    # Each quote variant is scored against at most this many other variants, those sharing
+    # the most probes first (pairs already joined through others are skipped): bounds the
+    # work to linear even when hundreds of near-copies differ just enough not to link.
+    max_candidates: int = 32
+    # A statement of at least this many words joins a longer one that contains it (trimmed):
+    # "We rolled this out wrong" (5 words) is a trimmed copy in news_events_dev.
+    trim_min_words: int = 5
+    # Share of the shorter statement's words found in the longer one, in runs of
+    # min_block_words. bench/quote_thresholds.py on the 293 candidate pairs of news_events_dev:
+    # same-quote pairs score >= 0.83, different quotes <= 0.72 (overlapping excerpts).
+    link_containment: float = 0.8
+    min_block_words: int = 2
+    # Otherwise two quotes are one when their folded texts reach this rapidfuzz ratio: the
+    # highest different-quote pair there scores 0.70, changed-word variants 0.90 and more.
+    link_ratio: float = 0.85
+    # Diffs list up to this many words of one change; longer runs are counted.
+    diff_list_max: int = 6
+
 
 @dataclass(frozen=True, slots=True)
 class LineageSettings:

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from provenance.model import Analysis, Document, Evidence, Span
+from provenance.model import Analysis, Document, DocumentQuotes, Evidence, QuoteOccurrence, QuoteTrail, Span
 
 TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "passages", "quotes", "lineage", "settings")
 
@@ -31,7 +31,7 @@ def _evidence(doc: Document, evidence: Evidence | None) -> dict[str, Any] | None
     return out
 
 
-def document_record(doc: Document) -> dict[str, Any]:
+def document_record(doc: Document, quotes: DocumentQuotes | None = None) -> dict[str, Any]:
     """One ``documents`` entry."""
     meta = doc.metadata
     return {
@@ -56,6 +56,60 @@ def document_record(doc: Document) -> dict[str, Any]:
         "words": doc.words,
         "paragraphs": len(doc.paragraphs),
         "sentences": len(doc.sentences),
+        "quotes": _quote_counts(quotes),
+    }
+
+
+def _quote_counts(counts: DocumentQuotes | None) -> dict[str, Any] | None:
+    if counts is None:
+        return None
+    return {
+        "total": counts.quotes,
+        "statements": counts.statements,
+        "phrases": counts.phrases,
+        "shared": counts.shared,
+        "shared_with": list(counts.shared_with),
+    }
+
+
+def _occurrence(occurrence: QuoteOccurrence) -> dict[str, Any]:
+    quote = occurrence.quote
+    cue = quote.attribution
+    return {
+        "doc": quote.doc,
+        "start": quote.raw.start,
+        "end": quote.raw.end,
+        "text": quote.text,
+        "kind": quote.kind,
+        "place": quote.place,
+        "marks": quote.marks,
+        "notes": list(quote.notes),
+        "form": occurrence.form,
+        "diff": occurrence.diff,
+        "containment": round(occurrence.containment, 4),
+        "completeness": round(occurrence.completeness, 4),
+        "speaker": cue.speaker,
+        "cue": cue.cue or None,
+        "cue_text": cue.text or None,
+        "cue_start": cue.raw.start if cue.raw is not None else None,
+        "cue_end": cue.raw.end if cue.raw is not None else None,
+        "source": cue.source or None,
+    }
+
+
+def quote_record(trail: QuoteTrail) -> dict[str, Any]:
+    """One ``quotes`` entry: a trail and its occurrences (offsets into the raw files)."""
+    return {
+        "trail": trail.trail,
+        "speaker": trail.speaker,
+        "speakers": list(trail.speakers),
+        "conflicting_speakers": trail.conflicting_speakers,
+        "text": trail.text,
+        "kind": trail.kind,
+        "documents": list(trail.docs),
+        "first": trail.first,
+        "first_basis": trail.first_basis,
+        "occurrences": [_occurrence(o) for o in trail.occurrences],
     }
 
 
@@ -74,13 +128,14 @@ def _plain(value: object) -> object:
 
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The JSON-ready dict; deterministic (no timings, no absolute paths added)."""
+    quote_counts = {c.doc: c for c in analysis.quote_counts}
     return {
         "version": analysis.stats.get("version"),
-        "documents": [document_record(d) for d in analysis.documents],
+        "documents": [document_record(d, quote_counts.get(d.id)) for d in analysis.documents],
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
         "pairs": _plain(analysis.pairs),
         "passages": _plain(analysis.passages),
-        "quotes": _plain(analysis.quotes),
+        "quotes": [quote_record(t) for t in analysis.quotes],
         "lineage": _plain(analysis.lineage),
         "settings": analysis.settings,
     }

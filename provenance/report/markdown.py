@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from provenance.model import Analysis, Document
+from provenance.model import Analysis, Document, QuoteOccurrence, QuoteTrail
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -100,6 +100,95 @@ def appendix_section(analysis: Analysis) -> str:
     return "\n\n".join(parts)
 
 
+def _cue(occurrence: QuoteOccurrence) -> str:
+    cue = occurrence.quote.attribution
+    if not cue.cue:
+        return "—"
+    raw = f" ({cue.raw.start}–{cue.raw.end})" if cue.raw is not None else ""
+    return escape(f"{cue.cue}: “{cue.text}”", 70) + raw
+
+
+def _trail_speaker(trail: QuoteTrail) -> str:
+    if trail.speaker is None:
+        return "unattributed"
+    if trail.conflicting_speakers:
+        return escape(trail.speaker, 40) + " ⚠ conflicting: " + escape(", ".join(trail.speakers), 80)
+    return escape(trail.speaker, 40)
+
+
+def quotes_section(analysis: Analysis) -> str:
+    """The "Quote trail" section: shared trails with every occurrence, counts per document, the rest."""
+    trails = analysis.quotes
+    total = sum(len(t.occurrences) for t in trails)
+    shared = [t for t in trails if len(t.docs) > 1 or len(t.occurrences) > 1]
+    parts = [
+        "## Quote trail",
+        f"{total} direct quotes in {len(trails)} trails; {sum(len(t.docs) > 1 for t in trails)} trails reach more "
+        f"than one document, {sum(t.conflicting_speakers for t in trails)} name different speakers. Offsets index "
+        "the raw files; forms compare each occurrence with the trail's most complete version.",
+    ]
+    rows = [
+        (
+            f"`{t.trail}`",
+            t.kind,
+            _trail_speaker(t),
+            escape(f"“{t.text}”", 90),
+            ", ".join(f"`{d}`" for d in t.docs),
+            f"`{t.first}`" if t.first != "undecided" else "undecided",
+            escape(t.first_basis, 60),
+        )
+        for t in shared
+    ]
+    parts.append(
+        "### Quotes carried more than once\n\n"
+        + table(("trail", "kind", "speaker", "text", "documents", "first", "first because"), rows)
+    )
+    occurrence_rows = [
+        (
+            f"`{t.trail}`",
+            f"`{o.quote.doc}`",
+            f"{o.quote.raw.start}–{o.quote.raw.end}",
+            o.quote.place,
+            o.form,
+            escape(o.diff, 80) or "—",
+            escape(o.quote.attribution.speaker or "unattributed", 40),
+            _cue(o),
+        )
+        for t in shared
+        for o in t.occurrences
+    ]
+    parts.append(
+        "### Occurrences\n\n"
+        + table(("trail", "document", "raw offsets", "place", "form", "difference", "speaker", "cue"), occurrence_rows)
+    )
+    count_rows = [
+        (f"`{c.doc}`", c.quotes, c.statements, c.phrases, c.shared, ", ".join(f"`{d}`" for d in c.shared_with) or "—")
+        for c in analysis.quote_counts
+    ]
+    parts.append(
+        "### Quotes per document\n\n"
+        + table(("document", "quotes", "statements", "phrases", "shared with others", "shared with"), count_rows)
+    )
+    single_rows = [
+        (
+            f"`{o.quote.doc}`",
+            f"{o.quote.raw.start}–{o.quote.raw.end}",
+            t.kind,
+            escape(o.quote.attribution.speaker or "unattributed", 40),
+            _cue(o),
+            escape(f"“{t.text}”", 90),
+        )
+        for t in trails
+        if t not in shared
+        for o in t.occurrences
+    ]
+    parts.append(
+        "### Quotes found once\n\n"
+        + table(("document", "raw offsets", "kind", "speaker", "cue", "text"), single_rows)
+    )
+    return "\n\n".join(parts)
+
+
 def summary_section(analysis: Analysis) -> str:
     version = analysis.stats.get("version", "?")
     words = sum(d.words for d in analysis.documents)
@@ -129,6 +218,7 @@ def render_markdown(analysis: Analysis) -> str:
         summary_section(analysis),
         documents_section(analysis),
         rejected_section(analysis),
+        quotes_section(analysis),
         appendix_section(analysis),
         settings_section(analysis),
     ]

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from provenance.model import Analysis, Document
+from provenance.report.as_json import quote_record
 
 # Sheet names in workbook order, with their columns in display order.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -35,7 +36,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "Lineage": ("doc",),
     "Pairs": ("a", "b"),
     "Passages": ("a", "a_start", "a_end", "b", "b_start", "b_end", "similarity", "kind", "text"),
-    "Quotes": ("trail", "kind", "speaker", "text"),
+    "Quotes": (
+        "trail",
+        "kind",
+        "speaker",
+        "conflicting_speakers",
+        "first",
+        "doc",
+        "start",
+        "end",
+        "form",
+        "diff",
+        "quote",
+        "said_by",
+        "cue_text",
+        "cue_start",
+        "cue_end",
+        "trail_text",
+    ),
     "Rejected": ("path", "reason", "detail"),
     "Settings": ("setting", "value"),
 }
@@ -82,6 +100,35 @@ def settings_rows(analysis: Analysis) -> Rows:
     ]
 
 
+def quote_rows(analysis: Analysis) -> Rows:
+    """One row per occurrence of every quote trail, from the JSON records (never recomputed)."""
+    rows: Rows = []
+    for trail in analysis.quotes:
+        record = quote_record(trail)
+        for occurrence in record["occurrences"]:
+            rows.append(
+                {
+                    "trail": record["trail"],
+                    "kind": record["kind"],
+                    "speaker": record["speaker"] or "",
+                    "conflicting_speakers": record["conflicting_speakers"],
+                    "first": record["first"],
+                    "doc": occurrence["doc"],
+                    "start": occurrence["start"],
+                    "end": occurrence["end"],
+                    "form": occurrence["form"],
+                    "diff": occurrence["diff"],
+                    "quote": occurrence["text"],
+                    "said_by": occurrence["speaker"] or "",
+                    "cue_text": occurrence["cue_text"] or "",
+                    "cue_start": occurrence["cue_start"],
+                    "cue_end": occurrence["cue_end"],
+                    "trail_text": record["text"],
+                }
+            )
+    return rows
+
+
 def _generic_rows(items: tuple[object, ...]) -> Rows:
     """Rows for stage values that have no dedicated table builder yet."""
     return [asdict(item) for item in items if is_dataclass(item) and not isinstance(item, type)]
@@ -92,7 +139,7 @@ BUILDERS: dict[str, Callable[[Analysis], Rows]] = {
     "Lineage": lambda analysis: _generic_rows(analysis.lineage),
     "Pairs": lambda analysis: _generic_rows(analysis.pairs),
     "Passages": lambda analysis: _generic_rows(analysis.passages),
-    "Quotes": lambda analysis: _generic_rows(analysis.quotes),
+    "Quotes": quote_rows,
     "Rejected": rejected_rows,
     "Settings": settings_rows,
 }

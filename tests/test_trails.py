@@ -1,0 +1,243 @@
+"""Quote trails across small invented corpora: grouping, forms, diffs, speakers, first occurrence."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from provenance.cli import main
+from provenance.model import Attribution, Document, Quote, QuoteTrail, Span
+from provenance.quotes import extract_quotes
+from provenance.settings import QuoteSettings
+from provenance.trails import (
+    _candidates,
+    _variants,
+    build_trails,
+    first_occurrence,
+    quote_balance,
+    quote_links,
+    trace_quotes,
+    with_lineage,
+    word_diff,
+    words,
+)
+from tests.test_quotes import make_document
+
+SETTINGS = QuoteSettings()
+FULL = "We will not send troops, and we will not sell weapons to either side of this conflict"
+
+
+def _trails(docs: list[Document], parents: dict[str, str | None] | None = None) -> tuple[QuoteTrail, ...]:
+    return trace_quotes(docs, SETTINGS, parents)[0]
+
+
+def _only_multi(trails: tuple[QuoteTrail, ...]) -> list[QuoteTrail]:
+    return [t for t in trails if len(t.docs) > 1]
+
+
+def test_verbatim_across_quote_styles() -> None:
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, the foreign minister.", "a"),
+        make_document(f'"{FULL}," Ana Ruiz said on Monday.', "b"),
+        make_document(f"« {FULL} », a déclaré Ana Ruiz.", "c"),
+    ]
+    (trail,) = _only_multi(_trails(docs))
+    assert trail.docs == ("a", "b", "c")
+    assert [o.form for o in trail.occurrences] == ["verbatim"] * 3
+    assert trail.speaker == "Ana Ruiz" and not trail.conflicting_speakers
+
+
+def test_trimmed_and_ellipsis_and_altered() -> None:
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, the foreign minister.", "full"),
+        make_document("“We will not send troops,” said Ana Ruiz, the foreign minister, on Monday.", "cut"),
+        make_document(
+            "“We will not send troops … to either side of this conflict,” said Ana Ruiz, the foreign minister.", "gap"
+        ),
+        make_document(
+            "“We would not send troops, and we will not sell weapons to either side of this conflict,” "
+            "said Ana Ruiz, the foreign minister.",
+            "edit",
+        ),
+    ]
+    (trail,) = _only_multi(_trails(docs))
+    by_doc = {o.quote.doc: o for o in trail.occurrences}
+    assert trail.text == FULL
+    assert by_doc["full"].form == "verbatim" and by_doc["full"].diff == ""
+    assert by_doc["cut"].form == "trimmed"
+    assert by_doc["cut"].diff == "-[12 words at end]"
+    assert by_doc["gap"].form == "trimmed" and by_doc["gap"].diff.startswith("-and -we -will")
+    assert by_doc["edit"].form == "altered" and by_doc["edit"].diff == "-will +would"
+    assert by_doc["cut"].completeness < by_doc["gap"].completeness < by_doc["full"].completeness == 1.0
+    balance = quote_balance([trail])
+    assert balance[("cut", "full")] == 1 and balance[("full", "gap")] == -1
+    assert ("cut", "full") in quote_links([trail])
+
+
+def test_different_quotes_sharing_stock_words_stay_apart() -> None:
+    docs = [
+        make_document("“We will not send troops to the border this year,” said Ana Ruiz, a minister.", "a"),
+        make_document("“We will not raise taxes on families this year,” said Tom Becker, a senator.", "b"),
+    ]
+    assert _only_multi(_trails(docs)) == []
+
+
+def test_phrases_link_only_to_the_same_phrase() -> None:
+    docs = [
+        make_document("The two leaders announced a “No Limits” friendship on Friday.", "a"),
+        make_document("Their “no limits” partnership has grown stronger.", "b"),
+        make_document("“Our friendship has no limits and never will,” said Ana Ruiz, a minister.", "c"),
+    ]
+    (trail,) = _only_multi(_trails(docs))
+    assert trail.kind == "phrase" and trail.docs == ("a", "b")
+    assert {o.form for o in trail.occurrences} == {"verbatim"}
+
+
+def test_conflicting_speakers_are_flagged() -> None:
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, the foreign minister.", "a"),
+        make_document(f"“{FULL},” said Tom Becker, the defence minister.", "b"),
+    ]
+    (trail,) = _only_multi(_trails(docs))
+    assert trail.conflicting_speakers
+    assert trail.speakers == ("Ana Ruiz", "Tom Becker")
+
+
+def test_unattributed_occurrence_does_not_conflict() -> None:
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, the foreign minister.", "a"),
+        make_document(f"Officials repeated it: “{FULL}.”", "b"),
+    ]
+    (trail,) = _only_multi(_trails(docs))
+    assert trail.speaker == "Ana Ruiz" and not trail.conflicting_speakers
+
+
+def test_same_quote_twice_in_one_document_is_one_trail() -> None:
+    doc = make_document(f"“{FULL},” said Ana Ruiz, a minister.\n\nShe repeated: “{FULL}.”", "a")
+    trails = _trails([doc])
+    (trail,) = [t for t in trails if len(t.occurrences) > 1]
+    assert trail.docs == ("a",) and trail.first == "a" and trail.first_basis == "only document"
+
+
+def test_first_occurrence_by_date_lineage_or_undecided() -> None:
+    quote = f"“{FULL},” said Ana Ruiz, the foreign minister."
+    later = make_document(quote, "later", date="March 3, 2022")
+    earlier = make_document(quote, "earlier", date="March 1, 2022")
+    undated = make_document(quote, "undated")
+    assert later.metadata.date == "2022-03-03"
+    (trail,) = _only_multi(_trails([later, earlier]))
+    assert trail.first == "earlier" and trail.first_basis.startswith("date:")
+    (trail,) = _only_multi(_trails([later, earlier, undated]))
+    assert trail.first == "undecided"
+    # A lineage parent map (document -> upstream) decides where dates cannot.
+    parents: dict[str, str | None] = {"later": "undated", "earlier": "undated", "undated": "external:Wire"}
+    (trail,) = _only_multi(_trails([later, earlier, undated], parents))
+    assert trail.first == "undated" and trail.first_basis.startswith("lineage")
+    (relined,) = _only_multi(with_lineage(_trails([later, earlier, undated]), {}, parents))
+    assert relined.first == "undated"
+
+
+def test_first_occurrence_rules() -> None:
+    assert first_occurrence(["a", "b"], {"a": "2020-01-01", "b": "2020-01-01"}, None)[0] == "undecided"
+    # Two roots in the lineage fall back to their dates.
+    assert first_occurrence(["a", "b", "c"], {"a": "2020-01-02", "b": "2020-01-01"}, {"c": "a"})[0] == "b"
+
+
+def test_document_counts() -> None:
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, a minister. They called it “historic.”", "a"),
+        make_document(f"“{FULL},” said Ana Ruiz, a minister.", "b"),
+        make_document("Nobody said anything quotable today.", "c"),
+    ]
+    _trails_found, counts = trace_quotes(docs, SETTINGS)
+    by_doc = {c.doc: c for c in counts}
+    assert (by_doc["a"].quotes, by_doc["a"].statements, by_doc["a"].phrases, by_doc["a"].shared) == (2, 1, 1, 1)
+    assert by_doc["a"].shared_with == ("b",)
+    assert (by_doc["c"].quotes, by_doc["c"].shared) == (0, 0)
+
+
+def test_word_diff_summarises_long_runs() -> None:
+    ref = tuple(f"w{i}" for i in range(20))
+    assert word_diff(ref, ref, ref[:5], ref[:5], list_max=6) == ("trimmed", "-[15 words at end]")
+    assert word_diff(ref, ref, ref[10:], ref[10:], list_max=6) == ("trimmed", "-[10 words at start]")
+    assert word_diff(ref, ref, ref, ref, list_max=6) == ("verbatim", "")
+
+
+def test_words_fold_marks_case_and_brackets() -> None:
+    assert words("China [isn’t] going")[0] == words("china isn't going.")[0]
+
+
+def _quote(doc: str, text: str) -> Quote:
+    return Quote(doc, Span(0, len(text)), Span(0, len(text)), text, "statement", "body", "“”", Attribution())
+
+
+def test_candidates_are_not_all_pairs() -> None:
+    """Candidate generation is driven by shared n-grams: unrelated quotes are never scored."""
+    rng = random.Random(7)
+    vocabulary = [f"word{i}" for i in range(5000)]
+    quotes = [_quote(f"d{i}", " ".join(rng.choices(vocabulary, k=15))) for i in range(3000)]
+    pairs = _candidates(_variants(quotes), SETTINGS)
+    assert len(pairs) < 50  # 3000 quotes = 4.5 million pairs; random texts share almost no trigram
+
+
+def test_stock_ngrams_are_dropped() -> None:
+    stock = "according to the"
+    quotes = [_quote(f"d{i}", f"{stock} unique{i} words{i} here{i} now{i}") for i in range(SETTINGS.max_postings + 1)]
+    assert _candidates(_variants(quotes), SETTINGS) == set()
+    identical = [_quote(f"d{i}", FULL) for i in range(500)]
+    (trail,) = build_trails(identical, {}, SETTINGS)  # 500 copies collapse into one variant
+    assert len(trail.occurrences) == 500 and len(trail.docs) == 500
+
+
+def test_trails_are_deterministic() -> None:
+    docs = [make_document(f"“{FULL},” said Ana Ruiz, a minister.", name) for name in ("b", "a", "c")]
+    assert _trails(docs) == _trails(list(reversed(docs)))
+
+
+# --- reports and CLI ----------------------------------------------------------------------
+
+
+def test_json_quotes_index_the_raw_files(tmp_path: Path, seeds_dir: Path) -> None:
+    assert main(["analyze", str(seeds_dir), "--out", str(tmp_path), "--quiet"]) == 0
+    data = json.loads((tmp_path / "provenance.json").read_text(encoding="utf-8"))
+    paths = {d["id"]: d["path"] for d in data["documents"]}
+    assert data["quotes"]
+    for trail in data["quotes"]:
+        assert {"trail", "speaker", "text", "kind", "occurrences", "first", "conflicting_speakers"} <= set(trail)
+        for occ in trail["occurrences"]:
+            assert {"doc", "start", "end", "form", "diff", "speaker", "cue"} <= set(occ)
+            raw = Path(paths[occ["doc"]]).read_text(encoding="utf-8")
+            assert raw[occ["start"] : occ["end"]].strip()
+            if occ["cue_start"] is not None:
+                assert raw[occ["cue_start"] : occ["cue_end"]].strip()
+    counts = {d["id"]: d["quotes"] for d in data["documents"]}
+    assert all(c is not None and c["total"] >= c["shared"] for c in counts.values())
+    md = (tmp_path / "provenance.md").read_text(encoding="utf-8")
+    assert "## Quote trail" in md and "William Courtney" in md
+
+
+def test_cli_quotes(seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["quotes", str(seeds_dir), "--shared"]) == 0
+    out = capsys.readouterr().out
+    assert "Angela Stent" in out and "Neil Thomas" in out and "William Courtney" in out
+    assert "Robert Daly" not in out  # a single occurrence: not shown with --shared
+    assert "Quotes per document:" in out
+    assert main(["quotes", str(seeds_dir)]) == 0
+    assert "Robert Daly" in capsys.readouterr().out
+
+
+def test_cli_quotes_without_quotes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("No quotes here, only plain text about the weather.", encoding="utf-8")
+    assert main(["quotes", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == "No direct quotes found.\n"
+
+
+def test_extraction_of_every_seed_is_stable(seed_analysis: object) -> None:
+    from provenance.model import Analysis
+
+    assert isinstance(seed_analysis, Analysis)
+    for doc in seed_analysis.documents:
+        assert extract_quotes(doc, SETTINGS) == extract_quotes(doc, SETTINGS)
