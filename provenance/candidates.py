@@ -19,12 +19,15 @@ and count them with ``np.unique`` on pair codes. A banding index with wider band
 Jaccard-only LSH at 0.5) misses such excerpts (issue 9 measured 37% recall).
 
 Before the search, documents with identical shingle sets are collapsed to one
-representative (a wire story republished verbatim is one entry, not a bucket of
-hundreds), and buckets holding more than ``max_df`` documents are skipped: a minhash
-value shared by that many documents belongs to a shingle in at least that many
-documents (boilerplate, stock phrases), the ``max_df`` of passim. The cost: a family of
-more than ``max_df`` *different* near-copies of one text loses the collisions of those
-buckets and can be missed.
+representative (a wire story republished verbatim is one entry, not hundreds), and
+shingles found in more than ``max_df`` of the distinct texts (boilerplate, stock
+phrases; passim's ``max_df``) are dropped from search *and* verification, so such text
+never links two documents; the signatures of the documents that held them are
+recomputed without them (stored fingerprints stay corpus-independent). Document
+frequencies are counted in a hashed table of 2**24 counters and confirmed exactly for
+the few shingles it flags. The cost: a family of more than ``max_df`` *different*
+near-copies of one text loses the shingles they share. With fewer than ``max_df``
+distinct texts nothing is dropped.
 
 Every candidate is verified on the exact shingle sets (Jaccard, containment both ways,
 shared count); pairs that pass become :class:`~provenance.model.Pair` values, grouped
@@ -39,9 +42,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from provenance.fingerprint import Fingerprint, fingerprint
+from provenance.fingerprint import Fingerprint, fingerprint, signatures
 from provenance.model import Document, Pair
 from provenance.settings import CandidateSettings, FingerprintSettings
+
+_DF_BITS = 24  # hashed document-frequency table: 2**24 counters (128 MiB), ~3 shingles each at 100k docs
+_DF_CHUNK = 4096  # sets concatenated at a time while counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ class CandidateStats:
     documents: int
     empty: int
     duplicate_groups: int
-    buckets_skipped: int
+    common_shingles: int
     colliding_pairs: int
     candidates: int
     verified: int
@@ -60,9 +66,7 @@ class CandidateStats:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def required_collisions(
-    small: np.ndarray, big: np.ndarray, num_perm: int, settings: CandidateSettings
-) -> np.ndarray:
+def required_collisions(small: np.ndarray, big: np.ndarray, num_perm: int, settings: CandidateSettings) -> np.ndarray:
     """Colliding minhash rows a pair of set sizes needs to become a candidate.
 
     >>> s = CandidateSettings(search_containment=0.5, search_slack=3.0, min_collisions=2)
@@ -79,11 +83,16 @@ def required_collisions(
     return need.astype(np.int64)
 
 
-def _colliding_pairs(signatures: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """Pairs (row indexes, ``lo < hi``) sharing a minhash value, their collision counts, buckets skipped."""
+def _colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (row indexes, ``lo < hi``) sharing a minhash value and their collision counts.
+
+    After the ``max_df`` filter a bucket never holds more than ``max_df`` documents, so
+    the pairs a bucket emits are bounded.
+    """
     rows, perms = signatures.shape
+    none = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if rows < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64), 0
+        return none
     keys = (np.arange(perms, dtype=np.uint64)[:, None] << np.uint64(32)) | signatures.T.astype(np.uint64)
     if perms * rows < (1 << 32):
         # Pack the row into the low bits and sort values, not indexes (about 2x faster).
@@ -94,11 +103,10 @@ def _colliding_pairs(signatures: np.ndarray, max_df: int) -> tuple[np.ndarray, n
         sorted_keys, members = keys.ravel()[order], (order % rows).astype(np.int64)
     starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
     sizes = np.diff(np.concatenate((starts, [sorted_keys.size])))
-    skipped = int(np.count_nonzero(sizes > max_df))
-    keep = (sizes >= 2) & (sizes <= max_df)
+    keep = sizes >= 2
     starts, sizes = starts[keep], sizes[keep]
     if starts.size == 0:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64), skipped
+        return none
     # Every element of a bucket pairs with the elements after it.
     run = np.repeat(np.arange(starts.size), sizes)
     offset = np.arange(run.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -108,7 +116,7 @@ def _colliding_pairs(signatures: np.ndarray, max_df: int) -> tuple[np.ndarray, n
     second = first + 1 + (np.arange(first.size) - np.repeat(np.cumsum(emit) - emit, emit))
     x, y = members[first], members[second]
     codes, counts = np.unique(np.minimum(x, y) * rows + np.maximum(x, y), return_counts=True)
-    return np.stack((codes // rows, codes % rows), axis=1), counts.astype(np.int64), skipped
+    return np.stack((codes // rows, codes % rows), axis=1), counts.astype(np.int64)
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> int:
@@ -147,61 +155,122 @@ def cluster_ids(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[st
     return {x: find(x) for x in sorted(parent)}
 
 
-def search(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) -> tuple[np.ndarray, CandidateStats]:
+def common_shingles(sets: Sequence[np.ndarray], max_df: int) -> np.ndarray:
+    """Sorted shingle hashes that occur in more than ``max_df`` of ``sets`` (each sorted unique).
+
+    >>> a, b, c = np.array([1, 2], np.uint64), np.array([2, 3], np.uint64), np.array([2], np.uint64)
+    >>> common_shingles([a, b, c], 2).tolist(), common_shingles([a, b, c], 3).tolist()
+    ([2], [])
+    """
+    if len(sets) <= max_df:
+        return np.zeros(0, dtype=np.uint64)
+    counts = np.zeros(1 << _DF_BITS, dtype=np.int64)
+    for start in range(0, len(sets), _DF_CHUNK):
+        values = np.concatenate([np.zeros(0, np.uint64), *sets[start : start + _DF_CHUNK]])
+        counts += np.bincount((values >> np.uint64(64 - _DF_BITS)).astype(np.int64), minlength=1 << _DF_BITS)
+    if not np.any(counts > max_df):
+        return np.zeros(0, dtype=np.uint64)
+    flagged = []
+    for start in range(0, len(sets), _DF_CHUNK):
+        values = np.concatenate([np.zeros(0, np.uint64), *sets[start : start + _DF_CHUNK]])
+        flagged.append(values[counts[(values >> np.uint64(64 - _DF_BITS)).astype(np.int64)] > max_df])
+    values, df = np.unique(np.concatenate(flagged), return_counts=True)
+    common: np.ndarray = values[df > max_df]
+    return common
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What search and verification work on: per document, its set without common shingles."""
+
+    sets: tuple[np.ndarray, ...]
+    groups: tuple[tuple[int, ...], ...]  # documents with identical shingle sets
+    signatures: np.ndarray  # one row per group, over the filtered set
+    common: np.ndarray
+
+
+def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) -> Prepared:
+    """Collapse identical texts, drop common shingles, re-sign the documents that held them."""
+    if fingerprints:
+        for fp in fingerprints[1:]:
+            fingerprints[0].require_comparable(fp)
+    found: dict[bytes, list[int]] = {}
+    for index, fp in enumerate(fingerprints):
+        if fp.size:
+            found.setdefault(_digest(fp.shingles), []).append(index)
+    groups = tuple(tuple(g) for g in found.values())
+    params = fingerprints[0].params if fingerprints else None
+    rep_sets = [fingerprints[g[0]].shingles for g in groups]
+    common = common_shingles(rep_sets, settings.max_df)
+    rows = [fingerprints[g[0]].signature for g in groups]
+    if common.size and params is not None:
+        changed = [k for k, values in enumerate(rep_sets) if np.isin(values, common, assume_unique=True).any()]
+        for k in changed:
+            rep_sets[k] = rep_sets[k][~np.isin(rep_sets[k], common, assume_unique=True)]
+        for k, row in zip(
+            changed, signatures([rep_sets[k] for k in changed], params.num_perm, params.seed), strict=True
+        ):
+            rows[k] = row
+    sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(fingerprints)
+    for group, values in zip(groups, rep_sets, strict=True):
+        for index in group:
+            sets[index] = values
+    num_perm = params.num_perm if params else 0
+    matrix = np.stack(rows) if rows else np.zeros((0, num_perm), dtype=np.uint32)
+    return Prepared(tuple(sets), groups, matrix, common)
+
+
+def search(
+    fingerprints: Sequence[Fingerprint], settings: CandidateSettings
+) -> tuple[np.ndarray, CandidateStats, Prepared]:
     """Candidate pairs as an ``(n, 2)`` array of indexes into ``fingerprints`` (``i < j``).
 
     Stats report everything but the verified count (0 here).
     """
-    if fingerprints:
-        for fp in fingerprints[1:]:
-            fingerprints[0].require_comparable(fp)
-    sizes = np.array([fp.size for fp in fingerprints], dtype=np.int64)
-    groups: dict[bytes, list[int]] = {}
-    for index in np.flatnonzero(sizes > 0):
-        groups.setdefault(_digest(fingerprints[int(index)].shingles), []).append(int(index))
-    members = list(groups.values())
-    reps = np.array([group[0] for group in members], dtype=np.int64)
-    num_perm = fingerprints[0].params.num_perm if fingerprints else 0
-    signatures = (
-        np.stack([fingerprints[i].signature for i in reps]) if reps.size else np.zeros((0, num_perm), np.uint32)
-    )
-    pairs, counts, skipped = _colliding_pairs(signatures, settings.max_df)
-    size_a, size_b = sizes[reps[pairs[:, 0]]], sizes[reps[pairs[:, 1]]]
+    prepared = prepare(fingerprints, settings)
+    groups = prepared.groups
+    sizes = np.array([prepared.sets[g[0]].size for g in groups], dtype=np.int64)
+    num_perm = prepared.signatures.shape[1]
+    pairs, counts = _colliding_pairs(prepared.signatures)
+    size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
-    chosen = pairs[counts >= need]
+    chosen = pairs[(counts >= need) & (np.minimum(size_a, size_b) > 0)]
     out: list[tuple[int, int]] = []
-    for group in members:
+    for group in groups:
         out.extend((x, y) for k, x in enumerate(group) for y in group[k + 1 :])
     for i, j in chosen.tolist():
-        out.extend((min(x, y), max(x, y)) for x in members[i] for y in members[j])
+        out.extend((min(x, y), max(x, y)) for x in groups[i] for y in groups[j])
     out.sort()
     stats = CandidateStats(
         documents=len(fingerprints),
-        empty=int(np.count_nonzero(sizes == 0)),
-        duplicate_groups=sum(1 for group in members if len(group) > 1),
-        buckets_skipped=skipped,
+        empty=sum(1 for fp in fingerprints if fp.size == 0),
+        duplicate_groups=sum(1 for group in groups if len(group) > 1),
+        common_shingles=int(prepared.common.size),
         colliding_pairs=int(pairs.shape[0]),
         candidates=len(out),
         verified=0,
     )
-    return np.array(out, dtype=np.int64).reshape(-1, 2), stats
+    return np.array(out, dtype=np.int64).reshape(-1, 2), stats, prepared
 
 
 def verify(
-    ids: Sequence[str], fingerprints: Sequence[Fingerprint], candidates: np.ndarray, settings: CandidateSettings
+    ids: Sequence[str], sets: Sequence[np.ndarray], candidates: np.ndarray, settings: CandidateSettings
 ) -> list[Pair]:
-    """Exact scores of candidate pairs; those passing the thresholds, ``a < b``, sorted, with clusters."""
+    """Exact scores of candidate pairs on their (filtered) shingle sets.
+
+    Pairs passing the thresholds come back ``a < b``, sorted, with their clusters.
+    """
     scored: list[tuple[str, str, float, float, float, int, int, int]] = []
-    cache: dict[tuple[bytes, bytes], int] = {}
+    cache: dict[tuple[int, int], int] = {}
     for x, y in candidates.tolist():
         i, j = (x, y) if ids[x] < ids[y] else (y, x)
-        a, b = fingerprints[i], fingerprints[j]
-        key = (_digest(a.shingles), _digest(b.shingles)) if a.size == b.size else None
-        shared = cache.get(key) if key else None
+        a, b = sets[i], sets[j]
+        if a.size == 0 or b.size == 0:
+            continue
+        key = (id(a), id(b))  # members of one duplicate group share one array: score it once
+        shared = cache.get(key)
         if shared is None:
-            shared = _shared(a.shingles, b.shingles)
-            if key:
-                cache[key] = shared
+            shared = cache[key] = _shared(a, b)
         if shared < settings.verify_shared:
             continue
         in_b, in_a = shared / a.size, shared / b.size
@@ -218,8 +287,8 @@ def find_pairs(
     ids: Sequence[str], fingerprints: Sequence[Fingerprint], settings: CandidateSettings
 ) -> tuple[tuple[Pair, ...], CandidateStats]:
     """Candidate search and verification over fingerprints (``ids`` in the same order)."""
-    candidates, stats = search(fingerprints, settings)
-    pairs = verify(ids, fingerprints, candidates, settings)
+    candidates, stats, prepared = search(fingerprints, settings)
+    pairs = verify(ids, prepared.sets, candidates, settings)
     return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
 
 

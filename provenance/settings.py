@@ -78,9 +78,10 @@ class CandidateSettings:
     # Never fewer colliding rows than this: one shared shingle must not make a candidate.
     # 3 lost a Clough light revision that collides in 2 of 128 rows.
     min_collisions: int = 2
-    # A minhash value shared by more documents than this marks a shingle in very many
-    # documents (boilerplate, stock phrases): its bucket is skipped (passim's max_df).
-    # A bucket of g documents costs g*(g-1)/2 pair emissions; 500 bounds one at 125k.
+    # Shingles in more than this many distinct texts (boilerplate, stock phrases) are
+    # dropped before search and verification (passim's max_df, whose default is 100).
+    # 500 keeps a wire story's family of up to 500 different republications linkable
+    # and bounds the pairs one minhash bucket can emit at 125k.
     max_df: int = 500
     # A verified pair has at least this containment (either direction, exact). Clough
     # with 3-grams: non-derived answers reach 0.09, light revisions start at 0.15; with
