@@ -37,17 +37,19 @@ into clusters by union-find with the smallest member id as the cluster id.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from provenance.fingerprint import Fingerprint, fingerprint, signatures
+from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
 from provenance.model import Document, Pair
 from provenance.settings import CandidateSettings, FingerprintSettings
 
-_DF_BITS = 24  # hashed document-frequency table: 2**24 counters (128 MiB), ~3 shingles each at 100k docs
-_DF_CHUNK = 4096  # sets concatenated at a time while counting
+# Document frequencies are counted in a hashed table of at most 2**24 slots (128 MiB,
+# ~3 shingles a slot at 100k documents), a few million values at a time.
+_DF_CHUNK_VALUES = 1 << 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,28 +157,75 @@ def cluster_ids(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[st
     return {x: find(x) for x in sorted(parent)}
 
 
-def common_shingles(sets: Sequence[np.ndarray], max_df: int) -> np.ndarray:
-    """Sorted shingle hashes that occur in more than ``max_df`` of ``sets`` (each sorted unique).
+def _chunks(sets: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """Ranges of ``sets`` holding about ``_DF_CHUNK_VALUES`` values each."""
+    bounds, start, total = [], 0, 0
+    for index, values in enumerate(sets):
+        total += values.size
+        if total >= _DF_CHUNK_VALUES:
+            bounds.append((start, index + 1))
+            start, total = index + 1, 0
+    if start < len(sets):
+        bounds.append((start, len(sets)))
+    return bounds
+
+
+def drop_common(
+    sets: Sequence[np.ndarray], max_df: int
+) -> tuple[list[np.ndarray], dict[int, np.ndarray], np.ndarray]:
+    """Remove shingles found in more than ``max_df`` of ``sets`` (each sorted unique).
+
+    Returns the filtered sets, the values removed from each set that changed (by
+    index), and the sorted common shingles. Counting uses a hashed table (top bits of the hash); only the
+    values in over-full slots are counted exactly, so the result is exact.
 
     >>> a, b, c = np.array([1, 2], np.uint64), np.array([2, 3], np.uint64), np.array([2], np.uint64)
-    >>> common_shingles([a, b, c], 2).tolist(), common_shingles([a, b, c], 3).tolist()
-    ([2], [])
+    >>> out, changed, common = drop_common([a, b, c], 2)
+    >>> [s.tolist() for s in out], sorted(changed), common.tolist()
+    ([[1], [3], []], [0, 1, 2], [2])
+    >>> drop_common([a, b, c], 3)[1]
+    {}
     """
+    out = list(sets)
+    none = np.zeros(0, dtype=np.uint64)
     if len(sets) <= max_df:
-        return np.zeros(0, dtype=np.uint64)
-    counts = np.zeros(1 << _DF_BITS, dtype=np.int64)
-    for start in range(0, len(sets), _DF_CHUNK):
-        values = np.concatenate([np.zeros(0, np.uint64), *sets[start : start + _DF_CHUNK]])
-        counts += np.bincount((values >> np.uint64(64 - _DF_BITS)).astype(np.int64), minlength=1 << _DF_BITS)
-    if not np.any(counts > max_df):
-        return np.zeros(0, dtype=np.uint64)
-    flagged = []
-    for start in range(0, len(sets), _DF_CHUNK):
-        values = np.concatenate([np.zeros(0, np.uint64), *sets[start : start + _DF_CHUNK]])
-        flagged.append(values[counts[(values >> np.uint64(64 - _DF_BITS)).astype(np.int64)] > max_df])
-    values, df = np.unique(np.concatenate(flagged), return_counts=True)
-    common: np.ndarray = values[df > max_df]
-    return common
+        return out, {}, none
+    total = sum(values.size for values in sets)
+    bits = int(min(24, max(12, math.ceil(math.log2(max(total, 2))))))
+    shift = np.uint64(64 - bits)
+    counts = np.zeros(1 << bits, dtype=np.int64)
+    chunks = _chunks(sets)
+    for start, stop in chunks:
+        slots = (np.concatenate([none, *sets[start:stop]]) >> shift).astype(np.int64)
+        counts += np.bincount(slots, minlength=1 << bits)
+    full = counts > max_df
+    if not full.any():
+        return out, {}, none
+    # Second pass: the values in over-full slots, with the set and position they come from.
+    flagged, owners, positions = [], [], []
+    for start, stop in chunks:
+        values = np.concatenate([none, *sets[start:stop]])
+        offsets = np.cumsum([0] + [sets[i].size for i in range(start, stop)])
+        where = np.flatnonzero(full[(values >> shift).astype(np.int64)])
+        owner = np.searchsorted(offsets, where, side="right") - 1
+        flagged.append(values[where])
+        owners.append(owner + start)
+        positions.append(where - offsets[owner])
+    values = np.concatenate(flagged)
+    unique, df = np.unique(values, return_counts=True)
+    common: np.ndarray = unique[df > max_df]
+    if common.size == 0:
+        return out, {}, none
+    hit = np.isin(values, common)
+    owner, position = np.concatenate(owners)[hit], np.concatenate(positions)[hit]
+    order = np.argsort(owner, kind="stable")
+    owner, position = owner[order], position[order]
+    cuts = np.flatnonzero(np.diff(owner)) + 1
+    changed: dict[int, np.ndarray] = {}
+    for index, drop in zip(owner[np.concatenate(([0], cuts))].tolist(), np.split(position, cuts), strict=True):
+        changed[index] = sets[index][drop]
+        out[index] = np.delete(sets[index], drop)
+    return out, changed, common
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +249,14 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
             found.setdefault(_digest(fp.shingles), []).append(index)
     groups = tuple(tuple(g) for g in found.values())
     params = fingerprints[0].params if fingerprints else None
-    rep_sets = [fingerprints[g[0]].shingles for g in groups]
-    common = common_shingles(rep_sets, settings.max_df)
+    rep_sets, removed, common = drop_common([fingerprints[g[0]].shingles for g in groups], settings.max_df)
     rows = [fingerprints[g[0]].signature for g in groups]
-    if common.size and params is not None:
-        changed = [k for k, values in enumerate(rep_sets) if np.isin(values, common, assume_unique=True).any()]
-        for k in changed:
-            rep_sets[k] = rep_sets[k][~np.isin(rep_sets[k], common, assume_unique=True)]
-        for k, row in zip(
-            changed, signatures([rep_sets[k] for k in changed], params.num_perm, params.seed), strict=True
-        ):
+    if removed and params is not None:
+        # Only a signature whose minimum came from a removed shingle changes.
+        a, b = permutations(params.num_perm, params.seed)
+        stale = [k for k, values in removed.items() if np.any(permute(values, a, b) == rows[k])]
+        resigned = signatures([rep_sets[k] for k in stale], params.num_perm, params.seed)
+        for k, row in zip(stale, resigned, strict=True):
             rows[k] = row
     sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(fingerprints)
     for group, values in zip(groups, rep_sets, strict=True):

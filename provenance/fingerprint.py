@@ -143,7 +143,7 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fmix32(h: np.ndarray) -> np.ndarray:
+def fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser, as datasketch's affine32 scheme applies it."""
     h = h ^ (h >> np.uint32(16))
     h = h * np.uint32(0x85EBCA6B)
@@ -237,6 +237,12 @@ def shingle_sets(texts: Sequence[str], size: int) -> list[np.ndarray]:
     return out
 
 
+def permute(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Permuted hash values under :func:`permutations` ``(a, b)``: a row per shingle, a column per permutation."""
+    out: np.ndarray = a[None, :] * fmix32((values & _MASK32).astype(np.uint32))[:, None] + b[None, :]
+    return out
+
+
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` uint32 permutation parameters of a seeded datasketch prototype."""
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
@@ -261,7 +267,7 @@ def signatures(shingles: Sequence[np.ndarray], num_perm: int, seed: int) -> np.n
         chunk = [i for i in range(start, stop) if sizes[i]]
         if chunk:
             values = np.concatenate([shingles[i] for i in chunk])
-            hv = _fmix32((values & _MASK32).astype(np.uint32))
+            hv = fmix32((values & _MASK32).astype(np.uint32))
             # (perm, shingle) layout: the reduction runs along contiguous memory (3.7x faster
             # than reducing the (shingle, perm) matrix along axis 0, measured on 30k shingles).
             phv = a[:, None] * hv[None, :] + b[:, None]
