@@ -278,10 +278,13 @@ def search(
     groups = prepared.groups
     sizes = np.array([prepared.sets[g[0]].size for g in groups], dtype=np.int64)
     num_perm = prepared.signatures.shape[1]
-    pairs, counts = _colliding_pairs(prepared.signatures)
+    # Texts left empty by the max_df filter share the empty signature: keep them out of the index.
+    indexed = np.flatnonzero(sizes > 0)
+    pairs, counts = _colliding_pairs(prepared.signatures[indexed])
+    pairs = indexed[pairs]
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
-    chosen = pairs[(counts >= need) & (np.minimum(size_a, size_b) > 0)]
+    chosen = pairs[counts >= need]
     out: list[tuple[int, int]] = []
     for group in groups:
         out.extend((x, y) for k, x in enumerate(group) for y in group[k + 1 :])

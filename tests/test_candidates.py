@@ -121,6 +121,10 @@ def test_common_boilerplate_never_links_documents() -> None:
     ids = [f"doc{i:02d}" for i in range(40)]
     pairs, stats = find_pairs(ids, fps, CandidateSettings(max_df=20))
     assert pairs == () and stats.common_shingles == boiler.size
+    # documents made of boilerplate alone are left empty and stay out of the index
+    only = [_fp(boiler[k : k + 150]) for k in range(5)]
+    alone, stats = find_pairs([*ids, *"vwxyz"], [*fps, *only], CandidateSettings(max_df=20))
+    assert alone == () and stats.colliding_pairs == 0
     # the same documents in a small corpus (under max_df) are linked: it is shared text
     small, _ = find_pairs(ids[:5], fps[:5], CandidateSettings(max_df=20))
     assert len(small) == 10
