@@ -254,7 +254,12 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
     if removed and params is not None:
         # Only a signature whose minimum came from a removed shingle changes.
         a, b = permutations(params.num_perm, params.seed)
-        stale = [k for k, values in removed.items() if np.any(permute(values, a, b) == rows[k])]
+        keys = np.array(list(removed), dtype=np.int64)
+        lengths = np.array([removed[k].size for k in keys.tolist()], dtype=np.int64)
+        owner = np.repeat(np.arange(keys.size), lengths)
+        current = np.stack([rows[k] for k in keys.tolist()])
+        hits = np.any(permute(np.concatenate(list(removed.values())), a, b) == current[owner], axis=1)
+        stale = keys[np.unique(owner[hits])].tolist()
         resigned = signatures([rep_sets[k] for k in stale], params.num_perm, params.seed)
         for k, row in zip(stale, resigned, strict=True):
             rows[k] = row
