@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance import __version__
+from provenance.candidates import find_pairs
+from provenance.fingerprint import fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
 from provenance.metadata import extract
@@ -95,15 +97,20 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         documents = tuple(
             build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
         )
+    with _timed(timings, "fingerprint"):
+        fingerprints = fingerprint(documents, settings.fingerprint)
+    with _timed(timings, "candidates"):
+        pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
     # Later stages slot in here, in this order, each timed under its own name:
-    # fingerprint -> candidates -> align -> quotes -> lineage.
+    # align -> quotes -> lineage.
     with _timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes)
     return Analysis(
         documents=documents,
         rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
         settings=settings.as_dict(),
+        pairs=pairs,
         quotes=trails,
         quote_counts=quote_counts,
-        stats={"version": __version__, "timings": timings},
+        stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},
     )

@@ -17,3 +17,7 @@ class SettingsError(ProvenanceError):
 
 class InputError(ProvenanceError):
     """The set of inputs cannot be analysed as given (no files, clashing ids)."""
+
+
+class FingerprintError(ProvenanceError):
+    """Fingerprints made with different settings (shingle size, permutations, seed, scheme)."""

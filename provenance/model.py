@@ -189,6 +189,32 @@ class OffsetMap:
 # --- candidates: fingerprints, verified pairs, clusters ----------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two documents that share text, with exact scores on their shingle sets.
+
+    ``a < b`` by id. ``containment_a_in_b`` is the share of ``a``'s shingles that occur
+    in ``b``; the asymmetry tells an excerpt (high in the short document) from its
+    source. ``cluster`` is the smallest document id of the connected group of pairs.
+    ``shingles_a``/``shingles_b`` are the set sizes the scores were computed from.
+    """
+
+    a: str
+    b: str
+    jaccard: float
+    containment_a_in_b: float
+    containment_b_in_a: float
+    shared_shingles: int
+    shingles_a: int
+    shingles_b: int
+    cluster: str
+
+    @property
+    def containment(self) -> float:
+        """The larger containment: how much of one document the other holds."""
+        return max(self.containment_a_in_b, self.containment_b_in_a)
+
+
 # --- alignment: shared passages and per-document composition ----------------------------
 
 
@@ -349,7 +375,7 @@ class Analysis:
     documents: tuple[Document, ...]
     rejected: tuple[Rejected, ...]
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pairs: tuple[object, ...] = ()
+    pairs: tuple[Pair, ...] = ()
     passages: tuple[object, ...] = ()
     quotes: tuple[QuoteTrail, ...] = ()
     quote_counts: tuple[DocumentQuotes, ...] = ()

@@ -53,7 +53,10 @@ class NormalizeSettings:
 @dataclass(frozen=True, slots=True)
 class FingerprintSettings:
     # Word n-gram size for shingles. 5 keeps stock three- and four-word phrases from
-    # linking unrelated articles while one edited word breaks only 5 shingles.
+    # linking unrelated articles while one edited word breaks only 5 shingles. Measured
+    # (bench/quality.py): 3-grams make 15% of unrelated generated articles collide in
+    # the MinHash index (quadratic candidate growth at scale) against ~0 with 5-grams;
+    # short, paraphrased answers (Clough light revisions) need 3 (see bench/floors.json).
     shingle_size: int = 5
     # MinHash permutations; 128 gives a standard error of about 0.044 on Jaccard.
     num_perm: int = 128
@@ -63,6 +66,30 @@ class FingerprintSettings:
 @dataclass(frozen=True, slots=True)
 class CandidateSettings:
     """Candidate search and exact verification of pairs (issue: candidates)."""
+
+    # The search is tuned to find every pair in which this share of the smaller
+    # document's shingles occurs in the other; the size-aware collision threshold is
+    # derived from it. 0.2 finds every Clough light revision (0.15 at the lowest, with
+    # the floor below) and every generated excerpt; 0.3 lost one light revision.
+    search_containment: float = 0.2
+    # Standard deviations of slack below the expected number of colliding minhash rows
+    # at that containment (binomial): 3 keeps the miss rate per pair near 0.1%.
+    search_slack: float = 3.0
+    # Never fewer colliding rows than this: one shared shingle must not make a candidate.
+    # 3 lost a Clough light revision that collides in 2 of 128 rows.
+    min_collisions: int = 2
+    # Shingles in more than this many distinct texts (boilerplate, stock phrases) are
+    # dropped before search and verification (passim's max_df, whose default is 100).
+    # 500 keeps a wire story's family of up to 500 different republications linkable
+    # and bounds the pairs one minhash bucket can emit at 125k.
+    max_df: int = 500
+    # A verified pair has at least this containment (either direction, exact). Clough
+    # with 3-grams: non-derived answers reach 0.09, light revisions start at 0.15; with
+    # 5-grams news_events_dev cross-event pairs reach 0.014 and unrelated seeds 0.004.
+    verify_containment: float = 0.12
+    # ... and shares at least this many shingles (about one sentence), so two short
+    # texts never link on a stock phrase or two.
+    verify_shared: int = 10
 
 
 @dataclass(frozen=True, slots=True)

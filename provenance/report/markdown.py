@@ -187,6 +187,48 @@ def quotes_section(analysis: Analysis) -> str:
         + table(("document", "raw offsets", "kind", "speaker", "cue", "text"), single_rows)
     )
     return "\n\n".join(parts)
+def related_section(analysis: Analysis) -> str:
+    """Verified pairs with their exact scores, then the clusters they form."""
+    stats = analysis.stats.get("candidates")
+    counts = (
+        f"{stats['candidates']} candidate pairs from the MinHash index, {stats['verified']} verified on the exact "
+        f"shingle sets."
+        if isinstance(stats, dict)
+        else ""
+    )
+    intro = (
+        "Pairs of documents that share text. Containment *a in b* is the share of *a*'s shingles (word n-grams "
+        "of its article text, furniture excluded) found in *b*: an excerpt scores high in the short document "
+        "and low in its source. " + counts
+    )
+    rows = [
+        (
+            f"`{p.a}`",
+            f"`{p.b}`",
+            f"{p.jaccard:.3f}",
+            f"{p.containment_a_in_b:.3f}",
+            f"{p.containment_b_in_a:.3f}",
+            f"{p.shared_shingles} of {p.shingles_a} / {p.shingles_b}",
+            f"`{p.cluster}`",
+        )
+        for p in analysis.pairs
+    ]
+    headers = ("a", "b", "jaccard", "containment a in b", "containment b in a", "shared shingles", "cluster")
+    members: dict[str, set[str]] = {}
+    for p in analysis.pairs:
+        members.setdefault(p.cluster, set()).update((p.a, p.b))
+    clusters = [
+        (f"`{cluster}`", len(ids), ", ".join(f"`{i}`" for i in sorted(ids))) for cluster, ids in sorted(members.items())
+    ]
+    return "\n\n".join(
+        (
+            "## Related documents",
+            intro.strip(),
+            table(headers, rows),
+            "Clusters (connected by verified pairs; the id is the smallest member):",
+            table(("cluster", "documents", "members"), clusters),
+        )
+    )
 
 
 def summary_section(analysis: Analysis) -> str:
@@ -197,6 +239,7 @@ def summary_section(analysis: Analysis) -> str:
         "",
         f"- Documents analysed: **{len(analysis.documents)}** ({words:,} words of article text)",
         f"- Rejected files: **{len(analysis.rejected)}**",
+        f"- Related pairs: **{len(analysis.pairs)}** in **{len({p.cluster for p in analysis.pairs})}** clusters",
         f"- Made by provenance {version}; settings are listed at the end.",
     ]
     return "\n".join(lines)
@@ -219,6 +262,7 @@ def render_markdown(analysis: Analysis) -> str:
         documents_section(analysis),
         rejected_section(analysis),
         quotes_section(analysis),
+        related_section(analysis),
         appendix_section(analysis),
         settings_section(analysis),
     ]

@@ -1,0 +1,355 @@
+"""Candidates: which documents share text, found without comparing all pairs, then verified.
+
+The search is a MinHash banding index with one row per band (``r = 1``): every one
+of the ``num_perm`` minhash values of a document is a bucket key. Two documents land
+in the same bucket of permutation ``k`` with probability equal to their Jaccard
+similarity ``J``, so the number of permutations in which they collide estimates
+``J * num_perm``. Because both set sizes are known exactly, a pair is a candidate when
+that count reaches the number expected at the smallest containment we must find
+(``search_containment`` of the smaller document in the larger)::
+
+    J_min = c * |A| / (|A| + |B| - c * |A|)      (|A| <= |B|)
+    need  = max(min_collisions, ceil(num_perm * J_min - slack * sd))
+
+with ``sd`` the binomial standard deviation. Near-duplicates (high ``J``) and short
+excerpts of long articles (low ``J``, high containment; seeds 003 in 000: ``J`` about
+0.17, containment 0.62) come out of the same index in one pass, linear in the corpus:
+sort the ``(permutation, value)`` keys, group equal keys, emit the pairs of each group
+and count them with ``np.unique`` on pair codes. A banding index with wider bands (a
+Jaccard-only LSH at 0.5) misses such excerpts (issue 9 measured 37% recall).
+
+Before the search, documents with identical shingle sets are collapsed to one
+representative (a wire story republished verbatim is one entry, not hundreds), and
+shingles found in more than ``max_df`` of the distinct texts (boilerplate, stock
+phrases; passim's ``max_df``) are dropped from search *and* verification, so such text
+never links two documents; the signatures of the documents that held them are
+recomputed without them (stored fingerprints stay corpus-independent). Document
+frequencies are counted in a hashed table of 2**24 counters and confirmed exactly for
+the few shingles it flags. The cost: a family of more than ``max_df`` *different*
+near-copies of one text loses the shingles they share. With fewer than ``max_df``
+distinct texts nothing is dropped.
+
+Every candidate is verified on the exact shingle sets (Jaccard, containment both ways,
+shared count); pairs that pass become :class:`~provenance.model.Pair` values, grouped
+into clusters by union-find with the smallest member id as the cluster id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
+from provenance.model import Document, Pair
+from provenance.settings import CandidateSettings, FingerprintSettings
+
+# Document frequencies are counted in a hashed table of at most 2**24 slots (128 MiB,
+# ~3 shingles a slot at 100k documents), a few million values at a time.
+_DF_CHUNK_VALUES = 1 << 23
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateStats:
+    """How much work the search did and how much survived verification."""
+
+    documents: int
+    empty: int
+    duplicate_groups: int
+    common_shingles: int
+    colliding_pairs: int
+    candidates: int
+    verified: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def required_collisions(small: np.ndarray, big: np.ndarray, num_perm: int, settings: CandidateSettings) -> np.ndarray:
+    """Colliding minhash rows a pair of set sizes needs to become a candidate.
+
+    >>> s = CandidateSettings(search_containment=0.5, search_slack=3.0, min_collisions=2)
+    >>> required_collisions(np.array([100, 100]), np.array([100, 500]), 128, s).tolist()
+    [27, 2]
+    """
+    c = settings.search_containment
+    small = small.astype(np.float64)
+    big = big.astype(np.float64)
+    j_min = c * small / np.maximum(small + big - c * small, 1.0)
+    mean = num_perm * j_min
+    sd = np.sqrt(num_perm * j_min * (1.0 - j_min))
+    need: np.ndarray = np.maximum(np.ceil(mean - settings.search_slack * sd), settings.min_collisions)
+    return need.astype(np.int64)
+
+
+def _colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (row indexes, ``lo < hi``) sharing a minhash value and their collision counts.
+
+    After the ``max_df`` filter a bucket never holds more than ``max_df`` documents, so
+    the pairs a bucket emits are bounded.
+    """
+    rows, perms = signatures.shape
+    none = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if rows < 2:
+        return none
+    keys = (np.arange(perms, dtype=np.uint64)[:, None] << np.uint64(32)) | signatures.T.astype(np.uint64)
+    if perms * rows < (1 << 32):
+        # Pack the row into the low bits and sort values, not indexes (about 2x faster).
+        packed = np.sort(keys.ravel() * np.uint64(rows) + np.tile(np.arange(rows, dtype=np.uint64), perms))
+        sorted_keys, members = packed // np.uint64(rows), (packed % np.uint64(rows)).astype(np.int64)
+    else:  # pragma: no cover (beyond 2**32 / num_perm documents)
+        order = np.argsort(keys.ravel(), kind="stable")
+        sorted_keys, members = keys.ravel()[order], (order % rows).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    sizes = np.diff(np.concatenate((starts, [sorted_keys.size])))
+    keep = sizes >= 2
+    starts, sizes = starts[keep], sizes[keep]
+    if starts.size == 0:
+        return none
+    # Every element of a bucket pairs with the elements after it.
+    run = np.repeat(np.arange(starts.size), sizes)
+    offset = np.arange(run.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    position = starts[run] + offset
+    emit = sizes[run] - 1 - offset
+    first = np.repeat(position, emit)
+    second = first + 1 + (np.arange(first.size) - np.repeat(np.cumsum(emit) - emit, emit))
+    x, y = members[first], members[second]
+    codes, counts = np.unique(np.minimum(x, y) * rows + np.maximum(x, y), return_counts=True)
+    return np.stack((codes // rows, codes % rows), axis=1), counts.astype(np.int64)
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique arrays."""
+    if a.size > b.size:
+        a, b = b, a
+    if a.size == 0:
+        return 0
+    idx = np.minimum(np.searchsorted(b, a), b.size - 1)
+    return int(np.count_nonzero(b[idx] == a))
+
+
+def _digest(shingles: np.ndarray) -> bytes:
+    return hashlib.blake2b(shingles.astype("<u8").tobytes(), digest_size=16).digest()
+
+
+def cluster_ids(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Union-find over ``edges``: each linked id to the smallest id of its group.
+
+    >>> cluster_ids(["a", "b", "c", "d"], [("c", "b"), ("d", "c")])
+    {'b': 'b', 'c': 'b', 'd': 'b'}
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in sorted(parent)}
+
+
+def _chunks(sets: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """Ranges of ``sets`` holding about ``_DF_CHUNK_VALUES`` values each."""
+    bounds, start, total = [], 0, 0
+    for index, values in enumerate(sets):
+        total += values.size
+        if total >= _DF_CHUNK_VALUES:
+            bounds.append((start, index + 1))
+            start, total = index + 1, 0
+    if start < len(sets):
+        bounds.append((start, len(sets)))
+    return bounds
+
+
+def drop_common(
+    sets: Sequence[np.ndarray], max_df: int
+) -> tuple[list[np.ndarray], dict[int, np.ndarray], np.ndarray]:
+    """Remove shingles found in more than ``max_df`` of ``sets`` (each sorted unique).
+
+    Returns the filtered sets, the values removed from each set that changed (by
+    index), and the sorted common shingles. Counting uses a hashed table (top bits of the hash); only the
+    values in over-full slots are counted exactly, so the result is exact.
+
+    >>> a, b, c = np.array([1, 2], np.uint64), np.array([2, 3], np.uint64), np.array([2], np.uint64)
+    >>> out, changed, common = drop_common([a, b, c], 2)
+    >>> [s.tolist() for s in out], sorted(changed), common.tolist()
+    ([[1], [3], []], [0, 1, 2], [2])
+    >>> drop_common([a, b, c], 3)[1]
+    {}
+    """
+    out = list(sets)
+    none = np.zeros(0, dtype=np.uint64)
+    if len(sets) <= max_df:
+        return out, {}, none
+    total = sum(values.size for values in sets)
+    bits = int(min(24, max(12, math.ceil(math.log2(max(total, 2))))))
+    shift = np.uint64(64 - bits)
+    counts = np.zeros(1 << bits, dtype=np.int64)
+    chunks = _chunks(sets)
+    for start, stop in chunks:
+        slots = (np.concatenate([none, *sets[start:stop]]) >> shift).astype(np.int64)
+        counts += np.bincount(slots, minlength=1 << bits)
+    full = counts > max_df
+    if not full.any():
+        return out, {}, none
+    # Second pass: the values in over-full slots, with the set and position they come from.
+    flagged, owners, positions = [], [], []
+    for start, stop in chunks:
+        values = np.concatenate([none, *sets[start:stop]])
+        offsets = np.cumsum([0] + [sets[i].size for i in range(start, stop)])
+        where = np.flatnonzero(full[(values >> shift).astype(np.int64)])
+        owner = np.searchsorted(offsets, where, side="right") - 1
+        flagged.append(values[where])
+        owners.append(owner + start)
+        positions.append(where - offsets[owner])
+    values = np.concatenate(flagged)
+    unique, df = np.unique(values, return_counts=True)
+    common: np.ndarray = unique[df > max_df]
+    if common.size == 0:
+        return out, {}, none
+    hit = np.isin(values, common)
+    owner, position = np.concatenate(owners)[hit], np.concatenate(positions)[hit]
+    order = np.argsort(owner, kind="stable")
+    owner, position = owner[order], position[order]
+    cuts = np.flatnonzero(np.diff(owner)) + 1
+    changed: dict[int, np.ndarray] = {}
+    for index, drop in zip(owner[np.concatenate(([0], cuts))].tolist(), np.split(position, cuts), strict=True):
+        changed[index] = sets[index][drop]
+        out[index] = np.delete(sets[index], drop)
+    return out, changed, common
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What search and verification work on: per document, its set without common shingles."""
+
+    sets: tuple[np.ndarray, ...]
+    groups: tuple[tuple[int, ...], ...]  # documents with identical shingle sets
+    signatures: np.ndarray  # one row per group, over the filtered set
+    common: np.ndarray
+
+
+def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) -> Prepared:
+    """Collapse identical texts, drop common shingles, re-sign the documents that held them."""
+    if fingerprints:
+        for fp in fingerprints[1:]:
+            fingerprints[0].require_comparable(fp)
+    found: dict[bytes, list[int]] = {}
+    for index, fp in enumerate(fingerprints):
+        if fp.size:
+            found.setdefault(_digest(fp.shingles), []).append(index)
+    groups = tuple(tuple(g) for g in found.values())
+    params = fingerprints[0].params if fingerprints else None
+    rep_sets, removed, common = drop_common([fingerprints[g[0]].shingles for g in groups], settings.max_df)
+    rows = [fingerprints[g[0]].signature for g in groups]
+    if removed and params is not None:
+        # Only a signature whose minimum came from a removed shingle changes.
+        a, b = permutations(params.num_perm, params.seed)
+        keys = np.array(list(removed), dtype=np.int64)
+        lengths = np.array([removed[k].size for k in keys.tolist()], dtype=np.int64)
+        owner = np.repeat(np.arange(keys.size), lengths)
+        current = np.stack([rows[k] for k in keys.tolist()])
+        hits = np.any(permute(np.concatenate(list(removed.values())), a, b) == current[owner], axis=1)
+        stale = keys[np.unique(owner[hits])].tolist()
+        resigned = signatures([rep_sets[k] for k in stale], params.num_perm, params.seed)
+        for k, row in zip(stale, resigned, strict=True):
+            rows[k] = row
+    sets: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(fingerprints)
+    for group, values in zip(groups, rep_sets, strict=True):
+        for index in group:
+            sets[index] = values
+    num_perm = params.num_perm if params else 0
+    matrix = np.stack(rows) if rows else np.zeros((0, num_perm), dtype=np.uint32)
+    return Prepared(tuple(sets), groups, matrix, common)
+
+
+def search(
+    fingerprints: Sequence[Fingerprint], settings: CandidateSettings
+) -> tuple[np.ndarray, CandidateStats, Prepared]:
+    """Candidate pairs as an ``(n, 2)`` array of indexes into ``fingerprints`` (``i < j``).
+
+    Stats report everything but the verified count (0 here).
+    """
+    prepared = prepare(fingerprints, settings)
+    groups = prepared.groups
+    sizes = np.array([prepared.sets[g[0]].size for g in groups], dtype=np.int64)
+    num_perm = prepared.signatures.shape[1]
+    # Texts left empty by the max_df filter share the empty signature: keep them out of the index.
+    indexed = np.flatnonzero(sizes > 0)
+    pairs, counts = _colliding_pairs(prepared.signatures[indexed])
+    pairs = indexed[pairs]
+    size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
+    chosen = pairs[counts >= need]
+    out: list[tuple[int, int]] = []
+    for group in groups:
+        out.extend((x, y) for k, x in enumerate(group) for y in group[k + 1 :])
+    for i, j in chosen.tolist():
+        out.extend((min(x, y), max(x, y)) for x in groups[i] for y in groups[j])
+    out.sort()
+    stats = CandidateStats(
+        documents=len(fingerprints),
+        empty=sum(1 for fp in fingerprints if fp.size == 0),
+        duplicate_groups=sum(1 for group in groups if len(group) > 1),
+        common_shingles=int(prepared.common.size),
+        colliding_pairs=int(pairs.shape[0]),
+        candidates=len(out),
+        verified=0,
+    )
+    return np.array(out, dtype=np.int64).reshape(-1, 2), stats, prepared
+
+
+def verify(
+    ids: Sequence[str], sets: Sequence[np.ndarray], candidates: np.ndarray, settings: CandidateSettings
+) -> list[Pair]:
+    """Exact scores of candidate pairs on their (filtered) shingle sets.
+
+    Pairs passing the thresholds come back ``a < b``, sorted, with their clusters.
+    """
+    scored: list[tuple[str, str, float, float, float, int, int, int]] = []
+    cache: dict[tuple[int, int], int] = {}
+    for x, y in candidates.tolist():
+        i, j = (x, y) if ids[x] < ids[y] else (y, x)
+        a, b = sets[i], sets[j]
+        if a.size == 0 or b.size == 0:
+            continue
+        key = (id(a), id(b))  # members of one duplicate group share one array: score it once
+        shared = cache.get(key)
+        if shared is None:
+            shared = cache[key] = _shared(a, b)
+        if shared < settings.verify_shared:
+            continue
+        in_b, in_a = shared / a.size, shared / b.size
+        if max(in_a, in_b) < settings.verify_containment:
+            continue
+        jaccard = shared / (a.size + b.size - shared)
+        scored.append((ids[i], ids[j], jaccard, in_b, in_a, shared, a.size, b.size))
+    clusters = cluster_ids(ids, [(s[0], s[1]) for s in scored])
+    pairs = [Pair(a, b, jac, cab, cba, shared, na, nb, clusters[a]) for a, b, jac, cab, cba, shared, na, nb in scored]
+    return sorted(pairs, key=lambda p: (p.a, p.b))
+
+
+def find_pairs(
+    ids: Sequence[str], fingerprints: Sequence[Fingerprint], settings: CandidateSettings
+) -> tuple[tuple[Pair, ...], CandidateStats]:
+    """Candidate search and verification over fingerprints (``ids`` in the same order)."""
+    candidates, stats, prepared = search(fingerprints, settings)
+    pairs = verify(ids, prepared.sets, candidates, settings)
+    return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
+
+
+def related_pairs(
+    documents: Sequence[Document], fingerprint_settings: FingerprintSettings, settings: CandidateSettings
+) -> tuple[tuple[Pair, ...], CandidateStats]:
+    """The verified pairs of a sequence of documents: what alignment and lineage build on."""
+    fingerprints = fingerprint(documents, fingerprint_settings)
+    return find_pairs([d.id for d in documents], fingerprints, settings)
