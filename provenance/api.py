@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from provenance import __version__
 from provenance.candidates import find_pairs
-from provenance.fingerprint import fingerprint
+from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
 from provenance.metadata import extract
@@ -75,13 +75,11 @@ def document_from_text(text: str, doc_id: str = "text", settings: Settings | Non
     return build_document(decoded, normalize(text), settings.normalize, frozenset())
 
 
-def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> Analysis:
-    """Analyse a corpus: files, directories (recursive) and globs.
-
-    Bad files become ``Rejected`` entries; the rest is analysed.
-    """
-    settings = settings or Settings()
-    timings: dict[str, float] = {}
+def load(
+    paths: Iterable[str | Path], settings: Settings, timings: dict[str, float] | None = None
+) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
+    """Read, decode, normalise and describe every input; bad files become ``Rejected``."""
+    timings = {} if timings is None else timings
     with _timed(timings, "ingest"):
         sources, rejected = discover(paths, settings.ingest)
         decoded: list[Decoded] = []
@@ -97,8 +95,27 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         documents = tuple(
             build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
         )
+    return documents, tuple(sorted(rejected, key=lambda r: (r.path, r.reason)))
+
+
+def analyze_documents(
+    documents: Sequence[Document],
+    settings: Settings | None = None,
+    *,
+    rejected: Sequence[Rejected] = (),
+    fingerprints: Sequence[Fingerprint] | None = None,
+    timings: dict[str, float] | None = None,
+) -> Analysis:
+    """Every corpus-level stage on documents already built (``fingerprints`` reused when given).
+
+    The CI gate calls this on a drop of new files plus the corpus documents they match.
+    """
+    settings = settings or Settings()
+    timings = {} if timings is None else timings
+    documents = tuple(documents)
     with _timed(timings, "fingerprint"):
-        fingerprints = fingerprint(documents, settings.fingerprint)
+        if fingerprints is None:
+            fingerprints = fingerprint(documents, settings.fingerprint)
     with _timed(timings, "candidates"):
         pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
     # Later stages slot in here, in this order, each timed under its own name:
@@ -107,10 +124,21 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         trails, quote_counts = trace_quotes(documents, settings.quotes)
     return Analysis(
         documents=documents,
-        rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
+        rejected=tuple(rejected),
         settings=settings.as_dict(),
         pairs=pairs,
         quotes=trails,
         quote_counts=quote_counts,
         stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},
     )
+
+
+def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> Analysis:
+    """Analyse a corpus: files, directories (recursive) and globs.
+
+    Bad files become ``Rejected`` entries; the rest is analysed.
+    """
+    settings = settings or Settings()
+    timings: dict[str, float] = {}
+    documents, rejected = load(paths, settings, timings)
+    return analyze_documents(documents, settings, rejected=rejected, timings=timings)
