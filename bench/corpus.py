@@ -44,6 +44,7 @@ word 5-grams, apostrophes kept), so it measures the reuse built in, not our pipe
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import shutil
@@ -66,6 +67,10 @@ DERIVED_KINDS = (
 )
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 _VOCAB_SEED = 20211216  # the vocabulary is the same for every corpus seed
+# Share of pages that carry their own publisher's copyright footer, and of republications
+# of an in-corpus source that credit its publisher (children of withheld sources always do).
+SELF_CREDIT_SHARE = 0.5
+CREDIT_SHARE = 0.5
 _FUNCTION = (
     "the",
     "of",
@@ -255,7 +260,8 @@ class Doc:
     transforms: list[str] = field(default_factory=list)
     withheld: bool = False  # this document is a withheld source (written to withheld/)
     parent_withheld: bool = False
-    credited: str = ""  # the withheld parent's outlet named by the credit cue
+    credited: str = ""  # the outlet named by the document's credit cue (a withheld or in-corpus parent's)
+    date: str = ""  # the date the document states
     raw: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)  # raw span of each piece
 
@@ -461,6 +467,13 @@ class Writer:
         year = 2015 + int(self.rng.integers(9))
         return f"{month} {day}, {year}"
 
+    def date_after(self, date: str) -> str:
+        """A date on or after ``date``: republications follow their source (same day for 1 in 6)."""
+        month, day, year = date.replace(",", "").split()
+        start = datetime.date(int(year), _MONTHS.index(month) + 1, int(day))
+        later = start + datetime.timedelta(days=int(self.rng.integers(0, 6)) and int(self.rng.integers(1, 15)))
+        return f"{_MONTHS[later.month - 1]} {later.day}, {later.year}"
+
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.replace("’", "'").casefold())
@@ -552,6 +565,11 @@ def _furniture_lines(rng: np.random.Generator, writer: Writer, outlet: str) -> t
     return top, middle, bottom
 
 
+def _copyright(rng: np.random.Generator, outlet: str) -> str:
+    """A page's own copyright footer: how a publisher's page names itself."""
+    return f"© {int(rng.integers(2015, 2024))} {outlet}. All rights reserved."
+
+
 def _credit(rng: np.random.Generator, outlet: str) -> tuple[str, str]:
     """A credit cue naming ``outlet``: (where, text) with where ``top`` or ``bottom``."""
     choice = int(rng.integers(3))
@@ -568,15 +586,21 @@ def derive(rng: np.random.Generator, writer: Writer, parent: Doc, kind: str, new
     t = parent.title()
     own_title = Piece(writer.title(), "title")
     head = [Piece(parent.pieces[t].text, "title", (parent.id, *parent.spans[t]))] if rng.random() < 0.7 else [own_title]
-    head.append(Piece(writer.date()))
+    date = writer.date_after(parent.date)
+    head.append(Piece(date))
     transforms = [kind]
     if kind in ("full_copy", "hex_damaged", "mojibake_damaged"):
         pieces = head + _body(parent, paras)
     elif kind == "excerpt":
         pieces = head + _body(parent, _excerpt_indexes(rng, parent))
+        if rng.random() < 0.5:  # a teaser linking to the rest
+            pieces.append(Piece(("Read more ....", f"Read more: {parent.pieces[t].text}")[int(rng.integers(2))]))
     elif kind == "excerpt_commentary":
         before = [Piece(writer.paragraph(), "para") for _ in range(int(rng.integers(1, 4)))]
         after = [Piece(writer.paragraph(), "para") for _ in range(int(rng.integers(0, 3)))]
+        if rng.random() < 0.4:  # the commentary marked as such, like a blog's "Editor:" note
+            own = after[0] if after else before[0]
+            own.text = f"{('Editor', 'Editor’s note', 'Comment')[int(rng.integers(3))]}: {own.text}"
         pieces = [own_title, head[1], *before, *_body(parent, _excerpt_indexes(rng, parent)), *after]
     elif kind == "furniture_wrapped":
         top, middle, bottom = _furniture_lines(rng, writer, outlet)
@@ -590,7 +614,7 @@ def derive(rng: np.random.Generator, writer: Writer, parent: Doc, kind: str, new
         ]
     else:
         raise ValueError(f"unknown kind {kind!r}")
-    return Doc(new_id, kind, outlet, pieces, source=parent.id, transforms=transforms)
+    return Doc(new_id, kind, outlet, pieces, source=parent.id, transforms=transforms, date=date)
 
 
 # --- the corpus -----------------------------------------------------------------------------
@@ -644,8 +668,11 @@ def build(
     sources: list[Doc] = []
     for title, paragraphs in chosen:
         outlet = writer.outlet()
-        pieces = _join([Piece(title, "title"), Piece(writer.date()), *(Piece(p, "para") for p in paragraphs)])
-        doc = Doc(next(next_id), "unrelated", outlet, pieces)
+        date = writer.date()
+        pieces = [Piece(title, "title"), Piece(date), *(Piece(p, "para") for p in paragraphs)]
+        if rng.random() < SELF_CREDIT_SHARE:
+            pieces.append(Piece(_copyright(rng, outlet)))
+        doc = Doc(next(next_id), "unrelated", outlet, _join(pieces), date=date)
         _render(doc)
         sources.append(doc)
 
@@ -667,12 +694,18 @@ def build(
             if shape == "chain":
                 kind = ("full_copy", "furniture_wrapped")[int(rng.integers(2))] if parent is root else "excerpt"
             doc = derive(rng, writer, parent, kind, next(next_id), writer.outlet())
-            if withheld:
-                where, cue = _credit(rng, root.outlet)
+            if withheld or rng.random() < CREDIT_SHARE:
+                # Children of withheld sources always credit the source's outlet (lineage
+                # needs a name for the outside parent); others credit their parent's
+                # publisher as often as syndication partners do.
+                credited = root.outlet if withheld else parent.outlet
+                where, cue = _credit(rng, credited)
                 doc.pieces.insert(0 if where == "top" else len(doc.pieces), Piece(cue))
-                doc.parent_withheld = True
-                doc.credited = root.outlet
+                doc.parent_withheld = withheld
+                doc.credited = credited
                 doc.transforms.append("credit")
+            if doc.kind != "furniture_wrapped" and rng.random() < SELF_CREDIT_SHARE:
+                doc.pieces.append(Piece(_copyright(rng, doc.outlet)))
             doc.pieces = _join(doc.pieces)
             _render(doc, doc.kind)
             derived.append(doc)
