@@ -9,13 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import combinations
 from pathlib import Path
 
 from provenance import __version__
+from provenance.align import align, align_corpus, compose
+from provenance.errors import InputError
 from provenance.furniture import classify_lines, corpus_repeats
-from provenance.ingest import Decoded, discover, read
+from provenance.ingest import Decoded, Source, discover, read
 from provenance.metadata import extract
-from provenance.model import Analysis, Document, Rejected
+from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
@@ -82,9 +85,36 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
         )
     # Later stages slot in here, in this order, each timed under its own name:
     # fingerprint -> candidates -> align -> quotes -> lineage.
+    with _timed(timings, "align"):
+        # TEMPORARY source of pairs: every pair of documents (quadratic), until the
+        # candidates stage lands; at merge its verified pairs replace this line.
+        pairs = combinations([doc.id for doc in documents], 2)
+        passages, compositions = align_corpus(documents, pairs, settings.align)
     return Analysis(
         documents=documents,
         rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
         settings=settings.as_dict(),
+        passages=passages,
+        compositions=compositions,
         stats={"version": __version__, "timings": timings},
     )
+
+
+def compare(path_a: str | Path, path_b: str | Path, settings: Settings | None = None) -> Comparison:
+    """Align two files on their own (no corpus: no pairs to find, no corpus furniture).
+
+    Raises:
+        InputError: when a file cannot be read as text.
+    """
+    settings = settings or Settings()
+    documents: list[Document] = []
+    for given in (path_a, path_b):
+        source = Source(str(given), Path(given), str(given))
+        result = read(source, settings.ingest)
+        if isinstance(result, Rejected):
+            raise InputError(f"{result.path}: {result.reason}: {result.detail}")
+        documents.append(build_document(result, normalize(result.text), settings.normalize, frozenset()))
+    a, b = documents
+    passages = align(a, b, settings.align)
+    composition_a, composition_b = compose(documents, passages, settings.align)
+    return Comparison(a, b, passages, composition_a, composition_b)

@@ -78,6 +78,19 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Where the tokens of :func:`tokens` sit in ``text`` (half-open offsets).
+
+    Quote and dash folding keeps lengths, so offsets are found on the lightly folded
+    text; casefolding and NFKC can (rarely) change a token count, so callers compare
+    ``len(token_spans(t))`` with ``len(tokens(t))`` before relying on the positions.
+
+    >>> token_spans("“Russia’s” build-up")
+    [(1, 9), (11, 16), (17, 19)]
+    """
+    return [match.span() for match in _TOKEN.finditer(text.translate(_FOLD))]
+
+
 def matching_key(text: str) -> str:
     """The comparison key of a segment: its tokens joined by single spaces.
 
