@@ -8,17 +8,19 @@ line; bad input files are listed one line each and the run carries on.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from provenance import __version__
-from provenance.api import analyze
+from provenance.api import analyze, compare
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
 from provenance.output import write_atomic
 from provenance.report.as_json import render_json
 from provenance.report.markdown import render_markdown
+from provenance.report.terminal import render_compare
 from provenance.settings import Settings, from_pyproject, with_overrides
 
 EXIT_OK = 0
@@ -43,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _settings_options(run)
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+    pair = commands.add_parser("compare", help="print the passages two files share, side by side")
+    pair.add_argument("paths", nargs=2, metavar="FILE", help="the two files to compare")
+    pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
+    pair.add_argument("--lines", type=int, default=12, help="lines shown per passage and side, 0 for all (default 12)")
+    _settings_options(pair)
     return parser
 
 
@@ -123,12 +131,23 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _compare(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    comparison = compare(args.paths[0], args.paths[1], settings)
+    # Piped output has no terminal: get_terminal_size falls back to $COLUMNS, then 100.
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    sys.stdout.write(render_compare(comparison, width=max(width, 40), lines=max(args.lines, 0)))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "analyze":
             return _analyze(args)
+        if args.command == "compare":
+            return _compare(args)
     except ProvenanceError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE
