@@ -135,7 +135,7 @@ def align_views(va: View, vb: View, settings: AlignSettings) -> tuple[Passage, .
     used_b = {j for chain in chains for link in chain for j in range(link.b0, link.b1 + 1)}
     for chain in chains:
         _extend(chain, va, vb, used_a, used_b, settings)
-    chains = _bridge(chains, va, vb, used_a, used_b, settings)
+    chains = [_cut_edges(chain, va, vb, settings) for chain in _bridge(chains, va, vb, used_a, used_b, settings)]
     passages: list[Passage] = []
     for chain in chains:
         for piece in _pieces(chain, va, vb):
@@ -314,6 +314,23 @@ def _trimmed(va: View, i: int, vb: View, j: int, settings: AlignSettings) -> _Li
     if a_shorter:
         return _Link(i, i, j, j, found.score, b_cut=cut)
     return _Link(i, i, j, j, found.score, a_cut=cut)
+
+
+def _cut_edges(chain: Chain, va: View, vb: View, settings: AlignSettings) -> Chain:
+    """Cut the longer sentence at either end of a chain to the words it shares, when the
+    two differ in length (an excerpt that stops mid-sentence can still score above the
+    cutoff as a whole sentence)."""
+    for index in {0, len(chain) - 1}:
+        link = chain[index]
+        if link.a_cut or link.b_cut or link.a0 != link.a1 or link.b0 != link.b1:
+            continue
+        short, long = sorted((va.lengths[link.a0], vb.lengths[link.b0]))
+        if short >= settings.trim_length_ratio * long:
+            continue
+        trimmed = _trimmed(va, link.a0, vb, link.b0, settings)
+        if trimmed is not None:
+            chain[index] = trimmed._replace(score=link.score)
+    return chain
 
 
 def _key_range_to_clean(v: View, index: int, start: int, end: int) -> Span:
