@@ -160,7 +160,11 @@ WORDS = st.sampled_from(
 )
 SENTENCE = st.lists(WORDS, min_size=4, max_size=14).map(lambda w: " ".join(w).capitalize() + ".")
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=3).map(" ".join)
-OPS = st.lists(st.sampled_from(["keep", "drop", "edit", "comment", "hex", "quote"]), min_size=1, max_size=8)
+OPS = st.lists(
+    st.sampled_from(["keep", "drop", "edit", "comment", "hex", "quote", "merge", "trim", "repeat"]),
+    min_size=1,
+    max_size=8,
+)
 
 
 @st.composite
@@ -182,6 +186,12 @@ def related_pair(draw: st.DrawFn) -> tuple[str, str]:
             text = text.replace("a", "xe2x80x99", 1)
         elif op == "quote":
             text = f"“{text}”"
+        elif op == "merge":
+            text = text.replace(". ", ", and ", 1)
+        elif op == "trim":
+            text = text[: draw(st.integers(len(text) // 2, len(text)))] + "…"
+        elif op == "repeat":
+            out.append(text)
         out.append(text)
     return "\n\n".join(paragraphs) + "\n", "\n\n".join(out) + "\n"
 
@@ -284,3 +294,11 @@ def test_seed_passage_spans_slice_the_raw_files(seeds) -> None:  # type: ignore[
         a, b = docs[p.a[:3]], docs[p.b[:3]]
         assert normalize(a.raw[p.a_start : p.a_end]).clean == p.a_clean.slice(a.clean)
         assert normalize(b.raw[p.b_start : p.b_end]).clean == p.b_clean.slice(b.clean)
+
+
+def test_scores_in_blocks_give_the_same_passages(monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = "\n\n".join((COMMENT, P3, P1, P2.replace("Lopez", "Lopes"))) + "\n"
+    a, b = make_doc(SOURCE, "a"), make_doc(copy, "b")
+    whole = align(a, b, SETTINGS)
+    monkeypatch.setattr("provenance.align._BLOCK_CELLS", 3)  # one row of the matrix at a time
+    assert align(a, b, SETTINGS) == whole and len(whole) == 2
