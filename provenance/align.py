@@ -248,9 +248,10 @@ def _select(links: list[_Link], va: View, vb: View) -> list[Chain]:
 
 
 def _extend(chain: Chain, va: View, vb: View, used_a: set[int], used_b: set[int], settings: AlignSettings) -> None:
-    """Grow a chain at both ends: the next sentences on both sides when they match (short
-    ones included), the next sentence on one side when it completes the edge match (the
-    other side split a sentence in two), and finally one trimmed sentence."""
+    """Grow a chain at both ends: by the next sentences on both sides when they match (short
+    ones included) or when one is a cut-down version of the other (growth stops there),
+    else by the next sentence on one side when it completes the edge match (the other side
+    wrote it as part of one sentence)."""
     cutoff = settings.sentence_cutoff * 100
     for forward in (True, False):
         while True:
@@ -282,10 +283,10 @@ def _grow(edge: _Link, va: View, vb: View, used_a: set[int], used_b: set[int], *
     """The edge link with one more sentence on one side, when that raises its score."""
     options: list[_Link] = []
     i = edge.a1 + 1 if forward else edge.a0 - 1
-    if 0 <= i < len(va.keys) and i not in used_a and va.joined[min(i, edge.a1) if forward else i]:
+    if 0 <= i < len(va.keys) and i not in used_a and va.joined[edge.a1 if forward else i]:
         options.append(edge._replace(a1=i) if forward else edge._replace(a0=i))
     j = edge.b1 + 1 if forward else edge.b0 - 1
-    if 0 <= j < len(vb.keys) and j not in used_b and vb.joined[min(j, edge.b1) if forward else j]:
+    if 0 <= j < len(vb.keys) and j not in used_b and vb.joined[edge.b1 if forward else j]:
         options.append(edge._replace(b1=j) if forward else edge._replace(b0=j))
     best: _Link | None = None
     for option in options:
@@ -452,6 +453,8 @@ def _piece_key(piece: Chain, v: View, *, side_a: bool) -> str:
 
 
 def _retry(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list[Passage]:
+    """The parts of a piece below the cutoff: split at bridged sentences, else without
+    the trimmed sentences at its ends, else nothing."""
     if any(link.bridge for link in piece):
         parts: list[Chain] = [[]]
         for link in piece:
@@ -460,9 +463,10 @@ def _retry(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list[Pa
             else:
                 parts[-1].append(link)
         return [p for part in parts if part for p in _passages(part, va, vb, settings)]
-    trimmed = [link for link in piece if link.a_cut is None and link.b_cut is None]
-    if trimmed and len(trimmed) < len(piece):
-        return _passages(trimmed, va, vb, settings)
+    start = 1 if piece[0].a_cut or piece[0].b_cut else 0
+    end = len(piece) - 1 if piece[-1].a_cut or piece[-1].b_cut else len(piece)
+    if 0 < end - start < len(piece):  # without the cut sentences at its ends
+        return _passages(piece[start:end], va, vb, settings)
     return []
 
 
@@ -542,7 +546,8 @@ def composition(doc: Document, shared: Sequence[Shared], settings: AlignSettings
         republished_share=republished / chars if chars else 0.0,
         sources=tuple(sources),
         shared=tuple(sorted((Shared(s, src) for src, spans in unions.items() for s in spans), key=_shared_order)),
-        own=_own(doc, text, covered),
+        # Without shared text the own stretches are runs of paragraphs (fewer spans to walk).
+        own=_own(doc, text, covered) if covered else _own(doc, [p.clean for p in doc.paragraphs], ()),
         repeats=repeats,
     )
 
@@ -610,18 +615,24 @@ def _subtract(units: Sequence[Span], covered: Sequence[Span]) -> list[Span]:
 def _own(doc: Document, text: Sequence[Span], covered: Sequence[Span]) -> tuple[Span, ...]:
     """Maximal stretches of text found in no other document, trimmed, split at anything
     (shared text, furniture) that is not spaces or punctuation."""
+    clean = doc.clean
     pieces: list[Span] = []
     for piece in _subtract(text, covered):
-        if pieces and not matching_key(doc.clean[pieces[-1].end : piece.start]):
+        if pieces and not _WORD.search(clean, pieces[-1].end, piece.start):
             pieces[-1] = Span(pieces[-1].start, piece.end)
         else:
             pieces.append(piece)
     out: list[Span] = []
     for piece in pieces:
-        body = piece.slice(doc.clean)
-        if matching_key(body):
-            start = piece.start + len(body) - len(body.lstrip())
-            out.append(Span(start, piece.start + len(body.rstrip())))
+        first = _WORD.search(clean, piece.start, piece.end)
+        if first is None:
+            continue  # punctuation left over around shared text
+        start, end = piece.start, piece.end
+        while start < first.start() and clean[start].isspace():
+            start += 1
+        while end > start and clean[end - 1].isspace():
+            end -= 1
+        out.append(Span(start, end))
     return tuple(out)
 
 
