@@ -43,7 +43,7 @@ from rapidfuzz import fuzz, process
 
 from provenance.model import Composition, Document, Passage, Repeat, Shared, SourceShare, Span
 from provenance.settings import AlignSettings
-from provenance.text import matching_key, token_spans
+from provenance.text import key_size, matching_key, token_spans
 
 # Scores of one cdist block: 4M float32 cells (16 MB) bound memory on huge documents.
 _BLOCK_CELLS = 4_000_000
@@ -87,7 +87,7 @@ def view(doc: Document, settings: AlignSettings) -> View:
         spans=spans,
         lengths=tuple(len(k) for k in keys),
         joined=joined,
-        anchors=tuple(i for i, k in enumerate(keys) if len(k) >= settings.anchor_chars),
+        anchors=tuple(i for i, k in enumerate(keys) if key_size(k) >= settings.anchor_chars),
         windows=windows,
         window_keys=tuple(f"{keys[i]} {keys[i + 1]}" for i in windows),
     )
@@ -305,7 +305,7 @@ def _trimmed(va: View, i: int, vb: View, j: int, settings: AlignSettings) -> _Li
     key_a, key_b = va.keys[i], vb.keys[j]
     a_shorter = len(key_a) <= len(key_b)
     short, long = (key_a, key_b) if a_shorter else (key_b, key_a)
-    if len(short) < settings.trim_min_chars:
+    if key_size(short) < settings.trim_min_chars:
         return None
     found = fuzz.partial_ratio_alignment(short, long, score_cutoff=settings.trim_cutoff * 100)
     if found is None:
@@ -408,7 +408,7 @@ def _passages(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list
     )
     key_a = _piece_key(piece, va, side_a=True)
     key_b = _piece_key(piece, vb, side_a=False)
-    if min(len(key_a), len(key_b)) < settings.min_passage_chars:
+    if min(key_size(key_a), key_size(key_b)) < settings.min_passage_chars:
         return []
     similarity = 1.0 if key_a == key_b else fuzz.ratio(key_a, key_b) / 100
     if similarity < settings.sentence_cutoff:

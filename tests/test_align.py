@@ -147,6 +147,10 @@ def test_chinese_text_aligns() -> None:
     a, b = make_doc(zh + "\n", "a"), make_doc("评论：我们对此表示欢迎。\n\n" + zh + "\n", "b")
     (passage,) = align(a, b, SETTINGS)
     assert passage.kind == "verbatim" and passage.b_clean.slice(b.clean) == zh
+    quote = "专家认为这将帮助中小企业渡过难关。"  # one sentence of 17 characters is a passage too
+    c = make_doc("新闻摘要\n\n" + quote + "\n", "c")
+    (short,) = align(a, c, SETTINGS)
+    assert short.b_clean.slice(c.clean) == quote and short.a_clean.slice(a.clean) == quote
 
 
 # --- properties ---------------------------------------------------------------------------
