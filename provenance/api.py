@@ -13,12 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance import __version__
+from provenance.align import align, align_corpus, compose
 from provenance.candidates import find_pairs
+from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
 from provenance.metadata import extract
-from provenance.model import Analysis, Document, Rejected
+from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
@@ -120,6 +122,8 @@ def analyze_documents(
         pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
     # Later stages slot in here, in this order, each timed under its own name:
     # align -> quotes -> lineage.
+    with _timed(timings, "align"):
+        passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
     with _timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes)
     return Analysis(
@@ -127,6 +131,8 @@ def analyze_documents(
         rejected=tuple(rejected),
         settings=settings.as_dict(),
         pairs=pairs,
+        passages=passages,
+        compositions=compositions,
         quotes=trails,
         quote_counts=quote_counts,
         stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},
@@ -142,3 +148,23 @@ def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> An
     timings: dict[str, float] = {}
     documents, rejected = load(paths, settings, timings)
     return analyze_documents(documents, settings, rejected=rejected, timings=timings)
+
+
+def compare(path_a: str | Path, path_b: str | Path, settings: Settings | None = None) -> Comparison:
+    """Align two files on their own (no corpus: no pairs to find, no corpus furniture).
+
+    Raises:
+        InputError: when a file cannot be read as text.
+    """
+    settings = settings or Settings()
+    documents: list[Document] = []
+    for given in (path_a, path_b):
+        source = Source(str(given), Path(given), str(given))
+        result = read(source, settings.ingest)
+        if isinstance(result, Rejected):
+            raise InputError(f"{result.path}: {result.reason}: {result.detail}")
+        documents.append(build_document(result, normalize(result.text), settings.normalize, frozenset()))
+    a, b = documents
+    passages = align(a, b, settings.align)
+    composition_a, composition_b = compose(documents, passages, settings.align)
+    return Comparison(a, b, passages, composition_a, composition_b)

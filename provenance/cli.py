@@ -8,18 +8,19 @@ line; bad input files are listed one line each and the run carries on.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from provenance import __version__
-from provenance.api import analyze
+from provenance.api import analyze, compare
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
 from provenance.output import write_atomic, write_atomic_bytes
 from provenance.report.as_json import render_json
 from provenance.report.markdown import render_markdown
-from provenance.report.terminal import render_trails
+from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
 
@@ -50,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
+    pair = commands.add_parser("compare", help="print the passages two files share, side by side")
+    pair.add_argument("paths", nargs=2, metavar="FILE", help="the two files to compare")
+    pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
+    pair.add_argument("--lines", type=int, default=12, help="lines shown per passage and side, 0 for all (default 12)")
+    _settings_options(pair)
     return parser
 
 
@@ -131,8 +137,7 @@ def _analyze(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     formats = parse_formats(args.format)
     analysis = analyze(args.paths, settings)
-    for rejected in analysis.rejected:
-        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    _print_rejected(analysis)
     written = write_outputs(analysis, Path(args.out), formats)
     if not args.quiet:
         print(
@@ -142,12 +147,26 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_rejected(analysis: Analysis) -> None:
+    """One line per rejected input file, on stderr; the run carries on."""
+    for rejected in analysis.rejected:
+        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+
+
 def _quotes(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     analysis = analyze(args.paths, settings)
-    for rejected in analysis.rejected:
-        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    _print_rejected(analysis)
     print(render_trails(analysis, shared_only=args.shared), end="")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    comparison = compare(args.paths[0], args.paths[1], settings)
+    # Piped output has no terminal: get_terminal_size falls back to $COLUMNS, then 100.
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    sys.stdout.write(render_compare(comparison, width=max(width, 40), lines=max(args.lines, 0)))
     return EXIT_OK
 
 
@@ -159,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _analyze(args)
         if args.command == "quotes":
             return _quotes(args)
+        if args.command == "compare":
+            return _compare(args)
     except ProvenanceError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -217,6 +217,113 @@ class Pair:
 
 # --- alignment: shared passages and per-document composition ----------------------------
 
+PassageKind = Literal["verbatim", "edited"]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Text two documents share: where it sits in each, how similar, and how.
+
+    ``a_start``/``a_end`` and ``b_start``/``b_end`` index the raw files; ``a_clean`` and
+    ``b_clean`` the clean texts. ``similarity`` is ``fuzz.ratio`` of the two sides'
+    matching keys in [0, 1]; ``kind`` is ``verbatim`` when the keys are identical.
+    ``a_sentences`` and ``b_sentences`` count the sentences aligned on each side.
+    """
+
+    a: str
+    b: str
+    a_clean: Span
+    b_clean: Span
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    similarity: float
+    kind: PassageKind
+    a_sentences: int
+    b_sentences: int
+
+    def mirrored(self) -> Passage:
+        """The same passage seen from ``b``."""
+        return Passage(
+            self.b,
+            self.a,
+            self.b_clean,
+            self.a_clean,
+            self.b_start,
+            self.b_end,
+            self.a_start,
+            self.a_end,
+            self.similarity,
+            self.kind,
+            self.b_sentences,
+            self.a_sentences,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceShare:
+    """How much of a document's text it shares with one other document."""
+
+    doc: str
+    chars: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A stretch of a document's clean text that appears in the document ``source``."""
+
+    clean: Span
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """Text repeated inside one document (key points or a pull quote restating the body).
+
+    ``clean`` is the repetition, ``of`` the sentence it repeats, ``containment`` the
+    share of the repetition's word 3-grams found in ``of``; ``mutual`` when each
+    contains the other (then ``clean`` is the later of the two).
+    """
+
+    clean: Span
+    of: Span
+    containment: float
+    mutual: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    """One document's own and republished text, by characters of its non-furniture text.
+
+    ``shared`` lists where its text appears in another document (one entry per source,
+    so stretches can overlap); ``own`` the maximal stretches found in no other document.
+    Text repeating the document's own republished text counts as republished.
+    """
+
+    doc: str
+    chars: int
+    republished_chars: int
+    original_share: float
+    republished_share: float
+    sources: tuple[SourceShare, ...]
+    shared: tuple[Shared, ...]
+    own: tuple[Span, ...]
+    repeats: tuple[Repeat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two documents aligned on their own (``provenance compare``): passages seen from
+    ``a``, and each document's composition with respect to the other."""
+
+    a: Document
+    b: Document
+    passages: tuple[Passage, ...]
+    composition_a: Composition
+    composition_b: Composition
+
 
 # --- quotes: direct quotes, speakers and trails -------------------------------------------
 
@@ -376,10 +483,11 @@ class Analysis:
     rejected: tuple[Rejected, ...]
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     pairs: tuple[Pair, ...] = ()
-    passages: tuple[object, ...] = ()
+    passages: tuple[Passage, ...] = ()
     quotes: tuple[QuoteTrail, ...] = ()
     quote_counts: tuple[DocumentQuotes, ...] = ()
     lineage: tuple[object, ...] = ()
+    compositions: tuple[Composition, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
 
     def frames(self) -> dict[str, pd.DataFrame]:

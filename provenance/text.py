@@ -55,6 +55,7 @@ _UNSPACED = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
 )
 _TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+(?:['][^\W_{_UNSPACED}]+)*")
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 
 
 def fold(text: str) -> str:
@@ -83,6 +84,34 @@ def tokens(text: str) -> list[str]:
     ['москва', 'и', 'пекин']
     """
     return _TOKEN.findall(fold(text))
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Where the tokens of :func:`tokens` sit in ``text`` (half-open offsets).
+
+    Quote and dash folding keeps lengths, so offsets are found on the lightly folded
+    text; casefolding and NFKC can (rarely) change a token count, so callers compare
+    ``len(token_spans(t))`` with ``len(tokens(t))`` before relying on the positions.
+
+    >>> token_spans("“Russia’s” build-up")
+    [(1, 9), (11, 16), (17, 19)]
+    """
+    return [match.span() for match in _TOKEN.finditer(text.translate(_FOLD))]
+
+
+def key_size(key: str) -> int:
+    """Length of a matching key, comparable across scripts.
+
+    A character of a script written without spaces is a token of its own and carries
+    about as much as a short word, so it counts four (itself, its space and two more),
+    like ``"word "`` in English: length thresholds then treat Chinese fairly.
+
+    >>> key_size("the cat sat"), key_size("北 京 今 天")
+    (11, 15)
+    """
+    if key.isascii():
+        return len(key)
+    return len(key) + 2 * len(_UNSPACED_CHAR.findall(key))
 
 
 def matching_key(text: str) -> str:

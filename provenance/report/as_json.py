@@ -10,7 +10,17 @@ import json
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from provenance.model import Analysis, Document, DocumentQuotes, Evidence, QuoteOccurrence, QuoteTrail, Span
+from provenance.model import (
+    Analysis,
+    Composition,
+    Document,
+    DocumentQuotes,
+    Evidence,
+    Passage,
+    QuoteOccurrence,
+    QuoteTrail,
+    Span,
+)
 
 TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "passages", "quotes", "lineage", "settings")
 
@@ -113,6 +123,44 @@ def quote_record(trail: QuoteTrail) -> dict[str, Any]:
     }
 
 
+def composition_record(doc: Document, comp: Composition) -> dict[str, Any]:
+    """The alignment's fields of a ``documents`` entry: own and republished shares."""
+    return {
+        "original_share": round(comp.original_share, 4),
+        "republished_share": round(comp.republished_share, 4),
+        "text_chars": comp.chars,
+        "republished_from": [{"doc": s.doc, "chars": s.chars, "share": round(s.share, 4)} for s in comp.sources],
+        "own_passages": [_raw(doc, span) for span in comp.own],
+        "internal_repeats": [
+            {
+                **_raw(doc, r.clean),
+                "of_start": (of := doc.raw_span(r.of)).start,
+                "of_end": of.end,
+                "containment": round(r.containment, 4),
+                "mutual": r.mutual,
+            }
+            for r in comp.repeats
+        ],
+    }
+
+
+def passage_record(p: Passage, docs: dict[str, Document]) -> dict[str, Any]:
+    """One ``passages`` entry: raw offsets in both files; ``text`` is ``a``'s raw slice."""
+    return {
+        "a": p.a,
+        "a_start": p.a_start,
+        "a_end": p.a_end,
+        "b": p.b,
+        "b_start": p.b_start,
+        "b_end": p.b_end,
+        "similarity": round(p.similarity, 4),
+        "kind": p.kind,
+        "a_sentences": p.a_sentences,
+        "b_sentences": p.b_sentences,
+        "text": docs[p.a].raw[p.a_start : p.a_end],
+    }
+
+
 def _plain(value: object) -> object:
     """Dataclasses of later stages to plain JSON values."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -128,13 +176,21 @@ def _plain(value: object) -> object:
 
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The JSON-ready dict; deterministic (no timings, no absolute paths added)."""
+    docs = {d.id: d for d in analysis.documents}
+    comps = {c.doc: c for c in analysis.compositions}
     quote_counts = {c.doc: c for c in analysis.quote_counts}
     return {
         "version": analysis.stats.get("version"),
-        "documents": [document_record(d, quote_counts.get(d.id)) for d in analysis.documents],
+        "documents": [
+            {
+                **document_record(d, quote_counts.get(d.id)),
+                **(composition_record(d, comps[d.id]) if d.id in comps else {}),
+            }
+            for d in analysis.documents
+        ],
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
         "pairs": _plain(analysis.pairs),
-        "passages": _plain(analysis.passages),
+        "passages": [passage_record(p, docs) for p in analysis.passages],
         "quotes": [quote_record(t) for t in analysis.quotes],
         "lineage": _plain(analysis.lineage),
         "settings": analysis.settings,

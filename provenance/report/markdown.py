@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from provenance.model import Analysis, Document, QuoteOccurrence, QuoteTrail
+from provenance.model import Analysis, Composition, Document, QuoteOccurrence, QuoteTrail, Span
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -67,6 +67,126 @@ def documents_section(analysis: Analysis) -> str:
     ]
     headers = ("id", "title", "date", "dateline", "outlet cues", "encoding", "repairs", "furniture lines", "words")
     return "## Documents\n\n" + table(headers, rows)
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """Escaped text, long text cut in the middle with "…" so both ends show.
+
+    >>> excerpt("a" * 10 + "b" * 10, limit=9)
+    'aaaa … bb'
+    """
+    text = " ".join(text.split())
+    if len(text) > limit:
+        head = (limit - 3) * 2 // 3
+        text = text[:head].rstrip() + " … " + text[len(text) - (limit - 3 - head) :].lstrip()
+    return escape(text, limit=None)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 pair``, ``2 pairs``.
+
+    >>> _count(1, "pair"), _count(0, "passage")
+    ('1 pair', '0 passages')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def passages_section(analysis: Analysis) -> str:
+    """Side-by-side excerpts of the passages each pair of documents shares."""
+    docs = {d.id: d for d in analysis.documents}
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for index, p in enumerate(analysis.passages):
+        by_pair.setdefault((p.a, p.b), []).append(index)
+    parts = [
+        "## Shared passages",
+        f"{_count(len(analysis.passages), 'passage')} shared by {_count(len(by_pair), 'pair')} of documents. "
+        "Offsets index the raw files; text is shown repaired (escapes decoded), long text cut with “…”.",
+    ]
+    for (a, b), indexes in sorted(by_pair.items()):
+        rows = []
+        for n, index in enumerate(indexes, 1):
+            p = analysis.passages[index]
+            rows.append(
+                (
+                    n,
+                    f"{p.a_start}–{p.a_end}",
+                    excerpt(p.a_clean.slice(docs[a].clean)),
+                    f"{p.b_start}–{p.b_end}",
+                    excerpt(p.b_clean.slice(docs[b].clean)),
+                    f"{p.similarity:.3f}",
+                    p.kind,
+                )
+            )
+        headers = ("#", f"`{a}`", "text", f"`{b}`", "text", "similarity", "kind")
+        parts.append(f"### `{a}` ↔ `{b}`\n\n" + table(headers, rows))
+    return "\n\n".join(parts)
+
+
+def composition_section(analysis: Analysis) -> str:
+    """Each document's own and republished share, and a marked view of what it added."""
+    docs = {d.id: d for d in analysis.documents}
+    rows = [
+        (
+            f"`{c.doc}`",
+            c.chars,
+            f"{c.original_share:.1%}",
+            f"{c.republished_share:.1%}",
+            ", ".join(f"`{s.doc}` {s.share:.1%}" for s in c.sources) or "—",
+            len(c.repeats),
+        )
+        for c in analysis.compositions
+    ]
+    headers = ("document", "text chars", "original", "republished", "republished from", "internal repeats")
+    parts = [
+        "## Original and republished text",
+        "Shares of each document's article text (furniture excluded) by characters; text repeating the "
+        "document's own republished text (key points, pull quotes) counts as republished.",
+        table(headers, rows),
+    ]
+    for comp in analysis.compositions:
+        if comp.republished_chars or comp.repeats:
+            parts.append(_marked_view(docs[comp.doc], comp))
+    return "\n\n".join(parts)
+
+
+def _marked_view(doc: Document, comp: Composition) -> str:
+    """The document paragraph by paragraph, its own text in bold."""
+    rows = []
+    for n, paragraph in enumerate(doc.paragraphs, 1):
+        span = paragraph.clean
+        sources = sorted({s.source for s in comp.shared if s.clean.start < span.end and span.start < s.clean.end})
+        repeats = sorted(
+            {
+                _paragraph_number(doc, r.of)
+                for r in comp.repeats
+                if span.start <= r.clean.start < span.end and _paragraph_number(doc, r.of) != n
+            }
+        )
+        notes = [f"`{s}`" for s in sources] + [f"repeats ¶{k}" for k in repeats]
+        rows.append((n, _marked(doc, span, comp.own), ", ".join(notes) or "—"))
+    title = f"### What `{doc.id}` added\n\nOwn text in **bold**; the rest appears in the documents named."
+    return title + "\n\n" + table(("¶", "text", "shared with"), rows)
+
+
+def _paragraph_number(doc: Document, span: Span) -> int:
+    return next((n for n, p in enumerate(doc.paragraphs, 1) if p.clean.start <= span.start < p.clean.end), 0)
+
+
+def _marked(doc: Document, span: Span, own: Sequence[Span], limit: int = 90) -> str:
+    """The paragraph's text with its own stretches in bold, each stretch cut to ``limit``."""
+    pieces: list[str] = []
+    pos = span.start
+    for part in own:
+        start, end = max(part.start, span.start), min(part.end, span.end)
+        if start >= end:
+            continue
+        if start > pos:
+            pieces.append(excerpt(doc.clean[pos:start], limit))
+        pieces.append(f"**{excerpt(doc.clean[start:end], limit)}**")
+        pos = end
+    if pos < span.end:
+        pieces.append(excerpt(doc.clean[pos : span.end], limit))
+    return " ".join(piece for piece in pieces if piece.strip("* "))
 
 
 def rejected_section(analysis: Analysis) -> str:
@@ -260,6 +380,8 @@ def render_markdown(analysis: Analysis) -> str:
     sections = [
         summary_section(analysis),
         documents_section(analysis),
+        passages_section(analysis),
+        composition_section(analysis),
         rejected_section(analysis),
         quotes_section(analysis),
         related_section(analysis),

@@ -1,24 +1,23 @@
 """The analysis as named tables: one pandas DataFrame per sheet of the workbook.
 
-This is the one place where an :class:`~provenance.model.Analysis` becomes tables;
-the workbook, the CSV files and any other tabular view read these frames and never
-recompute. Offsets in the tables index the decoded raw files, like the JSON.
-Column order is fixed by :data:`COLUMNS`, row order by the analysis (which is
-sorted deliberately), so the same analysis always gives the same tables.
+Tables are flattened from the JSON records (:func:`provenance.report.as_json.to_dict`),
+so the workbook, the CSV files and the JSON always say the same thing and nothing is
+recomputed. Offsets index the decoded raw files. Column order is fixed by
+:data:`COLUMNS` (extra keys follow, sorted), row order is the analysis's, so the same
+analysis always gives the same tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import pandas as pd
 
-from provenance.model import Analysis, Document
-from provenance.report.as_json import quote_record
+from provenance.model import Analysis
+from provenance.report.as_json import to_dict
 
-# Sheet names in workbook order, with their columns in display order.
+# Sheet names in workbook order, with their leading columns in display order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "Documents": (
         "id",
@@ -26,6 +25,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "date",
         "dateline",
         "outlets",
+        "original_share",
+        "republished_share",
+        "republished_from",
+        "quotes",
+        "shared_quotes",
         "encoding",
         "repairs",
         "furniture_lines",
@@ -33,8 +37,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "path",
         "sha256",
     ),
-    "Lineage": ("doc",),
-    "Pairs": ("a", "b"),
+    "Lineage": ("doc", "role", "parent", "relation", "confidence", "evidence"),
+    "Pairs": (
+        "a",
+        "b",
+        "cluster",
+        "relation",
+        "source",
+        "jaccard",
+        "containment_a_in_b",
+        "containment_b_in_a",
+        "shared_shingles",
+    ),
     "Passages": ("a", "a_start", "a_end", "b", "b_start", "b_end", "similarity", "kind", "text"),
     "Quotes": (
         "trail",
@@ -58,53 +72,74 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "Settings": ("setting", "value"),
 }
 
-Rows = list[dict[str, Any]]
+Record = dict[str, Any]
+Rows = list[Record]
 
 
-def _outlets(doc: Document) -> str:
-    return ", ".join(dict.fromkeys(cue.outlet for cue in doc.metadata.outlet_cues))
+def _share_list(items: list[Record]) -> str:
+    return ", ".join(f"{item['doc']} ({item['share']:.0%})" for item in items)
 
 
-def document_rows(analysis: Analysis) -> Rows:
+def document_rows(data: Record) -> Rows:
     """One row per analysed document."""
-    return [
-        {
-            "id": doc.id,
-            "title": doc.metadata.title or "",
-            "date": doc.metadata.date or "",
-            "dateline": doc.metadata.dateline or "",
-            "outlets": _outlets(doc),
-            "encoding": doc.encoding,
-            "repairs": ", ".join(f"{r.fixer} ×{r.count}" for r in doc.repairs),
-            "furniture_lines": len(doc.furniture),
-            "words": doc.words,
-            "path": doc.path,
-            "sha256": doc.sha256,
-        }
-        for doc in analysis.documents
-    ]
-
-
-def rejected_rows(analysis: Analysis) -> Rows:
-    """One row per rejected input file."""
-    return [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected]
-
-
-def settings_rows(analysis: Analysis) -> Rows:
-    """One row per setting, as ``stage.name`` and its value."""
-    return [
-        {"setting": f"{stage}.{key}", "value": ", ".join(map(str, value)) if isinstance(value, list) else str(value)}
-        for stage, values in analysis.settings.items()
-        if isinstance(values, dict)
-        for key, value in values.items()
-    ]
-
-
-def quote_rows(analysis: Analysis) -> Rows:
-    """One row per occurrence of every quote trail, from the JSON records (never recomputed)."""
     rows: Rows = []
-    for trail in analysis.quotes:
-        record = quote_record(trail)
+    for doc in data["documents"]:
+        quotes = doc.get("quotes") or {}
+        rows.append(
+            {
+                "id": doc["id"],
+                "title": doc["title"] or "",
+                "date": doc["date"] or "",
+                "dateline": doc["dateline"] or "",
+                "outlets": ", ".join(dict.fromkeys(cue["outlet"] for cue in doc["outlet_cues"])),
+                "original_share": doc.get("original_share"),
+                "republished_share": doc.get("republished_share"),
+                "republished_from": _share_list(doc.get("republished_from", [])),
+                "quotes": quotes.get("total"),
+                "shared_quotes": quotes.get("shared"),
+                "encoding": doc["encoding"],
+                "repairs": ", ".join(f"{r['fixer']} ×{r['count']}" for r in doc["repairs"]),
+                "furniture_lines": len(doc["furniture"]),
+                "words": doc["words"],
+                "path": doc["path"],
+                "sha256": doc["sha256"],
+            }
+        )
+    return rows
+
+
+def _evidence_text(evidence: list[Record]) -> str:
+    parts = []
+    for item in evidence:
+        score = item.get("score")
+        parts.append(f"{item['kind']}: {item['detail']}" + (f" ({score:+.2f})" if score is not None else ""))
+    return "; ".join(parts)
+
+
+def lineage_rows(data: Record) -> Rows:
+    """One row per document's lineage, its evidence joined into one cell."""
+    return [
+        {**{k: v for k, v in record.items() if k != "evidence"}, "evidence": _evidence_text(record["evidence"])}
+        for record in data["lineage"]
+    ]
+
+
+def pair_rows(data: Record) -> Rows:
+    """One row per related pair; evidence lists are joined into one cell."""
+    return [
+        {k: (_evidence_text(v) if k == "evidence" else v) for k, v in record.items()} for record in data["pairs"]
+    ]
+
+
+def passage_rows(data: Record) -> Rows:
+    """One row per shared passage."""
+    return [dict(record) for record in data["passages"]]
+
+
+def quote_rows(data: Record) -> Rows:
+    """One row per occurrence of every quote trail."""
+    rows: Rows = []
+    for record in data["quotes"]:
         for occurrence in record["occurrences"]:
             rows.append(
                 {
@@ -129,20 +164,39 @@ def quote_rows(analysis: Analysis) -> Rows:
     return rows
 
 
-def _generic_rows(items: tuple[object, ...]) -> Rows:
-    """Rows for stage values that have no dedicated table builder yet."""
-    return [asdict(item) for item in items if is_dataclass(item) and not isinstance(item, type)]
+def rejected_rows(data: Record) -> Rows:
+    """One row per rejected input file."""
+    return [dict(record) for record in data["rejected"]]
 
 
-BUILDERS: dict[str, Callable[[Analysis], Rows]] = {
+def settings_rows(data: Record) -> Rows:
+    """One row per setting, as ``stage.name`` and its value."""
+    return [
+        {"setting": f"{stage}.{key}", "value": ", ".join(map(str, value)) if isinstance(value, list) else str(value)}
+        for stage, values in data["settings"].items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+    ]
+
+
+BUILDERS: dict[str, Callable[[Record], Rows]] = {
     "Documents": document_rows,
-    "Lineage": lambda analysis: _generic_rows(analysis.lineage),
-    "Pairs": lambda analysis: _generic_rows(analysis.pairs),
-    "Passages": lambda analysis: _generic_rows(analysis.passages),
+    "Lineage": lineage_rows,
+    "Pairs": pair_rows,
+    "Passages": passage_rows,
     "Quotes": quote_rows,
     "Rejected": rejected_rows,
     "Settings": settings_rows,
 }
+
+
+def _cell(value: object) -> object:
+    """Lists and dicts that remain in a record become readable text in one cell."""
+    if isinstance(value, list):
+        return "; ".join(str(_cell(v)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return value
 
 
 def frame(rows: Rows, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -155,9 +209,10 @@ def frame(rows: Rows, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     extra = sorted({key for row in rows for key in row} - set(columns))
     ordered = [*columns, *extra]
-    return pd.DataFrame([{key: row.get(key) for key in ordered} for row in rows], columns=ordered)
+    return pd.DataFrame([{key: _cell(row.get(key)) for key in ordered} for row in rows], columns=ordered)
 
 
 def frames(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Every table of the analysis, keyed by sheet name, in workbook order."""
-    return {name: frame(BUILDERS[name](analysis), columns) for name, columns in COLUMNS.items()}
+    data = to_dict(analysis)
+    return {name: frame(BUILDERS[name](data), columns) for name, columns in COLUMNS.items()}
