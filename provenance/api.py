@@ -19,12 +19,13 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
+from provenance.lineage import infer_lineage
 from provenance.metadata import extract
 from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
-from provenance.trails import trace_quotes
+from provenance.trails import quote_balance, quote_links, trace_quotes, with_lineage
 
 Progress = Callable[[str], None]
 
@@ -120,12 +121,25 @@ def analyze_documents(
             fingerprints = fingerprint(documents, settings.fingerprint)
     with _timed(timings, "candidates"):
         pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
-    # Later stages slot in here, in this order, each timed under its own name:
-    # align -> quotes -> lineage.
     with _timed(timings, "align"):
         passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
     with _timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes)
+    with _timed(timings, "lineage"):
+        lineage, relations = infer_lineage(
+            documents,
+            pairs,
+            passages,
+            compositions,
+            settings.lineage,
+            quote_balance=quote_balance(trails),
+            quote_links=quote_links(trails),
+        )
+        # Quotes were traced before lineage (lineage weighs them); now that parents are
+        # known, each trail's first occurrence is decided again from them.
+        trails = with_lineage(
+            trails, {d.id: d.metadata.date for d in documents}, {edge.doc: edge.parent for edge in lineage}
+        )
     return Analysis(
         documents=documents,
         rejected=tuple(rejected),
@@ -133,6 +147,8 @@ def analyze_documents(
         pairs=pairs,
         passages=passages,
         compositions=compositions,
+        lineage=lineage,
+        relations=relations,
         quotes=trails,
         quote_counts=quote_counts,
         stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},

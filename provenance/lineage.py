@@ -465,14 +465,21 @@ def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
         return (-round(shares.get(other, graph.containment(doc, other)), 2), -d.confidence, other)
 
     ups.sort(key=rank)
-    if len(ups) > 1:
-        best, second = ups[0][0], ups[1][0]
-        # An excerpt of a copy: when two upstreams carry the text equally, the closer
-        # one is the upstream that itself derives from the other.
-        tie = rank(ups[0])[0] == rank(ups[1])[0]
-        link = graph.directions.get(graph.key(best, second))
-        if tie and link is not None and link.derived() == second:
-            ups[0], ups[1] = ups[1], ups[0]
+    # An excerpt of a copy (or of an excerpt): several upstreams carry the text equally;
+    # the closest is the one that itself derives from the most of the others.
+    tied = [u for u in ups if rank(u)[0] == rank(ups[0])[0]]
+    if len(tied) > 1:
+
+        def depth(item: tuple[str, Direction]) -> int:
+            return sum(
+                1
+                for other, _ in tied
+                if other != item[0] and graph.directions[graph.key(item[0], other)].derived() == item[0]
+            )
+
+        best = max(tied, key=lambda item: (depth(item), -rank(item)[1], item[0]))
+        ups.remove(best)
+        ups.insert(0, best)
     return ups
 
 
@@ -560,7 +567,19 @@ def infer_lineage(
             choice.relation = "translation"
             choice.evidence.extend(facts[doc].translation)
         if role == "original" and not choice.evidence:
-            choice.evidence.append(Evidence("no upstream", "no shared text with another document and no credit"))
+            choice.evidence.append(
+                Evidence("no upstream", "no shared text with another document and no credit for the piece")
+            )
+            choice.evidence.extend(
+                Evidence(
+                    "credit",
+                    f"names {c.outlet} for one fact only: “{_cue_line(facts[doc].doc, c.cue.span)}”",
+                    c.weight,
+                    c.cue.span,
+                )
+                for c in facts[doc].credits
+                if c.scope == "fact"
+            )
         if role == "original":
             choice.confidence = settings.original_confidence
         edges.append(
@@ -626,9 +645,7 @@ def _choose(
         facts = graph.facts[doc]
         for credit in facts.credits:
             if credit.scope == "piece" and credit.outlet == outlet:
-                choice.evidence.append(
-                    Evidence("credit", credit.reason + f": “{credit.cue.text}”", credit.weight, credit.cue.span)
-                )
+                choice.evidence.append(_credit_evidence(facts.doc, credit))
         if how.startswith("carries:"):
             other = how.split(":", 1)[1]
             choice.evidence.append(
@@ -652,6 +669,9 @@ def _choose(
                     None,
                 )
             )
+            d = graph.directions[graph.key(doc, via)]
+            choice.evidence.extend(e for e in _oriented_evidence(d, doc) if e.score and e.score > 0)
+        choice.evidence.extend(_supporting(facts, outlet, settings))
         if via is not None:
             stats = graph.stats.get(graph.key(doc, via)) if via != doc else None
             source_cov = graph.containment(via, doc) if via != doc else 1.0
@@ -680,6 +700,56 @@ def _choose(
             )
             choice.evidence.extend(_oriented_evidence(d, doc))
     return choice, None
+
+
+def _cue_line(doc: Document, span: Span, limit: int = 90) -> str:
+    """The cue in its line: the whole line when short (a credit prefix's match ends one
+    letter into the headline), else a window around the cue, cut with "…".
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("Title of it all\\n\\nCNBC: Markets fall as rates rise")
+    >>> _cue_line(doc, Span(17, 24))
+    'CNBC: Markets fall as rates rise'
+    """
+    start = doc.clean.rfind("\n", 0, span.start) + 1
+    end = doc.clean.find("\n", span.end)
+    end = len(doc.clean) if end < 0 else end
+    if end - start <= limit:
+        return doc.clean[start:end].strip()
+    margin = max(0, (limit - len(span)) // 2)
+    left = max(start, span.start - margin)
+    right = min(end, left + limit)
+    text = doc.clean[left:right].strip()
+    return ("…" if left > start else "") + text + ("…" if right < end else "")
+
+
+def _credit_evidence(doc: Document, credit: Credit) -> Evidence:
+    return Evidence("credit", f"{credit.reason}: “{_cue_line(doc, credit.cue.span)}”", credit.weight, credit.cue.span)
+
+
+def _supporting(facts: DocFacts, outlet: str, settings: LineageSettings) -> list[Evidence]:
+    """Cues that agree with an outside parent without deciding it: the outlet named for a
+    fact or a show ("said on CNBC's"), and scrape damage (a copy, not the outlet's page)."""
+    out = [
+        Evidence(
+            "credit",
+            f"also names {outlet}: “{_cue_line(facts.doc, c.cue.span)}” ({c.reason})",
+            c.weight,
+            c.cue.span,
+        )
+        for c in facts.credits
+        if c.outlet == outlet and c.scope == "fact"
+    ]
+    if facts.damage:
+        out.append(
+            Evidence(
+                "damage",
+                f"encoding damage typical of scraped copies ({facts.damage} repairs): "
+                "a copy, not the outlet's own page",
+                settings.weight_damage,
+            )
+        )
+    return out
 
 
 def _lead_credit_only(facts: DocFacts) -> bool:

@@ -486,7 +486,8 @@ class Analysis:
     passages: tuple[Passage, ...] = ()
     quotes: tuple[QuoteTrail, ...] = ()
     quote_counts: tuple[DocumentQuotes, ...] = ()
-    lineage: tuple[object, ...] = ()
+    lineage: tuple[LineageEdge, ...] = ()
+    relations: tuple[PairRelation, ...] = ()
     compositions: tuple[Composition, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
 

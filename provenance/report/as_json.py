@@ -16,6 +16,9 @@ from provenance.model import (
     Document,
     DocumentQuotes,
     Evidence,
+    LineageEdge,
+    Pair,
+    PairRelation,
     Passage,
     QuoteOccurrence,
     QuoteTrail,
@@ -161,6 +164,78 @@ def passage_record(p: Passage, docs: dict[str, Document]) -> dict[str, Any]:
     }
 
 
+def _evidence_list(evidence: tuple[Evidence, ...], doc: Document | None) -> list[dict[str, Any]]:
+    """Evidence as ``kind``, ``detail``, ``score`` (and raw offsets when it points into ``doc``)."""
+    out = []
+    for item in evidence:
+        record: dict[str, Any] = {"kind": item.kind, "detail": item.detail, "score": _round(item.score)}
+        if item.span is not None and doc is not None:
+            record.update(_raw(doc, item.span))
+        out.append(record)
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _relation_fields(relation: PairRelation | None) -> dict[str, Any]:
+    if relation is None:
+        return {"relation": None, "derived": None, "source": None, "direction_confidence": None, "evidence": []}
+    return {
+        "relation": relation.relation,
+        "derived": relation.derived,
+        "source": relation.source,
+        "direction_confidence": round(relation.confidence, 4),
+        "evidence": _evidence_list(relation.evidence, None),
+    }
+
+
+def pair_record(pair: Pair, relation: PairRelation | None) -> dict[str, Any]:
+    """One ``pairs`` entry: exact scores, cluster, and the relation seen from the derived side."""
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "jaccard": round(pair.jaccard, 4),
+        "containment_a_in_b": round(pair.containment_a_in_b, 4),
+        "containment_b_in_a": round(pair.containment_b_in_a, 4),
+        "shared_shingles": pair.shared_shingles,
+        "shingles_a": pair.shingles_a,
+        "shingles_b": pair.shingles_b,
+        "cluster": pair.cluster,
+        **_relation_fields(relation),
+    }
+
+
+def relation_record(relation: PairRelation) -> dict[str, Any]:
+    """A related pair without shared text (same statements only): no scores, a relation."""
+    return {
+        "a": relation.a,
+        "b": relation.b,
+        "jaccard": None,
+        "containment_a_in_b": None,
+        "containment_b_in_a": None,
+        "shared_shingles": 0,
+        "shingles_a": None,
+        "shingles_b": None,
+        "cluster": None,
+        **_relation_fields(relation),
+    }
+
+
+def lineage_record(edge: LineageEdge, doc: Document | None) -> dict[str, Any]:
+    """One ``lineage`` entry: role, parent, relation, confidence and the evidence behind them."""
+    return {
+        "doc": edge.doc,
+        "role": edge.role,
+        "parent": edge.parent,
+        "relation": edge.relation,
+        "confidence": round(edge.confidence, 4),
+        "undecided": list(edge.undecided),
+        "evidence": _evidence_list(edge.evidence, doc),
+    }
+
+
 def _plain(value: object) -> object:
     """Dataclasses of later stages to plain JSON values."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -179,6 +254,8 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
     docs = {d.id: d for d in analysis.documents}
     comps = {c.doc: c for c in analysis.compositions}
     quote_counts = {c.doc: c for c in analysis.quote_counts}
+    relations = {(r.a, r.b): r for r in analysis.relations}
+    pair_keys = {(p.a, p.b) for p in analysis.pairs}
     return {
         "version": analysis.stats.get("version"),
         "documents": [
@@ -189,10 +266,11 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             for d in analysis.documents
         ],
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
-        "pairs": _plain(analysis.pairs),
+        "pairs": [pair_record(p, relations.get((p.a, p.b))) for p in analysis.pairs]
+        + [relation_record(r) for r in analysis.relations if (r.a, r.b) not in pair_keys],
         "passages": [passage_record(p, docs) for p in analysis.passages],
         "quotes": [quote_record(t) for t in analysis.quotes],
-        "lineage": _plain(analysis.lineage),
+        "lineage": [lineage_record(edge, docs.get(edge.doc)) for edge in analysis.lineage],
         "settings": analysis.settings,
     }
 
