@@ -170,9 +170,7 @@ def _chunks(sets: Sequence[np.ndarray]) -> list[tuple[int, int]]:
     return bounds
 
 
-def drop_common(
-    sets: Sequence[np.ndarray], max_df: int
-) -> tuple[list[np.ndarray], dict[int, np.ndarray], np.ndarray]:
+def drop_common(sets: Sequence[np.ndarray], max_df: int) -> tuple[list[np.ndarray], dict[int, np.ndarray], np.ndarray]:
     """Remove shingles found in more than ``max_df`` of ``sets`` (each sorted unique).
 
     Returns the filtered sets, the values removed from each set that changed (by

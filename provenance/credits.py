@@ -182,6 +182,13 @@ def _lead_paragraphs(doc: Document, settings: LineageSettings) -> set[int]:
     return set(lead)
 
 
+def _credit_line(doc: Document, index: int, settings: LineageSettings) -> bool:
+    """True when paragraph ``index`` is one short line: a credit standing on its own."""
+    paragraph = doc.paragraphs[index]
+    text = paragraph.clean.slice(doc.clean)
+    return "\n" not in text.strip() and len(paragraph.key.split()) <= settings.credit_line_max_words
+
+
 def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit:
     """Read one outlet cue of ``doc`` as a piece, fact or self credit, with its weight."""
     index = _paragraph_index(doc, cue.span.start)
@@ -195,6 +202,9 @@ def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit
         return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own copyright line")
     if cue.kind in _LEAD_KINDS and index is not None and index in _lead_paragraphs(doc, settings):
         return Credit(cue.outlet, "piece", cue, settings.weight_lead_credit, f"“{cue.text}” in the lead")
+    if cue.kind in _LEAD_KINDS and index is not None and _credit_line(doc, index, settings):
+        # "Example Times reported the story first." on a line of its own credits the piece.
+        return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, f"“{cue.text}” as a credit line")
     return Credit(cue.outlet, "fact", cue, settings.weight_fact_credit, f"“{cue.text}” attributes one fact")
 
 

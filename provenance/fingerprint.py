@@ -82,9 +82,7 @@ shingle_size=5 vs 4
                 for name, mine, theirs in zip(asdict(self), asdict(self).values(), asdict(other).values(), strict=True)
                 if mine != theirs
             ]
-            raise FingerprintError(
-                "fingerprints made with different settings cannot be compared: " + ", ".join(diffs)
-            )
+            raise FingerprintError("fingerprints made with different settings cannot be compared: " + ", ".join(diffs))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -43,6 +43,9 @@ from provenance.model import Document, Evidence, LineageEdge, PairRelation, Rela
 from provenance.settings import LineageSettings
 
 EXTERNAL = "external:"
+# Shares of shared text closer than this are the same amount: identical copies differ by a
+# date line or a footer, which must not decide between them.
+_SHARE_STEP = 0.05
 # Repairs that betray a scrape: bytes written out as text, or decoded with the wrong codec.
 _DAMAGE_FIXERS = frozenset({"hex-escapes", "mojibake"})
 # Furniture cues that mark a page as a cut-down version of a longer piece.
@@ -103,6 +106,8 @@ class CompositionLike(Protocol):
     @property
     def doc(self) -> str: ...
     @property
+    def chars(self) -> int: ...
+    @property
     def original_share(self) -> float: ...
     @property
     def sources(self) -> Sequence[SourceShareLike]: ...
@@ -142,16 +147,6 @@ class Direction:
         if not self.decided:
             return None
         return self.b if self.score > 0 else self.a
-
-
-@dataclass(frozen=True, slots=True)
-class PairTextStats:
-    """How two documents share text: verbatim share of the aligned characters, mean similarity."""
-
-    aligned_a: int
-    aligned_b: int
-    verbatim_share: float
-    similarity: float
 
 
 @dataclass(slots=True)
@@ -230,8 +225,15 @@ def direction(
     ida, idb = fa.doc.id, fb.doc.id
     evidence: list[Evidence] = []
     asym = pair.containment_a_in_b - pair.containment_b_in_a
-    if abs(asym) >= settings.containment_asymmetry_min:
-        weight = settings.weight_containment * min(1.0, abs(asym) / settings.containment_asymmetry_full)
+    contained = max(pair.containment_a_in_b, pair.containment_b_in_a)
+    # Asymmetry says "the contained one is the copy" only when one side is mostly contained;
+    # when both sides hold much text of their own (an excerpt with long commentary) it just
+    # compares their lengths.
+    mostly = (contained - settings.contained_min) / (settings.contained_full - settings.contained_min)
+    if abs(asym) >= settings.containment_asymmetry_min and mostly > 0:
+        weight = (
+            settings.weight_containment * min(1.0, abs(asym) / settings.containment_asymmetry_full) * min(1.0, mostly)
+        )
         copy, other = (ida, idb) if asym > 0 else (idb, ida)
         high, low = (
             max(pair.containment_a_in_b, pair.containment_b_in_a),
@@ -269,9 +271,20 @@ def direction(
         if matched:
             evidence.append(
                 Evidence(
-                    "credit",
+                    "publisher",
                     f"{first.doc.id} credits {matched[0]}, and {second.doc.id} identifies itself as {matched[0]}",
                     sign * settings.weight_credit_match,
+                )
+            )
+    if not any(e.kind == "publisher" for e in evidence):
+        sign = _signed(bool(fa.piece), bool(fb.piece))
+        if sign:
+            crediting = fa if sign > 0 else fb
+            evidence.append(
+                Evidence(
+                    "credit",
+                    f"{crediting.doc.id} credits {crediting.piece[0][0]} for the piece, the other credits nobody",
+                    sign * settings.weight_credit_claim,
                 )
             )
     date_a, date_b = fa.doc.metadata.date, fb.doc.metadata.date
@@ -315,47 +328,42 @@ def direction(
 # --- how two documents share text ---------------------------------------------------------------
 
 
-def text_stats(passages: Iterable[AlignedPassage]) -> dict[tuple[str, str], PairTextStats]:
-    """Per pair: characters aligned on each side, verbatim share and mean similarity (by characters)."""
-    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+def aligned_chars(
+    passages: Iterable[AlignedPassage], settings: LineageSettings
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """``(x, y)`` -> characters of ``x`` aligned with ``y``, and of those in near-exact passages.
+
+    Near-exact is a passage similarity of at least ``exact_similarity``: a copy with a word
+    changed here and there stays above it (a five-sentence passage with one word changed
+    scores about 0.99), a paraphrase falls below.
+    """
+    aligned: dict[tuple[str, str], int] = defaultdict(int)
+    exact: dict[tuple[str, str], int] = defaultdict(int)
     for p in passages:
-        key = (p.a, p.b) if p.a < p.b else (p.b, p.a)
-        la, lb = (len(p.a_clean), len(p.b_clean)) if p.a < p.b else (len(p.b_clean), len(p.a_clean))
-        acc = sums[key]
-        acc[0] += la
-        acc[1] += lb
-        acc[2] += la if p.kind == "verbatim" else 0
-        acc[3] += la * p.similarity
-    return {
-        key: PairTextStats(int(a), int(b), verb / a if a else 0.0, sim / a if a else 0.0)
-        for key, (a, b, verb, sim) in sums.items()
-    }
+        aligned[(p.a, p.b)] += len(p.a_clean)
+        aligned[(p.b, p.a)] += len(p.b_clean)
+        if p.similarity >= settings.exact_similarity:
+            exact[(p.a, p.b)] += len(p.a_clean)
+            exact[(p.b, p.a)] += len(p.b_clean)
+    return dict(aligned), dict(exact)
 
 
 def relation_of(
-    containment_derived: float,
-    containment_source: float,
-    stats: PairTextStats | None,
-    settings: LineageSettings,
+    coverage_derived: float, coverage_source: float, verbatim: float, settings: LineageSettings
 ) -> Relation:
     """The relation from the derived side: full copy, partial copy or rewrite.
 
-    ``containment_derived`` is the share of the derived text found in the source,
-    ``containment_source`` the share of the source found in the derived text.
+    ``coverage_derived`` is the share of the derived text found in the source,
+    ``coverage_source`` the share of the source found in the derived text, and
+    ``verbatim`` the share of the shared text that is near-exact (not paraphrased).
 
     >>> s = LineageSettings()
-    >>> relation_of(0.95, 0.97, None, s), relation_of(0.9, 0.3, None, s)
-    ('full copy', 'partial copy')
-    >>> relation_of(0.2, 0.2, PairTextStats(900, 950, 0.05, 0.8), s)
-    'rewrite'
+    >>> relation_of(0.95, 0.97, 1.0, s), relation_of(0.9, 0.3, 1.0, s), relation_of(0.6, 0.6, 0.1, s)
+    ('full copy', 'partial copy', 'rewrite')
     """
-    if (
-        stats is not None
-        and stats.verbatim_share < settings.rewrite_verbatim_max
-        and containment_derived < settings.rewrite_containment_max
-    ):
+    if verbatim < settings.rewrite_exact_max:
         return "rewrite"
-    if containment_derived >= settings.full_min and containment_source >= settings.full_min:
+    if coverage_derived >= settings.full_min and coverage_source >= settings.full_min:
         return "full copy"
     return "partial copy"
 
@@ -368,8 +376,10 @@ class _Graph:
     facts: dict[str, DocFacts]
     pairs: dict[tuple[str, str], PairScores]
     directions: dict[tuple[str, str], Direction]
-    stats: dict[tuple[str, str], PairTextStats]
+    aligned: dict[tuple[str, str], int]  # (x, y) -> characters of x aligned with y
+    exact: dict[tuple[str, str], int]  # (x, y) -> ... of them in near-exact passages
     shares: dict[str, dict[str, float]]  # doc -> other doc -> share of doc's text found there
+    chars: dict[str, int]  # doc -> characters of its article text
     own: dict[str, float]
     cluster: dict[str, str]
 
@@ -380,6 +390,30 @@ class _Graph:
         """Share of ``x``'s shingles found in ``y``."""
         pair = self.pairs[self.key(x, y)]
         return pair.containment_a_in_b if pair.a == x else pair.containment_b_in_a
+
+    def coverage(self, x: str, y: str) -> float:
+        """Share of ``x``'s text aligned with ``y`` (robust to edited words), else shingle containment."""
+        share = self.shares.get(x, {}).get(y)
+        return share if share is not None else self.containment(x, y)
+
+    def verbatim(self, x: str, y: str) -> float:
+        """Share of the text ``x`` shares with ``y`` that is near-exact, not paraphrased."""
+        aligned = self.aligned.get((x, y), 0)
+        return self.exact.get((x, y), 0) / aligned if aligned else 0.0
+
+    def carried(self, x: str, y: str) -> float:
+        """Share of the text ``x`` shares with any document that ``y`` carries (own text left out)."""
+        coverage = self.coverage(x, y)
+        republished = 1.0 - self.own.get(x, 0.0)
+        return min(1.0, coverage / republished) if republished > 0 else coverage
+
+    def relation(self, derived: str, source: str, settings: LineageSettings) -> Relation:
+        return relation_of(
+            self.coverage(derived, source),
+            self.coverage(source, derived),
+            self.verbatim(derived, source),
+            settings,
+        )
 
     def neighbours(self, x: str) -> list[str]:
         return sorted(y for a, b in self.pairs for y in ((b,) if a == x else (a,) if b == x else ()))
@@ -401,12 +435,36 @@ def _clusters(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str,
     return {i: find(i) for i in ids}
 
 
+def copy_marks(facts: DocFacts, than: DocFacts) -> list[str]:
+    """Signs that ``facts``' page is itself a copy, compared with the page ``than``.
+
+    >>> from provenance.api import document_from_text
+    >>> s = LineageSettings()
+    >>> late = document_facts(document_from_text("Title here\\n\\nMay 3, 2021\\n\\nText.", "late"), s)
+    >>> early = document_facts(document_from_text("Title here\\n\\nMay 1, 2021\\n\\nText.", "early"), s)
+    >>> copy_marks(late, early), copy_marks(early, late)
+    (['dated 2021-05-03, after early (2021-05-01)'], [])
+    """
+    marks = []
+    if facts.damage:
+        marks.append(f"encoding damage ({facts.damage} repairs)")
+    if facts.truncation:
+        marks.append(facts.truncation[0].detail)
+    date, other = facts.doc.metadata.date, than.doc.metadata.date
+    if date and other and date > other:
+        marks.append(f"dated {date}, after {than.doc.id} ({other})")
+    return marks
+
+
 def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tuple[str, float, str]]:
     """Documents whose shared text belongs to an outlet outside the corpus.
 
     Returns doc -> (outlet, weight, how): ``credits`` when the document credits the
     outlet itself, ``carries`` when it carries text that a cluster member credits.
-    An outlet that a cluster member identifies itself as is not external.
+    An outlet that a cluster member identifies itself as is not external. Nor is it when
+    a member carries the credited text without any credit of its own and without any
+    sign of being a copy (scrape damage, a truncation mark, a later date): a careful
+    reader takes that page for the outlet's own article, so the credit points to it.
     """
     members: dict[str, list[str]] = defaultdict(list)
     for doc, root in graph.cluster.items():
@@ -416,7 +474,7 @@ def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tup
         selves = {o for d in docs for o in graph.facts[d].self_outlets}
         for doc in sorted(docs):
             for outlet, weight in graph.facts[doc].piece:
-                if weight >= settings.external_min and outlet not in selves:
+                if weight >= settings.external_min and outlet not in selves and not _outlet_page(graph, doc, settings):
                     found[doc] = (outlet, weight, "credits")
                     break
         for doc in sorted(docs):
@@ -425,13 +483,26 @@ def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tup
             carried = [
                 (found[other][0], found[other][1], other)
                 for other in graph.neighbours(doc)
-                if found.get(other, ("", 0.0, ""))[2] == "credits"
-                and graph.containment(other, doc) >= settings.carrier_min
+                if found.get(other, ("", 0.0, ""))[2] == "credits" and graph.carried(other, doc) >= settings.carrier_min
             ]
             if carried:
                 outlet, weight, other = max(carried, key=lambda c: (c[1], c[2]))
                 found[doc] = (outlet, weight * settings.carrier_discount, f"carries:{other}")
     return found
+
+
+def _outlet_page(graph: _Graph, doc: str, settings: LineageSettings) -> str | None:
+    """A neighbour of crediting ``doc`` that may be the credited outlet's own page: it carries
+    what ``doc`` credits, credits nobody and shows no sign of being a copy."""
+    for other in graph.neighbours(doc):
+        facts = graph.facts[other]
+        if (
+            not facts.piece
+            and graph.carried(doc, other) >= settings.carrier_min
+            and not copy_marks(facts, graph.facts[doc])
+        ):
+            return other
+    return None
 
 
 def _family_heads(graph: _Graph, external: Mapping[str, tuple[str, float, str]]) -> dict[tuple[str, str], str]:
@@ -460,15 +531,19 @@ def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
             ups.append((other, d))
     shares = graph.shares.get(doc, {})
 
-    def rank(item: tuple[str, Direction]) -> tuple[float, float, str]:
+    def rank(item: tuple[str, Direction]) -> tuple[int, int, float, str]:
+        # Most shared text first; then a page this document credits by its publisher's name
+        # (direct provenance, stronger than any generic signal); then confidence.
         other, d = item
-        return (-round(shares.get(other, graph.containment(doc, other)), 2), -d.confidence, other)
+        named = any(e.kind == "publisher" for e in d.evidence)
+        share = shares.get(other, graph.containment(doc, other))
+        return (-round(share / _SHARE_STEP), -named, -round(d.confidence, 2), other)
 
     ups.sort(key=rank)
-    # An excerpt of a copy (or of an excerpt): several upstreams carry the text equally;
-    # the closest is the one that itself derives from the most of the others.
-    tied = [u for u in ups if rank(u)[0] == rank(ups[0])[0]]
-    if len(tied) > 1:
+    if len(ups) > 1 and rank(ups[0])[:3] == rank(ups[1])[:3]:
+        # Equally good upstreams (identical text, equal evidence): the least derived one,
+        # the original rather than one of its copies.
+        tied = [u for u in ups if rank(u)[:3] == rank(ups[0])[:3]]
 
         def depth(item: tuple[str, Direction]) -> int:
             return sum(
@@ -477,7 +552,7 @@ def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
                 if other != item[0] and graph.directions[graph.key(item[0], other)].derived() == item[0]
             )
 
-        best = max(tied, key=lambda item: (depth(item), -rank(item)[1], item[0]))
+        best = min(tied, key=lambda item: (depth(item), item[0]))
         ups.remove(best)
         ups.insert(0, best)
     return ups
@@ -502,7 +577,7 @@ def _role(
         kinds = {c.cue.kind for c in facts.credits if c.scope == "piece"}
         if kinds & {"reported", "according to"} and not kinds - {"reported", "according to"}:
             return "attributed rewrite"
-        return "full republication"
+        return "excerpt with commentary" if facts.commentary else "full republication"
     relation = choice.relation
     if relation == "rewrite":
         credited = any(c.scope == "piece" for c in facts.credits)
@@ -514,7 +589,7 @@ def _role(
     own = graph.own.get(doc, 0.0)
     if own >= settings.commentary_min:
         return "excerpt with commentary"
-    if graph.containment(via, doc) >= settings.full_min:
+    if graph.coverage(via, doc) >= settings.full_min:
         return "full republication"
     return "excerpt"
 
@@ -541,12 +616,15 @@ def infer_lineage(
     directions = {
         key: direction(p, facts[p.a], facts[p.b], settings, _oriented(balance, p.a, p.b)) for key, p in by_pair.items()
     }
+    aligned, exact = aligned_chars(passages, settings)
     graph = _Graph(
         facts=facts,
         pairs=by_pair,
         directions=directions,
-        stats=text_stats(passages),
+        aligned=aligned,
+        exact=exact,
         shares={c.doc: {s.doc: s.share for s in c.sources} for c in compositions},
+        chars={c.doc: c.chars for c in compositions},
         own={c.doc: c.original_share for c in compositions},
         cluster=_clusters(sorted(facts), by_pair),
     )
@@ -672,11 +750,10 @@ def _choose(
             d = graph.directions[graph.key(doc, via)]
             choice.evidence.extend(e for e in _oriented_evidence(d, doc) if e.score and e.score > 0)
         choice.evidence.extend(_supporting(facts, outlet, settings))
-        if via is not None:
-            stats = graph.stats.get(graph.key(doc, via)) if via != doc else None
-            source_cov = graph.containment(via, doc) if via != doc else 1.0
-            own_cov = graph.containment(doc, via) if via != doc else 1.0
-            choice.relation = relation_of(own_cov, source_cov, stats, settings)
+        if via is not None and via != doc:
+            choice.relation = graph.relation(doc, via, settings)
+        elif via == doc:
+            choice.relation = "full copy"
         else:
             choice.relation = "rewrite" if _lead_credit_only(graph.facts[doc]) else "full copy"
         return choice, via
@@ -685,8 +762,7 @@ def _choose(
         choice.parent = parent
         choice.confidence = d.confidence
         choice.evidence.extend(_oriented_evidence(d, doc))
-        stats = graph.stats.get(graph.key(doc, parent))
-        choice.relation = relation_of(graph.containment(doc, parent), graph.containment(parent, doc), stats, settings)
+        choice.relation = graph.relation(doc, parent, settings)
         return choice, parent
     undecided = tuple(other for other in graph.neighbours(doc) if not graph.directions[graph.key(doc, other)].decided)
     if undecided:
@@ -772,7 +848,6 @@ def _pair_relation(
     a, b = (pair.a, pair.b) if pair.a < pair.b else (pair.b, pair.a)
     d = graph.directions[(a, b)]
     ea, eb = edges[a], edges[b]
-    stats = graph.stats.get((a, b))
     derived: str | None
     source: str | None
     if ea.parent == b or eb.parent == a:
@@ -781,13 +856,16 @@ def _pair_relation(
     elif ea.parent is not None and ea.parent == eb.parent and ea.parent.startswith(EXTERNAL):
         # Siblings of one outside piece: the one whose text is contained in the other is
         # the derived side of this pair, and the source is the outside piece.
-        derived = a if graph.containment(a, b) >= graph.containment(b, a) else b
+        derived = a if graph.coverage(a, b) >= graph.coverage(b, a) else b
         source = ea.parent
         confidence_ = min(ea.confidence, eb.confidence)
     elif d.decided:
         derived, source, confidence_ = d.derived(), d.source(), d.confidence
     else:
-        return PairRelation(a, b, _undirected_relation(pair, stats, settings), None, None, 0.0, d.evidence)
+        # Undirected: the relation as seen from the side more of whose text the other holds.
+        side = a if graph.coverage(a, b) >= graph.coverage(b, a) else b
+        relation_ = graph.relation(side, b if side == a else a, settings)
+        return PairRelation(a, b, relation_, None, None, 0.0, d.evidence)
     if derived is None:  # pragma: no cover (decided directions always name a side)
         raise AssertionError(f"decided pair {a}–{b} without a derived side")
     other = b if derived == a else a
@@ -795,11 +873,5 @@ def _pair_relation(
     if edges[derived].role == "translated republication":
         relation = "translation"
     else:
-        relation = relation_of(graph.containment(derived, other), graph.containment(other, derived), stats, settings)
+        relation = graph.relation(derived, other, settings)
     return PairRelation(a, b, relation, derived, source, round(confidence_, 4), d.evidence)
-
-
-def _undirected_relation(pair: PairScores, stats: PairTextStats | None, settings: LineageSettings) -> Relation:
-    high = max(pair.containment_a_in_b, pair.containment_b_in_a)
-    low = min(pair.containment_a_in_b, pair.containment_b_in_a)
-    return relation_of(high, low, stats, settings)

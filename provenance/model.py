@@ -419,7 +419,6 @@ class DocumentQuotes:
     shared_with: tuple[str, ...]
 
 
-
 # --- lineage: roles, parents and evidence --------------------------------------------------
 
 Role = Literal[

@@ -428,6 +428,8 @@ def extract_quotes(doc: Document, settings: QuoteSettings) -> tuple[Quote, ...]:
     for item in found:
         span = Span(item.parts[0].start, item.parts[-1].end)
         text = _quote_text(clean, item.parts)
+        if not text.strip():
+            continue  # marks around nothing but space (a stray pair across a paragraph break)
         kind = quote_kind(text, settings)
         para = _paragraph_index(para_starts, span.start)
         floor = paragraphs[max(0, para - settings.pronoun_paragraphs)].clean.start if paragraphs else 0

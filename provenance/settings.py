@@ -211,6 +211,9 @@ class LineageSettings:
     lead_paragraphs: int = 2
     # A paragraph is prose (not a heading, caption line or byline) from this many words.
     lead_min_words: int = 8
+    # "X reported the story first." alone on a line this short (words) is a credit line for
+    # the piece wherever it stands; in a longer paragraph outside the lead it is one fact.
+    credit_line_max_words: int = 12
     # Weights of credit evidence, on the scale where 1.0 decides a parent on its own.
     # A credit line ("CNBC:", "Source: X", "(AP) —", "By The Associated Press") decides.
     weight_piece_credit: float = 1.0
@@ -231,6 +234,12 @@ class LineageSettings:
     containment_asymmetry_min: float = 0.1
     # ... and from this difference it counts with its full weight.
     containment_asymmetry_full: float = 0.4
+    # ... and it counts only as far as one side is mostly contained: nothing when the more
+    # contained side has at most this share in the other, fully from the next one. An
+    # excerpt with long commentary holds much own text, so asymmetry only compares lengths
+    # (generated excerpts with commentary: 0.35-0.6 either way).
+    contained_min: float = 0.5
+    contained_full: float = 0.8
     weight_containment: float = 1.0
     # "Read more" after the text: the page is a cut-down version of a longer piece.
     weight_truncation: float = 0.6
@@ -238,6 +247,8 @@ class LineageSettings:
     weight_commentary: float = 0.4
     # One side credits an outlet the other identifies itself as (masthead, copyright).
     weight_credit_match: float = 1.0
+    # One side credits an outlet for the piece, the other carries it without any credit.
+    weight_credit_claim: float = 0.4
     # A later stated date.
     weight_date: float = 0.5
     # Per shared quote carried shortened on one side and in full on the other, up to the cap.
@@ -265,10 +276,15 @@ class LineageSettings:
     full_min: float = 0.8
     # Own text (not found elsewhere) from this share makes an excerpt "with commentary".
     commentary_min: float = 0.2
-    # A pair is a rewrite when less than this share of its aligned text is verbatim ...
-    rewrite_verbatim_max: float = 0.5
-    # ... and less than this share of the derived document's shingles are in the source.
-    rewrite_containment_max: float = 0.5
+    # A passage this similar (rapidfuzz ratio of the keys) is a near-exact copy: a copy with
+    # a word changed here and there stays above it, a paraphrase falls below. Clough near
+    # copies cover most of their text with such passages, revisions very little (0.97
+    # separates them best of 0.90, 0.95, 0.97, 1.0).
+    exact_similarity: float = 0.97
+    # Shared text with less than this share in near-exact passages is paraphrased: a rewrite
+    # (Clough, share of the aligned text: near copies 0.78-1.0 but for three, light and
+    # heavy revisions 0-0.31 but for four).
+    rewrite_exact_max: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ BODY = (
             [("Financial Times", "fact")],
         ),
         (BODY + "“It is a good day,” the chairman told NBC News after the vote.", [("NBC News", "fact")]),
+        (BODY + "Example Times reported the story first.", [("Example Times", "piece")]),
         (BODY, []),
     ],
 )

@@ -36,6 +36,7 @@ class C:
     doc: str
     original_share: float
     sources: tuple[Share, ...]
+    chars: int = 1000
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ def comp(doc_id: str, own: float, **sources: float) -> C:
     return C(doc_id, own, tuple(Share(k, v) for k, v in sources.items()))
 
 
+def copied(x: str, y: str, share_x: float, share_y: float, similarity: float = 1.0) -> Pass:
+    """A passage covering ``share_x`` of ``x``'s 1,000 characters and ``share_y`` of ``y``'s."""
+    return Pass(x, y, Span(0, round(1000 * share_x)), Span(0, round(1000 * share_y)), similarity, "verbatim")
+
+
 def by_doc(edges):  # type: ignore[no-untyped-def]
     return {e.doc: e for e in edges}
 
@@ -79,7 +85,7 @@ def test_excerpt_with_truncation_mark_is_the_copy() -> None:
     edges, relations = infer_lineage(
         [original, excerpt],
         [pair("teaser", "orig", 0.95, 0.35)],
-        [],
+        [copied("teaser", "orig", 0.98, 0.4)],
         [comp("orig", 0.6, teaser=0.4), comp("teaser", 0.02, orig=0.98)],
         S,
     )
@@ -99,7 +105,7 @@ def test_siblings_of_an_outside_piece_share_the_external_parent() -> None:
     edges, relations = infer_lineage(
         [full, part],
         [pair("part", "full", 0.97, 0.6)],
-        [],
+        [copied("part", "full", 0.97, 0.6)],
         [comp("full", 0.4, part=0.6), comp("part", 0.03, full=0.97)],
         S,
     )
@@ -111,28 +117,43 @@ def test_siblings_of_an_outside_piece_share_the_external_parent() -> None:
     assert (relation.derived, relation.source) == ("part", "external:Harbour Gazette")
 
 
-def test_uncredited_carrier_of_a_credited_piece_and_an_excerpt_with_commentary() -> None:
-    carrier = doc("carrier", "Port traffic rises sharply", *BODY)
-    blog = doc(
-        "blog",
-        "Harbour Gazette: Port traffic rises sharply",
-        *BODY[:2],
-        "Read more ....",
-        "Blog Editor: The port has been promising this for years. We will believe the terminal when we see it.",
-    )
-    edges, relations = infer_lineage(
-        [carrier, blog],
+BLOG = (
+    "Harbour Gazette: Port traffic rises sharply",
+    *BODY[:2],
+    "Read more ....",
+    "Blog Editor: The port has been promising this for years. We will believe the terminal when we see it.",
+)
+
+
+def _blog_and_carrier(carrier: Document):  # type: ignore[no-untyped-def]
+    return infer_lineage(
+        [carrier, doc("blog", *BLOG)],
         [pair("blog", "carrier", 0.62, 0.3)],
-        [],
+        [copied("blog", "carrier", 0.62, 0.3)],
         [comp("carrier", 0.7, blog=0.3), comp("blog", 0.38, carrier=0.62)],
         S,
     )
+
+
+def test_uncredited_scraped_carrier_of_a_credited_piece_is_a_sibling() -> None:
+    # The carrier shows it is a copy itself (UTF-8 bytes written out as text, like a scrape):
+    # both pages carry the Harbour Gazette's piece, neither is its page.
+    scraped = [BODY[0].replace("authority", "authorityxe2x80x99s"), *BODY[1:]]
+    edges, relations = _blog_and_carrier(doc("carrier", "Port traffic rises sharply", *scraped))
     found = by_doc(edges)
     assert found["blog"].parent == found["carrier"].parent == "external:Harbour Gazette"
     assert found["blog"].role == "excerpt with commentary"
     assert found["carrier"].role == "full republication"
-    assert any(e.kind == "carrier" for e in found["carrier"].evidence)
+    assert {"carrier", "damage"} <= {e.kind for e in found["carrier"].evidence}
     assert relations[0].derived == "blog"
+
+
+def test_clean_uncredited_carrier_is_taken_for_the_outlets_own_page() -> None:
+    edges, relations = _blog_and_carrier(doc("carrier", "Port traffic rises sharply", *BODY))
+    found = by_doc(edges)
+    assert (found["carrier"].role, found["carrier"].parent) == ("original", None)
+    assert (found["blog"].role, found["blog"].parent) == ("excerpt with commentary", "carrier")
+    assert (relations[0].derived, relations[0].source) == ("blog", "carrier")
 
 
 def test_credit_naming_a_corpus_document_publisher_points_to_it() -> None:
@@ -141,14 +162,14 @@ def test_credit_naming_a_corpus_document_publisher_points_to_it() -> None:
     edges, _ = infer_lineage(
         [original, copy],
         [pair("copy", "times", 0.98, 0.98)],
-        [],
+        [copied("copy", "times", 0.98, 0.98)],
         [comp("times", 0.02, copy=0.98), comp("copy", 0.02, times=0.98)],
         S,
     )
     found = by_doc(edges)
     assert (found["copy"].role, found["copy"].parent) == ("full republication", "times")
     assert found["times"].role == "original"
-    assert any(e.kind == "credit" for e in found["copy"].evidence)
+    assert any(e.kind == "publisher" for e in found["copy"].evidence)
 
 
 def test_attributed_rewrite_and_translation_have_outside_parents() -> None:
@@ -168,25 +189,33 @@ def test_attributed_rewrite_and_translation_have_outside_parents() -> None:
 def test_identical_texts_without_signals_are_undecided() -> None:
     one, two = doc("one", "Port traffic rises", *BODY), doc("two", "Port traffic rises", *BODY)
     edges, relations = infer_lineage(
-        [one, two], [pair("one", "two", 1.0, 1.0)], [], [comp("one", 0.0, two=1.0), comp("two", 0.0, one=1.0)], S
+        [one, two],
+        [pair("one", "two", 1.0, 1.0)],
+        [copied("one", "two", 1.0, 1.0)],
+        [comp("one", 0.0, two=1.0), comp("two", 0.0, one=1.0)],
+        S,
     )
     assert {e.role for e in edges} == {"undecided"}
     assert all(e.parent is None and e.undecided for e in edges)
     assert relations[0].source is None and relations[0].relation == "full copy"
 
 
-def test_excerpt_of_a_copy_names_the_copy() -> None:
+def _excerpt_family(copy_footer: str, excerpt_credit: str):  # type: ignore[no-untyped-def]
     original = doc("a_orig", "Port traffic rises", "2020-01-01", *BODY)
-    copy = doc("b_copy", "Port traffic rises", "2020-01-02", *BODY)
-    excerpt = doc("c_excerpt", "Port traffic rises", "2020-01-03", *BODY[:2])
-    edges, _ = infer_lineage(
+    copy = doc("b_copy", "Port traffic rises", "2020-01-02", *BODY, copy_footer)
+    excerpt = doc("c_excerpt", "Port traffic rises", "2020-01-03", *BODY[:2], excerpt_credit)
+    return infer_lineage(
         [original, copy, excerpt],
         [
             pair("a_orig", "b_copy", 0.99, 0.99),
             pair("c_excerpt", "a_orig", 1.0, 0.4),
             pair("c_excerpt", "b_copy", 1.0, 0.4),
         ],
-        [],
+        [
+            copied("a_orig", "b_copy", 1.0, 1.0),
+            copied("c_excerpt", "a_orig", 1.0, 0.4),
+            copied("c_excerpt", "b_copy", 1.0, 0.4),
+        ],
         [
             comp("a_orig", 0.0, b_copy=1.0, c_excerpt=0.4),
             comp("b_copy", 0.0, a_orig=1.0, c_excerpt=0.4),
@@ -194,14 +223,24 @@ def test_excerpt_of_a_copy_names_the_copy() -> None:
         ],
         S,
     )
+
+
+def test_excerpt_crediting_the_copy_names_the_copy() -> None:
+    edges, _ = _excerpt_family("© 2020 Dock Daily. All rights reserved.", "Source: Dock Daily")
     found = by_doc(edges)
     assert (found["b_copy"].role, found["b_copy"].parent) == ("full republication", "a_orig")
     assert (found["c_excerpt"].role, found["c_excerpt"].parent) == ("excerpt", "b_copy")
     assert found["a_orig"].role == "original"
 
 
+def test_excerpt_of_identical_texts_without_evidence_names_the_original() -> None:
+    edges, _ = _excerpt_family("Filed under: ports", "Filed under: ports")
+    found = by_doc(edges)
+    assert (found["c_excerpt"].role, found["c_excerpt"].parent) == ("excerpt", "a_orig")
+
+
 def test_rewrite_without_credit_and_quote_only_links_are_independent() -> None:
-    source = doc("src", "Port traffic rises", *BODY)
+    source = doc("src", "Port traffic rises", "2021-04-20", *BODY)
     rewrite = doc("rw", "Port traffic rises", "2021-05-01", *BODY)
     other = doc("other", "Another take", "A different article about the port that quotes the chairman.")
     third = doc("third", "More news", "Yet another article quoting the same chairman on the same day.")

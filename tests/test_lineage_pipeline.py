@@ -34,16 +34,24 @@ def _lineage(analysis: Analysis) -> dict[str, LineageEdge]:
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
-    """An original, a credited full copy of it, an excerpt of the copy and an excerpt of that excerpt."""
+    """An original, a credited full copy of it, an excerpt of the copy and an excerpt of that
+    excerpt, each crediting the page it took the text from (which names itself in a footer)."""
     body = _paragraphs(1, 8)
-    footer = "© 2021 Harbour Gazette. All rights reserved."
+    title = "Port traffic rises sharply in spring"
     corpus = _write(
         tmp_path_factory.mktemp("chain") / "corpus",
         {
-            "a_original": ["Port traffic rises sharply in spring", "March 1, 2021", *body, footer],
-            "b_copy": ["Port traffic rises sharply in spring", "March 3, 2021", *body, "Source: Harbour Gazette"],
-            "c_excerpt": ["Port traffic rises sharply in spring", "March 5, 2021", *body[:5], "Read more ...."],
-            "d_teaser": ["Port traffic rises sharply in spring", "March 9, 2021", *body[:3], "Read more ...."],
+            "a_original": [title, "March 1, 2021", *body, "© 2021 Harbour Gazette. All rights reserved."],
+            "b_copy": [title, "March 3, 2021", *body, "Source: Harbour Gazette", "© 2021 Dock Daily."],
+            "c_excerpt": [
+                title,
+                "March 5, 2021",
+                *body[:5],
+                "Read more ....",
+                "Source: Dock Daily",
+                "© 2021 Quay Post.",
+            ],
+            "d_teaser": [title, "March 9, 2021", *body[:3], "Read more ....", "Source: Quay Post"],
             "e_unrelated": ["A different story altogether today", "March 2, 2021", *_paragraphs(2, 6)],
         },
     )
@@ -57,7 +65,7 @@ def test_copy_chain_and_excerpt_of_an_excerpt(chain: Analysis) -> None:
     assert (found["c_excerpt"].role, found["c_excerpt"].parent) == ("excerpt", "b_copy")
     assert (found["d_teaser"].role, found["d_teaser"].parent) == ("excerpt", "c_excerpt")
     assert found["e_unrelated"].role == "original"
-    assert {e.kind for e in found["b_copy"].evidence} >= {"credit", "date"}
+    assert {e.kind for e in found["b_copy"].evidence} >= {"publisher", "date"}
     assert all(0 < found[d].confidence <= 1 for d in ("b_copy", "c_excerpt", "d_teaser"))
 
 

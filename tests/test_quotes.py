@@ -139,8 +139,38 @@ def test_quote_kinds(text: str, kind: str) -> None:
 
 
 PIECES = st.sampled_from(
-    ["“", "”", '"', "‘", "’", "'", "«", "»", "„", "「", "」", "‘‘", "’’", "``", " ", "\n", "\n\n", ",", ".", ":",
-     "said", "she said", "Ana Ruiz", "Kim", "according to", "word", "It’s", "the leaders’", "—", "[x]"]
+    [
+        "“",
+        "”",
+        '"',
+        "‘",
+        "’",
+        "'",
+        "«",
+        "»",
+        "„",
+        "「",
+        "」",
+        "‘‘",
+        "’’",
+        "``",
+        " ",
+        "\n",
+        "\n\n",
+        ",",
+        ".",
+        ":",
+        "said",
+        "she said",
+        "Ana Ruiz",
+        "Kim",
+        "according to",
+        "word",
+        "It’s",
+        "the leaders’",
+        "—",
+        "[x]",
+    ]
 )
 
 

@@ -126,7 +126,7 @@ def _formatted_tables() -> dict[str, pd.DataFrame]:
     long_text = "A long passage of shared text. " * 10
     return {
         "Documents": frame(
-            [{"id": "a", "title": "=HYPERLINK(\"http://x\")", "original_share": 0.25, "words": 10}],
+            [{"id": "a", "title": '=HYPERLINK("http://x")', "original_share": 0.25, "words": 10}],
             ("id", "title", "original_share", "words"),
         ),
         "Pairs": frame([{"a": "a", "b": "b", "jaccard": 0.1234, "containment_a_in_b": 0.5}], ("a", "b")),

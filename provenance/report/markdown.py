@@ -303,10 +303,11 @@ def quotes_section(analysis: Analysis) -> str:
         for o in t.occurrences
     ]
     parts.append(
-        "### Quotes found once\n\n"
-        + table(("document", "raw offsets", "kind", "speaker", "cue", "text"), single_rows)
+        "### Quotes found once\n\n" + table(("document", "raw offsets", "kind", "speaker", "cue", "text"), single_rows)
     )
     return "\n\n".join(parts)
+
+
 def related_section(analysis: Analysis) -> str:
     """Verified pairs with their exact scores, then the clusters they form."""
     stats = analysis.stats.get("candidates")

@@ -126,9 +126,7 @@ def lineage_rows(data: Record) -> Rows:
 
 def pair_rows(data: Record) -> Rows:
     """One row per related pair; evidence lists are joined into one cell."""
-    return [
-        {k: (_evidence_text(v) if k == "evidence" else v) for k, v in record.items()} for record in data["pairs"]
-    ]
+    return [{k: (_evidence_text(v) if k == "evidence" else v) for k, v in record.items()} for record in data["pairs"]]
 
 
 def passage_rows(data: Record) -> Rows:
