@@ -259,6 +259,8 @@ def first_occurrence(
     ('b', 'date: 2021-12-15 before 2021-12-16')
     >>> first_occurrence(["b", "a"], {"a": "2021-12-16", "b": None}, None)
     ('undecided', 'no stated date in b')
+    >>> first_occurrence(["b", "a"], {}, {"a": "external:CNBC", "b": "external:CNBC"})
+    ('external:CNBC', 'lineage: a, b carry the external:CNBC piece')
     """
     unique = sorted(set(docs))
     if len(unique) == 1:
@@ -270,6 +272,10 @@ def first_occurrence(
         if len(roots) == 1:
             others = ", ".join(d for d in unique if d != roots[0])
             return roots[0], f"lineage: {roots[0]} is upstream of {others}"
+        outside = {parents.get(d) for d in roots}
+        if len(outside) == 1 and (parent := outside.pop()) is not None and parent.startswith("external:"):
+            # Siblings of one outside piece: the quote was first in that piece.
+            return parent, f"lineage: {', '.join(roots)} carry the {parent} piece"
         candidates = roots or unique
     undated = [d for d in candidates if not dates.get(d)]
     if undated:

@@ -127,3 +127,12 @@ def test_seed_lineage(seed_analysis: Analysis) -> None:
         assert edge.evidence, f"{edge.doc} has no evidence"
     kinds_003 = {e.kind for e in found["003"].evidence}
     assert {"credit", "truncation", "commentary", "containment"} <= kinds_003
+
+
+def test_quotes_first_occurrence_follows_lineage(seed_analysis: Analysis) -> None:
+    stent = [t for t in seed_analysis.quotes if t.speaker == "Angela Stent" and len(set(t.docs)) > 1]
+    assert stent
+    for trail in stent:
+        # 000 and 003 both carry the CNBC piece: the quote was first in that piece
+        assert trail.first == "external:CNBC"
+        assert trail.first_basis.startswith("lineage:")
