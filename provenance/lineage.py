@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from provenance.credits import Credit, credits, piece_outlets, translation_evidence
+from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
 from provenance.model import Document, Evidence, LineageEdge, PairRelation, Relation, Role, Span
 from provenance.settings import LineageSettings
 
@@ -461,10 +461,12 @@ def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tup
 
     Returns doc -> (outlet, weight, how): ``credits`` when the document credits the
     outlet itself, ``carries`` when it carries text that a cluster member credits.
-    An outlet that a cluster member identifies itself as is not external. Nor is it when
-    a member carries the credited text without any credit of its own and without any
-    sign of being a copy (scrape damage, a truncation mark, a later date): a careful
-    reader takes that page for the outlet's own article, so the credit points to it.
+    An outlet that a cluster member identifies itself as is not external. Nor is a
+    newspaper when a member carries the credited text without any credit of its own and
+    without any sign of being a copy (scrape damage, a truncation mark, a later date): a
+    careful reader takes that page for the outlet's own article, so the credit points to
+    it. A news agency's own pages always carry its dateline, so an uncredited page with
+    agency copy is one more syndicated copy whose credit was stripped.
     """
     members: dict[str, list[str]] = defaultdict(list)
     for doc, root in graph.cluster.items():
@@ -474,7 +476,11 @@ def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tup
         selves = {o for d in docs for o in graph.facts[d].self_outlets}
         for doc in sorted(docs):
             for outlet, weight in graph.facts[doc].piece:
-                if weight >= settings.external_min and outlet not in selves and not _outlet_page(graph, doc, settings):
+                if (
+                    weight >= settings.external_min
+                    and outlet not in selves
+                    and (outlet in WIRE_AGENCIES or not _outlet_page(graph, doc, settings))
+                ):
                     found[doc] = (outlet, weight, "credits")
                     break
         for doc in sorted(docs):
@@ -505,21 +511,34 @@ def _outlet_page(graph: _Graph, doc: str, settings: LineageSettings) -> str | No
     return None
 
 
-def _family_heads(graph: _Graph, external: Mapping[str, tuple[str, float, str]]) -> dict[tuple[str, str], str]:
-    """The most complete copy of each outside piece in its cluster: the member holding most of the others' text."""
-    families: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for doc, (outlet, _, _) in external.items():
-        families[(graph.cluster[doc], outlet)].append(doc)
-    heads: dict[tuple[str, str], str] = {}
-    for key, members in families.items():
-        if len(members) < 2:
-            continue  # a lone copy: no in-corpus text of the piece to compare with
+def _fuller_copies(
+    graph: _Graph, external: Mapping[str, tuple[str, float, str]], settings: LineageSettings
+) -> dict[str, str]:
+    """For each document under an outside parent, the copy of the same piece it is judged against.
 
-        def held(m: str, members: list[str] = members) -> float:
-            return sum(graph.containment(o, m) for o in members if o != m and graph.key(o, m) in graph.pairs)
-
-        heads[key] = min(sorted(members), key=lambda m: -held(m))
-    return heads
+    That is the fuller copy (same outlet) holding most of the document's text; a
+    document that no same-outlet copy holds more fully is itself the most complete copy
+    in the corpus and maps to itself when it has siblings. Lone copies are left out.
+    Judging pair by pair keeps two pieces of one agency apart even when round-ups that
+    quote both link them into one cluster.
+    """
+    out: dict[str, str] = {}
+    for doc in sorted(external):
+        outlet = external[doc][0]
+        siblings = [m for m in graph.neighbours(doc) if external.get(m, ("",))[0] == outlet]
+        # Fuller: holds (nearly) all the text the document shares, and more of its own;
+        # a round-up that quotes half of the document is not a fuller copy of its piece.
+        fuller = [
+            (graph.carried(doc, m), m)
+            for m in siblings
+            if graph.carried(doc, m) >= settings.full_min
+            and graph.coverage(doc, m) > graph.coverage(m, doc) + _SHARE_STEP
+        ]
+        if fuller:
+            out[doc] = max(fuller)[1]
+        elif any(max(graph.coverage(doc, m), graph.coverage(m, doc)) >= settings.carrier_min for m in siblings):
+            out[doc] = doc
+    return out
 
 
 def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
@@ -629,7 +648,7 @@ def infer_lineage(
         cluster=_clusters(sorted(facts), by_pair),
     )
     external = _external_outlets(graph, settings)
-    heads = _family_heads(graph, external)
+    heads = _fuller_copies(graph, external, settings)
     independent = _independent(quote_links, by_pair, facts)
     edges: list[LineageEdge] = []
     relations: dict[tuple[str, str], PairRelation] = {}
@@ -709,7 +728,7 @@ def _choose(
     graph: _Graph,
     doc: str,
     external: Mapping[str, tuple[str, float, str]],
-    heads: Mapping[tuple[str, str], str],
+    heads: Mapping[str, str],
     settings: LineageSettings,
 ) -> tuple[_Choice, str | None]:
     """The parent of ``doc``, its relation and evidence, and the in-corpus carrier of its text."""
@@ -735,7 +754,7 @@ def _choose(
                     weight * settings.carrier_discount,
                 )
             )
-        via = heads.get((graph.cluster[doc], outlet))
+        via = heads.get(doc)
         if via is not None and via != doc and graph.key(doc, via) not in graph.pairs:
             via = None
         if via is not None and via != doc:
