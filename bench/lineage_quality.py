@@ -26,11 +26,11 @@ import json
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bench.corpus import EVAL, Truth, generate
+from bench.quality import Result
 from provenance import analyze
 from provenance.model import Analysis
 from provenance.settings import Settings, with_overrides
@@ -56,13 +56,6 @@ CLOUGH_CLASS = {
 # Share of an answer in near-exact passages from which a copy relation is a near copy
 # (Clough near copies 0.3-1.0 but for three; revisions mostly below 0.15).
 NEAR_COPY_EXACT = 0.2
-
-
-@dataclass
-class Result:
-    name: str
-    figures: dict[str, float] = field(default_factory=dict)
-    detail: list[str] = field(default_factory=list)
 
 
 def expected_parent(truth: Truth, doc_id: str) -> str | None:
@@ -224,9 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {name:<40} {value}")
         for line in result.detail:
             print(f"  - {line}")
-        for name, floor in floors[key].items():
-            if name.startswith("min_") and result.figures.get(name[4:], 0.0) < floor:
-                failed.append(f"{key}: {name[4:]} = {result.figures.get(name[4:])} below floor {floor}")
+        failed.extend(result.failures(floors[key]))
     for line in failed:
         print("BELOW FLOOR:", line)
     print("all floors met" if not failed else f"{len(failed)} figures below their floors")

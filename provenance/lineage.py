@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from provenance.candidates import cluster_ids
 from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
 from provenance.model import Document, Evidence, LineageEdge, PairRelation, Relation, Role, Span
 from provenance.settings import LineageSettings
@@ -420,19 +421,9 @@ class _Graph:
 
 
 def _clusters(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {i: find(i) for i in ids}
+    """Every id's group (the smallest member id), singletons included."""
+    groups = cluster_ids(ids, list(pairs))
+    return {i: groups.get(i, i) for i in ids}
 
 
 def copy_marks(facts: DocFacts, than: DocFacts) -> list[str]:
