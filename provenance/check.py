@@ -624,7 +624,8 @@ def check_drop(
         if doc.sha256 in first_by_sha:
             same_bytes[doc.id] = (*same_bytes[doc.id], first_by_sha[doc.sha256])
         first_by_sha.setdefault(doc.sha256, doc.id)
-    paths = {r.id: r.path for r in found.records.values()}
+    root = store.root
+    paths = {r.id: r.path if root is None else _display(root / r.path) for r in found.records.values()}
     paths.update({d.id: by_display[d.path].display for d in documents})
     drop = Drop(
         new=tuple(d.id for d in documents),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from provenance import analyze
 from provenance.cli import main
+from tests.conftest import copy_seeds, git, init_repo
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_000 = "000_3a0f44c342259dfd"
@@ -57,31 +56,16 @@ FURNITURE_BOTTOM = "\n\nRead more\nLeave a comment\nSubscribe to our newsletter\
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 
 
-def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True)
-    return done.stdout
-
-
 def _commit(repo: Path, message: str) -> None:
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A git repository whose ``corpus/`` holds the seeds, indexed and committed on ``main``."""
-    root = tmp_path / "repo"
-    corpus = root / "corpus"
-    corpus.mkdir(parents=True)
-    for seed in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(seed, corpus / seed.name)
-    (root / ".gitignore").write_text(".provenance/\n", encoding="utf-8")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Gate Test")
-    _git(root, "config", "user.email", "gate@example.invalid")
-    _commit(root, "corpus")
-    _git(root, "checkout", "-q", "-b", "drop")
-    return root
+    """A git repository whose ``corpus/`` holds the seeds, committed on ``main``, on branch ``drop``."""
+    copy_seeds(tmp_path / "repo" / "corpus")
+    return init_repo(tmp_path / "repo")
 
 
 def _seed(name: str) -> str:
@@ -134,7 +118,7 @@ def test_an_excerpt_of_a_seed_fails_naming_it(repo: Path, capsys: pytest.Capture
     code, lines = _check(repo, capsys)
     assert code == 1
     line = _line(lines, "corpus/excerpt.txt")
-    assert line.startswith(f"FAIL corpus/excerpt.txt: excerpt of {SEED_004}.txt (")
+    assert line.startswith(f"FAIL corpus/excerpt.txt: excerpt of corpus/{SEED_004}.txt (")
     assert line.endswith("no credit line")
 
 
@@ -198,7 +182,7 @@ def test_since_checks_added_and_modified_files_not_against_their_old_versions(
     code, lines = _check(repo, capsys)
     assert code == 1
     assert _line(lines, f"corpus/{SEED_004}.txt").startswith(f"PASS corpus/{SEED_004}.txt: unrelated")
-    assert _line(lines, "corpus/new.txt").startswith(f"FAIL corpus/new.txt: excerpt of {SEED_000}.txt")
+    assert _line(lines, "corpus/new.txt").startswith(f"FAIL corpus/new.txt: excerpt of corpus/{SEED_000}.txt")
     assert not any("notes.md" in line for line in lines)
     assert "checked 2 files" in lines[-1]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from provenance.errors import IndexStateError
 from provenance.fingerprint import Fingerprint, FingerprintParams, signatures
 from provenance.index import build_index, default_index, open_index, update_index
 from provenance.settings import CandidateSettings, Settings, with_overrides
+from tests.conftest import copy_seeds
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PARAMS = FingerprintParams(5, 128, 1)
@@ -44,11 +44,7 @@ def _article(topic: str, seed: int) -> str:
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    for seed in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(seed, root / seed.name)
-    return root
+    return copy_seeds(tmp_path / "corpus")
 
 
 def _fp(shingles: np.ndarray) -> Fingerprint:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,34 +11,22 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import copy_seeds, git, init_repo
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SEEDS = ROOT / "seeds"
 SEED_004 = "004_764842f75cb87e49"
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A corpus repository (the seeds at its top) with one excerpt staged on a branch."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    for seed in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(seed, root / seed.name)
-    (root / ".gitignore").write_text(".provenance/\n", encoding="utf-8")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Gate Test")
-    _git(root, "config", "user.email", "gate@example.invalid")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "corpus")
-    _git(root, "checkout", "-q", "-b", "drop")
+    root = init_repo(copy_seeds(tmp_path / "repo"))
     text = (SEEDS / f"{SEED_004}.txt").read_text(encoding="utf-8")
     paragraphs = [p for p in text.split("\n\n") if len(p.split()) >= 25][2:5]
     (root / "take.txt").write_text("A short take\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    _git(root, "add", "take.txt")
+    git(root, "add", "take.txt")
     return root
 
 
@@ -73,7 +60,7 @@ def test_github_action(repo: Path, tmp_path: Path) -> None:
     assert used == set(action["inputs"]), "every input used is declared and every declared input is used"
     install = next(s for s in action["runs"]["steps"] if s.get("name") == "Install provenance")
     assert "GITHUB_ACTION_PATH" in install["run"]
-    _git(repo, "commit", "-q", "-m", "drop")
+    git(repo, "commit", "-q", "-m", "drop")
     step = action["runs"]["steps"][-1]
     summary = tmp_path / "summary.md"
     env = _env() | {
