@@ -187,17 +187,39 @@ def index_candidates(
     >>> index_candidates(m, np.array([10, 10]), np.array([True, True]), m[:1], np.array([10]), s)[0].tolist()
     [0]
     """
-    num_perm = matrix.shape[1] if matrix.ndim == 2 else 0
-    out: list[np.ndarray] = []
-    for signature, size in zip(query_signatures, query_sizes, strict=True):
-        if size == 0 or matrix.shape[0] == 0:
-            out.append(np.zeros(0, dtype=np.int64))
+    rows, num_perm = matrix.shape
+    out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(query_sizes)
+    live = np.flatnonzero(np.asarray(query_sizes) > 0)
+    if rows == 0 or live.size == 0:
+        return out
+    # Per permutation, look every stored value up among the queries' values (sorted): one
+    # searchsorted over the column instead of one comparison of the matrix per query.
+    columns = np.ascontiguousarray(matrix.T)
+    codes: list[np.ndarray] = []
+    for k in range(num_perm):
+        values = query_signatures[live, k]
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        column = columns[k]
+        left = np.searchsorted(ordered, column)
+        hit = np.flatnonzero((ordered[np.minimum(left, ordered.size - 1)] == column) & usable)
+        if hit.size == 0:
             continue
-        counts = np.count_nonzero(matrix == signature[None, :], axis=1)
-        hit = np.flatnonzero((counts >= settings.min_collisions) & usable)
-        need = required_collisions(np.minimum(size, sizes[hit]), np.maximum(size, sizes[hit]), num_perm, settings)
-        out.append(hit[counts[hit] >= need])
-    return out
+        first = left[hit]
+        width = np.searchsorted(ordered, column[hit], side="right") - first
+        within = np.arange(int(width.sum())) - np.repeat(np.cumsum(width) - width, width)
+        queries = live[order[np.repeat(first, width) + within]]
+        codes.append(queries.astype(np.int64) * rows + np.repeat(hit, width))
+    if not codes:
+        return out
+    pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    query, row = pairs // rows, pairs % rows
+    size = np.asarray(query_sizes)[query]
+    need = required_collisions(np.minimum(size, sizes[row]), np.maximum(size, sizes[row]), num_perm, settings)
+    keep = counts >= need
+    query, row = query[keep], row[keep]
+    bounds = np.searchsorted(query, np.arange(len(query_sizes) + 1))
+    return [row[bounds[q] : bounds[q + 1]] for q in range(len(query_sizes))]
 
 
 def drop_common(fp: Fingerprint, common: np.ndarray) -> Fingerprint:

@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     update = actions.add_parser("update", help="add new and changed files, remove deleted ones")
     update.add_argument("root", metavar="DIR", nargs="?", help="the corpus folder (default: the one the index records)")
     for sub in (build, update):
-        sub.add_argument("--index", type=Path, help="the index file (default: DIR/.provenance/index.sqlite)")
+        sub.add_argument(
+            "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
+        )
         sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
         _settings_options(sub)
 
@@ -86,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="NEW", help="new files, folders or glob patterns")
     check.add_argument("--against", metavar="DIR", help="the corpus folder; its index is built or updated first")
     check.add_argument(
-        "--index", type=Path, help="the index file (default with --against: DIR/.provenance/index.sqlite)"
+        "--index",
+        type=Path,
+        metavar="PATH",
+        help="the index file (default with --against: DIR/.provenance/index.sqlite)",
     )
     check.add_argument("--since", metavar="REV", help="also check files added or modified since REV (git diff)")
     check.add_argument("--format", default="text", help=f"output: {', '.join(CHECK_FORMATS)} (default: text)")
@@ -118,7 +123,7 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         default=None,
-        help="a pyproject.toml whose [tool.provenance] holds settings (default: the corpus root's, if any)",
+        help="a pyproject.toml whose [tool.provenance] holds settings (default: the nearest above the corpus)",
     )
 
 

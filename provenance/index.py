@@ -31,6 +31,7 @@ half of either. Hidden files and directories under the root (``.git``, ``.github
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -167,15 +168,24 @@ class Entry:
     lines: str
 
 
-def scan(batch: Sequence[Source], settings: Settings, known: Mapping[str, str]) -> list[Scan]:
-    """Hash each file; read the repeatable lines of files whose hash is not ``known[id]``."""
+def scan(batch: Sequence[tuple[Source, str | None]], settings: Settings) -> list[Scan]:
+    """Hash each file; read the repeatable lines of files whose hash is not the one stored (given with it).
+
+    An unchanged file is only read and hashed, never decoded.
+    """
     out: list[Scan] = []
-    for source in batch:
+    for source, known in batch:
+        if known is not None:
+            try:
+                data: bytes | None = source.path.read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).hexdigest() == known:
+                out.append(Scan(source.id, known, None, None))
+                continue
         result = read(source, settings.ingest)
         if isinstance(result, Rejected):
             out.append(Scan(source.id, None, None, result))
-        elif known.get(source.id) == result.sha256:
-            out.append(Scan(source.id, result.sha256, None, None))
         else:
             keys = repeat_keys(normalize(result.text).clean, settings.normalize)
             out.append(Scan(source.id, result.sha256, keys, None))
@@ -528,12 +538,12 @@ def _sync(
 ) -> IndexReport:
     """Make the ``documents`` and ``lines`` tables describe the files under ``root`` (no commit)."""
     stored = {
-        doc_id: (rowid, sha, json.loads(lines))
+        doc_id: (rowid, sha, lines)  # lines stay JSON text: only removed and changed files need them
         for rowid, doc_id, sha, lines in connection.execute("SELECT rowid, id, sha256, lines FROM documents")
     }
     sources, rejected = corpus_sources(root, settings, exclude)
-    known = {doc_id: sha for doc_id, (_, sha, _) in stored.items()}
-    scans = [s for part in _run(scan, _batches([s for s, _ in sources]), jobs, settings, known) for s in part]
+    work = [(source, stored[source.id][1] if source.id in stored else None) for source, _ in sources]
+    scans = [s for part in _run(scan, _batches(work), jobs, settings) for s in part]
     relative = {source.id: path for source, path in sources}
     by_id = {source.id: source for source, _ in sources}
     added: list[str] = []
@@ -554,7 +564,7 @@ def _sync(
     counts = Counter(dict(connection.execute("SELECT key, docs FROM lines")))
     before = {key for key, n in counts.items() if n >= settings.normalize.furniture_min_docs}
     for doc_id in [*removed, *changed]:
-        counts.subtract(stored[doc_id][2])
+        counts.subtract(json.loads(stored[doc_id][2]))
     for keys in new_lines.values():
         counts.update(keys)
     repeated = frozenset(key for key, n in counts.items() if n >= settings.normalize.furniture_min_docs)

@@ -206,3 +206,36 @@ def test_without_common_resigns_only_when_needed() -> None:
     dropped = without_common(fp, np.sort(values)[:5])
     assert dropped.size == fp.size - 5
     assert np.array_equal(dropped.signature, signatures([np.sort(values)[5:]], 128, 1)[0])
+
+
+def test_lines_that_become_furniture_after_indexing_are_reported(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    footer = "\nSubscribe to the Riverton Gazette\n"
+    for n, topic in enumerate(["parks", "roads"]):
+        (root / f"{topic}.txt").write_text(_article(topic, n) + footer, encoding="utf-8")
+    settings = Settings()  # a short line in 3 documents is furniture
+    assert build_index(root, default_index(root), settings).stale_lines == 0
+    (root / "water.txt").write_text(_article("water", 5) + footer, encoding="utf-8")
+    report = update_index(root, default_index(root), settings)
+    assert report.fingerprinted == 1 and report.stale_lines == 1
+    assert "1 short lines have become repeated furniture" in report.summary()
+    assert "--rebuild" in report.summary()
+    rebuilt = build_index(root, default_index(root), settings, rebuild=True)
+    assert rebuilt.stale_lines == 0
+
+
+def test_max_matches_bounds_the_analysed_matches(corpus: Path, tmp_path: Path) -> None:
+    from provenance.check import check_drop
+
+    copy = tmp_path / "copy.txt"
+    copy.write_text((corpus / "000_3a0f44c342259dfd.txt").read_text(encoding="utf-8") + "\nEditor: a note.\n", "utf-8")
+    for limit, matches in ((10, 2), (1, 1)):
+        settings = with_overrides(Settings(), {"check.max_matches": limit})
+        build_index(corpus, default_index(corpus), settings, rebuild=True)
+        files, rejected = drop_files([copy], corpus, settings)
+        with open_index(default_index(corpus)) as store:
+            (verdict,) = check_drop(files, rejected, store, settings).verdicts
+        assert len(verdict.matches) == matches
+        assert verdict.matches[0].doc == "000_3a0f44c342259dfd"
+        assert ("1 more indexed documents share some text with it" in verdict.notes) == (limit == 1)
