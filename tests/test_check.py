@@ -277,3 +277,25 @@ def test_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown rule typos" in capsys.readouterr().err
     assert main(["check", "--index", str(repo / "nope.sqlite"), "a.txt"]) == 2
     assert "no index at" in capsys.readouterr().err
+
+
+def test_the_index_follows_the_repository_incrementally(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each check brings the index up to date: only files new to the corpus are fingerprinted."""
+    (repo / "corpus" / "library.txt").write_text(UNRELATED, encoding="utf-8")
+    _commit(repo, "first drop")
+    code = main(["check", "--against", str(repo / "corpus"), "--since", "main"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "PASS corpus/library.txt" in out
+    # built from the corpus without the file under check
+    assert "5 documents; added 5, changed 0, removed 0, unchanged 0; fingerprinted 5" in err
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "drop")
+    git(repo, "checkout", "-q", "-b", "second")
+    (repo / "corpus" / "festival.txt").write_text(FESTIVAL, encoding="utf-8")
+    (repo / "corpus" / f"{SEED_003}.txt").unlink()
+    _commit(repo, "second drop")
+    code = main(["check", "--against", str(repo / "corpus"), "--since", "main"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "PASS corpus/festival.txt" in out and "library" not in out
+    # the merged file joins the corpus, the deleted seed leaves it, nothing else is fingerprinted
+    assert "5 documents; added 1, changed 0, removed 1, unchanged 4; fingerprinted 1" in err
