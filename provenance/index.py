@@ -277,9 +277,10 @@ class IndexReport:
         if self.rejected:
             line += f"; {len(self.rejected)} rejected"
         if self.stale_lines:
+            lines = "1 short line has" if self.stale_lines == 1 else f"{self.stale_lines} short lines have"
             line += (
-                f"; {self.stale_lines} short lines have become repeated furniture since some documents were "
-                "indexed (run `provenance index build --rebuild` to refresh them)"
+                f"; {lines} become (or stopped being) repeated furniture since some documents were indexed "
+                "(run `provenance index build --rebuild` to refresh them)"
             )
         return line
 
