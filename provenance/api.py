@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,6 +85,25 @@ def load(
     timings = {} if timings is None else timings
     with _timed(timings, "ingest"):
         sources, rejected = discover(paths, settings.ingest)
+    documents, unreadable = load_sources(sources, settings, timings)
+    return documents, tuple(sorted([*rejected, *unreadable], key=lambda r: (r.path, r.reason)))
+
+
+def load_sources(
+    sources: Sequence[Source],
+    settings: Settings,
+    timings: dict[str, float] | None = None,
+    *,
+    line_counts: Mapping[str, int] | None = None,
+) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
+    """Read and describe sources whose ids are already decided (the CI gate names them itself).
+
+    ``line_counts`` (documents elsewhere in the corpus holding each short line, from an
+    index) make furniture by repetition what it would be over the whole corpus.
+    """
+    timings = {} if timings is None else timings
+    rejected: list[Rejected] = []
+    with _timed(timings, "ingest"):
         decoded: list[Decoded] = []
         for source in sources:
             result = read(source, settings.ingest)
@@ -94,7 +113,7 @@ def load(
                 decoded.append(result)
     with _timed(timings, "normalize"):
         normalized = [normalize(d.text) for d in decoded]
-        repeated = corpus_repeats((n.clean for n in normalized), settings.normalize)
+        repeated = corpus_repeats((n.clean for n in normalized), settings.normalize, line_counts)
         documents = tuple(
             build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
         )
@@ -143,7 +162,7 @@ def analyze_documents(
     return Analysis(
         documents=documents,
         rejected=tuple(rejected),
-        settings=settings.as_dict(),
+        settings=settings.analysis_dict(),
         pairs=pairs,
         passages=passages,
         compositions=compositions,

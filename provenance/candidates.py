@@ -131,7 +131,8 @@ def _shared(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[idx] == a))
 
 
-def _digest(shingles: np.ndarray) -> bytes:
+def shingle_digest(shingles: np.ndarray) -> bytes:
+    """A 16-byte digest of a shingle set: equal digests, identical texts (furniture aside)."""
     return hashlib.blake2b(shingles.astype("<u8").tobytes(), digest_size=16).digest()
 
 
@@ -244,7 +245,7 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
     found: dict[bytes, list[int]] = {}
     for index, fp in enumerate(fingerprints):
         if fp.size:
-            found.setdefault(_digest(fp.shingles), []).append(index)
+            found.setdefault(shingle_digest(fp.shingles), []).append(index)
     groups = tuple(tuple(g) for g in found.values())
     params = fingerprints[0].params if fingerprints else None
     rep_sets, removed, common = drop_common([fingerprints[g[0]].shingles for g in groups], settings.max_df)

@@ -8,6 +8,7 @@ line; bad input files are listed one line each and the run carries on.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -15,10 +16,19 @@ from pathlib import Path
 
 from provenance import __version__
 from provenance.api import analyze, compare
+from provenance.check import changed_since, check_drop, drop_files
 from provenance.errors import ProvenanceError, SettingsError
-from provenance.model import Analysis
+from provenance.index import IndexReport, build_index, default_index, open_index, update_index
+from provenance.model import Analysis, CheckResult
 from provenance.output import write_atomic, write_atomic_bytes
 from provenance.report.as_json import render_json
+from provenance.report.check import (
+    render_check_json,
+    render_check_markdown,
+    render_check_text,
+    render_github,
+    render_junit,
+)
 from provenance.report.markdown import render_markdown
 from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
@@ -28,6 +38,15 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 FORMATS = ("md", "json", "xlsx", "csv")
+CHECK_FORMATS = ("text", "github", "json")
+# --fail-on names and the policy switches they turn on (the others are turned off).
+FAIL_ON = {
+    "rejected": "fail_on_rejected",
+    "exact": "fail_on_exact",
+    "near-duplicate": "fail_on_near_duplicate",
+    "uncredited": "fail_on_uncredited",
+    "republication": "fail_on_republication",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +75,44 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
     pair.add_argument("--lines", type=int, default=12, help="lines shown per passage and side, 0 for all (default 12)")
     _settings_options(pair)
+
+    index = commands.add_parser("index", help="build or update the signature index of a corpus (for `check`)")
+    actions = index.add_subparsers(dest="action", required=True, metavar="ACTION")
+    build = actions.add_parser("build", help="index every document of a corpus folder")
+    build.add_argument("root", metavar="DIR", help="the corpus folder (read recursively)")
+    build.add_argument("--rebuild", action="store_true", help="replace an existing index")
+    update = actions.add_parser("update", help="add new and changed files, remove deleted ones")
+    update.add_argument("root", metavar="DIR", nargs="?", help="the corpus folder (default: the one the index records)")
+    for sub in (build, update):
+        sub.add_argument(
+            "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
+        )
+        sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
+        _settings_options(sub)
+
+    check = commands.add_parser("check", help="CI gate: judge new files against an indexed corpus")
+    check.add_argument("paths", nargs="*", metavar="NEW", help="new files, folders or glob patterns")
+    check.add_argument("--against", metavar="DIR", help="the corpus folder; its index is built or updated first")
+    check.add_argument(
+        "--index",
+        type=Path,
+        metavar="PATH",
+        help="the index file (default with --against: DIR/.provenance/index.sqlite)",
+    )
+    check.add_argument("--since", metavar="REV", help="also check files added or modified since REV (git diff)")
+    check.add_argument("--format", default="text", help=f"output: {', '.join(CHECK_FORMATS)} (default: text)")
+    check.add_argument("--junit", type=Path, metavar="PATH", help="also write a JUnit XML report")
+    check.add_argument("--fail-on", metavar="LIST", help=f"comma list of rules that fail: {', '.join(FAIL_ON)} or none")
+    check.add_argument(
+        "--allow-outlet", action="append", default=[], metavar="NAME", help="syndication partner (repeatable)"
+    )
+    check.add_argument(
+        "--allow-pair", action="append", default=[], metavar="'NEW -> OTHER'", help="allowed pair of globs (repeatable)"
+    )
+    check.add_argument("--near-duplicate", metavar="J", help="Jaccard from which a match is a near-duplicate")
+    check.add_argument("--republication-min", metavar="C", help="share of either file that makes a republication")
+    check.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for an index update (default 1)")
+    _settings_options(check)
     return parser
 
 
@@ -72,32 +129,67 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         default=None,
-        help="a pyproject.toml whose [tool.provenance] holds settings (default: the corpus root's, if any)",
+        help="a pyproject.toml whose [tool.provenance] holds settings (default: the nearest above the corpus)",
     )
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``, not looking past a repository's top (``.git``)."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def settings_from_args(args: argparse.Namespace, root: Path | None = None) -> Settings:
     """The one place that maps command-line options to ``Settings``.
 
-    Precedence: defaults < ``[tool.provenance]`` of the config file < ``--set``.
+    Precedence: defaults < ``[tool.provenance]`` of the config file < policy flags of
+    ``check`` < ``--set``. The config file is ``--config``, else the nearest
+    ``pyproject.toml`` at or above the corpus ``root`` (or the first path given).
     """
     config = args.config
     if config is None:
-        first = Path(args.paths[0])
-        candidate = (first if first.is_dir() else first.parent) / "pyproject.toml"
-        config = candidate if candidate.is_file() else None
+        start = root if root is not None else Path(args.paths[0]) if getattr(args, "paths", None) else Path()
+        config = find_config(start.resolve() if start.is_dir() else start.resolve().parent)
     settings = Settings()
     if config is not None:
         if not config.is_file():
             raise SettingsError(f"{config}: no such config file")
         settings = with_overrides(settings, from_pyproject(config))
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = _policy_overrides(args, settings)
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
             raise SettingsError(f"--set {item!r}: expected STAGE.NAME=VALUE")
         overrides[key.strip()] = value.strip()
     return with_overrides(settings, overrides)
+
+
+def _policy_overrides(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
+    """``check``'s policy flags as ``check.*`` overrides (allowlists add to the configured ones)."""
+    out: dict[str, object] = {}
+    fail_on = getattr(args, "fail_on", None)
+    if fail_on is not None:
+        names = {n.strip().lower() for n in fail_on.split(",") if n.strip()} - {"none"}
+        unknown = sorted(names - set(FAIL_ON))
+        if unknown:
+            raise SettingsError(
+                f"--fail-on: unknown rule {', '.join(unknown)}; choose from {', '.join(FAIL_ON)} or none"
+            )
+        out.update({f"check.{field}": name in names for name, field in FAIL_ON.items()})
+    if getattr(args, "allow_outlet", None):
+        out["check.allow_outlets"] = (*settings.check.allow_outlets, *args.allow_outlet)
+    if getattr(args, "allow_pair", None):
+        out["check.allow_pairs"] = (*settings.check.allow_pairs, *args.allow_pair)
+    if getattr(args, "near_duplicate", None) is not None:
+        out["check.near_duplicate"] = args.near_duplicate
+    if getattr(args, "republication_min", None) is not None:
+        out["check.republication_min"] = args.republication_min
+    return out
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -147,9 +239,9 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_rejected(analysis: Analysis) -> None:
+def _print_rejected(found: Analysis | IndexReport) -> None:
     """One line per rejected input file, on stderr; the run carries on."""
-    for rejected in analysis.rejected:
+    for rejected in found.rejected:
         print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
 
 
@@ -170,24 +262,88 @@ def _compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _index(args: argparse.Namespace) -> int:
+    if args.root is None and args.index is None:
+        raise SettingsError(f"index {args.action}: give the corpus folder DIR or --index PATH")
+    root = Path(args.root) if args.root is not None else None
+    index = args.index if args.index is not None else default_index(root or Path())
+    if root is None:
+        with open_index(index) as store:
+            root = store.root
+    settings = settings_from_args(args, root)
+    if args.action == "build":
+        report = build_index(Path(args.root), index, settings, rebuild=args.rebuild, jobs=args.jobs)
+    else:
+        report = update_index(root, index, settings, jobs=args.jobs)
+    _print_rejected(report)
+    print(report.summary())
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    if args.format not in CHECK_FORMATS:
+        raise SettingsError(f"--format: unknown format {args.format!r}; choose from {', '.join(CHECK_FORMATS)}")
+    if args.against is None and args.index is None:
+        raise SettingsError("check: give the corpus with --against DIR or its index with --index PATH")
+    root = Path(args.against) if args.against is not None else None
+    if root is not None and not root.is_dir():
+        raise SettingsError(f"--against {root}: not a directory")
+    index = args.index if args.index is not None else default_index(root or Path())
+    if root is None:
+        with open_index(index) as store:
+            root = store.root
+    settings = settings_from_args(args, root)
+    paths: list[str | Path] = list(args.paths)
+    if args.since is not None:
+        if root is None:
+            raise SettingsError("--since: the index records no corpus folder; give it with --against DIR")
+        paths.extend(changed_since(root, args.since, settings))
+    elif not paths:
+        raise SettingsError("check: name the new files, or give --since REV")
+    files, rejected = drop_files(paths, root, settings) if paths else ([], [])
+    if args.against is not None and (files or rejected):
+        exclude = [f.relative for f in files if f.relative]
+        if index.exists():
+            report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude)
+        else:
+            report = build_index(Path(args.against), index, settings, jobs=args.jobs, exclude=exclude)
+        print(report.summary(), file=sys.stderr)
+    if files or rejected:
+        with open_index(index) as store:
+            result = check_drop(files, rejected, store, settings)
+    else:
+        result = CheckResult((), str(index), 0, settings.as_dict()["check"])
+    _write_check(result, args)
+    return EXIT_FINDINGS if result.failed else EXIT_OK
+
+
+def _write_check(result: CheckResult, args: argparse.Namespace) -> None:
+    if args.format == "json":
+        print(render_check_json(result), end="")
+    elif args.format == "github":
+        print(render_github(result), end="")
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(render_check_markdown(result) + "\n")
+    else:
+        print(render_check_text(result), end="")
+    if args.junit is not None:
+        write_atomic(args.junit, render_junit(result))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
-        if args.command == "analyze":
-            return _analyze(args)
-        if args.command == "quotes":
-            return _quotes(args)
-        if args.command == "compare":
-            return _compare(args)
+        return commands[args.command](args)
     except ProvenanceError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    parser.error(f"unknown command {args.command!r}")
-    return EXIT_USAGE  # pragma: no cover (parser.error exits)
 
 
 if __name__ == "__main__":

@@ -21,3 +21,7 @@ class InputError(ProvenanceError):
 
 class FingerprintError(ProvenanceError):
     """Fingerprints made with different settings (shingle size, permutations, seed, scheme)."""
+
+
+class IndexStateError(ProvenanceError):
+    """A signature index that is missing, damaged, or made with other settings than the current ones."""

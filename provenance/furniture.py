@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from provenance.model import Line, LineKind, Span
@@ -141,24 +141,41 @@ def line_cue(text: str) -> str:
     return ""
 
 
-def corpus_repeats(texts: Iterable[str], settings: NormalizeSettings) -> frozenset[str]:
-    """Keys of short unpunctuated lines that occur in at least ``furniture_min_docs`` documents.
+def repeat_keys(text: str, settings: NormalizeSettings) -> frozenset[str]:
+    """Keys of the lines of one clean text that can become furniture by repetition.
 
     Only short lines without sentence punctuation qualify (navigation, widget
     titles), so three copies of one wire story do not erase each other's text.
+
+    >>> sorted(repeat_keys("Sign up now\\nIt rained all day.\\nSign up now", NormalizeSettings()))
+    ['sign up now']
+    """
+    keys = {
+        matching_key(line)
+        for line in text.split("\n")
+        if line.strip()
+        and len(line.split()) <= settings.furniture_repeat_max_words
+        and not has_terminal_punctuation(line)
+    }
+    return frozenset(key for key in keys if key)
+
+
+def corpus_repeats(
+    texts: Iterable[str], settings: NormalizeSettings, base_counts: Mapping[str, int] | None = None
+) -> frozenset[str]:
+    """Keys of short unpunctuated lines that occur in at least ``furniture_min_docs`` documents.
+
     The count is per document: a line repeated inside one page counts once.
+    ``base_counts`` are documents elsewhere in the corpus holding each key (a stored
+    index), added so that a few new files see the furniture of the whole corpus.
     """
     counts: Counter[str] = Counter()
     for text in texts:
-        keys = {
-            matching_key(line)
-            for line in text.split("\n")
-            if line.strip()
-            and len(line.split()) <= settings.furniture_repeat_max_words
-            and not has_terminal_punctuation(line)
-        }
-        counts.update(key for key in keys if key)
-    return frozenset(key for key, n in counts.items() if n >= settings.furniture_min_docs)
+        counts.update(repeat_keys(text, settings))
+    base = base_counts or {}
+    return frozenset(
+        key for key, n in counts.items() if n + base.get(key, 0) >= settings.furniture_min_docs
+    ) | frozenset(key for key, n in base.items() if n >= settings.furniture_min_docs)
 
 
 def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[str] = frozenset()) -> tuple[Line, ...]:

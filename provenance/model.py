@@ -465,6 +465,85 @@ class PairRelation:
     evidence: tuple[Evidence, ...]
 
 
+# --- check: the CI gate's verdicts -----------------------------------------------------------
+
+CheckStatus = Literal["pass", "fail", "skip"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A document a new file shares text with, seen from the new file.
+
+    ``relation``: ``exact duplicate`` (same bytes), ``same text`` (same shingle set),
+    ``full copy``, ``excerpt``, ``excerpt with commentary``, ``contains`` (the new file
+    holds the other) or ``shares text``. ``containment_new`` is the share of the new
+    file's shingles found in ``doc``, ``containment_doc`` the share of ``doc``'s found in
+    the new file. ``line`` is the first line (1-based) of the new file holding text that
+    ``doc`` has too. ``in_drop``: ``doc`` is another new file; ``available``: ``doc``'s
+    file was read and analysed with the new one (else the scores come from the index).
+    """
+
+    doc: str
+    path: str
+    relation: str
+    jaccard: float
+    containment_new: float
+    containment_doc: float
+    shared_shingles: int
+    line: int
+    in_drop: bool
+    available: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A policy rule a new file breaks.
+
+    ``rule`` is ``rejected``, ``exact``, ``near-duplicate``, ``republication`` or ``uncredited``;
+    ``doc`` the document it concerns and ``line`` where the new file shows it (1-based).
+    """
+
+    rule: str
+    message: str
+    doc: str | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the gate says about one new file: status, role, a one-line summary, findings and evidence.
+
+    ``path`` is the file as the user named it (or as ``git diff`` listed it); ``credits``
+    are the file's own piece credits as ``Outlet (cue kind)``; ``notes`` say what passed
+    and why (allowlists, credits, matches left out of the analysis).
+    """
+
+    path: str
+    id: str
+    status: CheckStatus
+    role: str
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    matches: tuple[Match, ...] = ()
+    credits: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Every verdict of one check, with the index it ran against and what it cost."""
+
+    verdicts: tuple[Verdict, ...]
+    index: str
+    indexed: int
+    policy: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for v in self.verdicts if v.status == "fail")
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """An input that could not be analysed, and why (one of :data:`RejectReason`)."""

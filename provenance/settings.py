@@ -288,8 +288,51 @@ class LineageSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """Policy of the CI gate, ``provenance check`` (issue: CI gate); ``[tool.provenance.check]``."""
+
+    # A file of the drop that cannot be read as text (empty, binary, undecodable,
+    # too large) fails the check.
+    fail_on_rejected: bool = True
+    # Exact duplicates fail: the same bytes, or the same text once page furniture is set
+    # aside (identical shingle sets).
+    fail_on_exact: bool = True
+    # Near-duplicates fail: Jaccard of the shingle sets from near_duplicate. Measured
+    # (bench/check_thresholds.py): generated full copies score 0.865 at the lowest (wrapped in
+    # furniture, hex- or mojibake-damaged included), excerpts at most 0.787 (an 80% excerpt),
+    # light edits 0.60-0.84; news_events_dev's republished wire copies 0.828 and up.
+    fail_on_near_duplicate: bool = True
+    near_duplicate: float = 0.8
+    # A republication is a match holding republication_min of either file. news_events_dev:
+    # the 43 verified pairs below 0.2 share 29-110 shingles, read by hand as the same company
+    # statement quoted by independent reports; from 0.24 pairs share a wire caption or copied
+    # sentences. Generated excerpts score 0.848 and up, excerpts with commentary 0.175 and up
+    # (1 of 34 below 0.2).
+    republication_min: float = 0.2
+    # A republication without a credit line ("Source: X", "(AP) —", "X reported" in the
+    # lead: a piece credit of provenance.credits) fails.
+    fail_on_uncredited: bool = True
+    # Any republication fails, credited or not (a corpus that must hold originals only).
+    fail_on_republication: bool = False
+    # Known syndication that passes: "NEW -> OTHER" glob patterns on ids or paths
+    # (relative to the corpus root; a bare "OTHER" is "* -> OTHER"), and outlets whose
+    # credit in the new file makes a republication pass.
+    allow_pairs: tuple[str, ...] = ()
+    allow_outlets: tuple[str, ...] = ()
+    # The corpus documents sharing most text with a new file that are analysed with it
+    # (the rest are counted in a note): bounds the sub-corpus at drop size x (1 + max_matches)
+    # however large the family of copies in the corpus.
+    max_matches: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSettings:
     """Renderers: cut lengths and table sizes (issue: reports)."""
+
+
+# Slices that decide what a run *does with* its findings, not what it finds: kept out of
+# the analysis reports so a policy change does not change a report.
+_POLICY_STAGES = frozenset({"check"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +344,7 @@ class Settings:
     align: AlignSettings = field(default_factory=AlignSettings)
     quotes: QuoteSettings = field(default_factory=QuoteSettings)
     lineage: LineageSettings = field(default_factory=LineageSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
@@ -310,6 +354,14 @@ class Settings:
             values = dataclasses.asdict(getattr(self, stage.name))
             out[stage.name] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
         return out
+
+    def analysis_dict(self) -> dict[str, dict[str, Any]]:
+        """The slices that shape an analysis, for its reports: all but the gate's policy (``check``).
+
+        >>> "check" in Settings().as_dict(), "check" in Settings().analysis_dict()
+        (True, False)
+        """
+        return {stage: values for stage, values in self.as_dict().items() if stage not in _POLICY_STAGES}
 
 
 def _coerce(current: object, raw: object, name: str) -> object:

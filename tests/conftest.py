@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,28 @@ def seed_analysis():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def copy_seeds(folder: Path) -> Path:
+    """Copy the seeds into ``folder`` (made if missing) and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    return folder
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo``; its output."""
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def init_repo(root: Path, branch: str = "drop") -> Path:
+    """Make ``root`` a git repository: everything committed on ``main``, then a new ``branch`` checked out."""
+    (root / ".gitignore").write_text(".provenance/\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Gate Test")
+    git(root, "config", "user.email", "gate@example.invalid")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "corpus")
+    git(root, "checkout", "-q", "-b", branch)
+    return root

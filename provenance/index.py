@@ -1,0 +1,663 @@
+"""Signature index: a corpus's fingerprints and metadata in an embedded SQLite database.
+
+``provenance index build DIR`` stores, for every document of a corpus, what the CI gate
+needs to check new files against it without reading the corpus again: the content hash
+of the file, its fingerprint (:meth:`~provenance.fingerprint.Fingerprint.to_bytes`:
+shingle set and MinHash signature), the digest of its shingle set, its *search
+signature* (the signature over the shingles left after the corpus-wide ``max_df``
+filter, which is what candidate search compares), its title, stated date and outlet
+credits, and the short lines that can become furniture by repetition. The ``meta``
+table records the schema version, the settings that made the signatures, where the
+corpus root is (relative to the index, so a moved checkout still works), the corpus's
+common shingles, and how many documents hold each repeatable line (``lines``).
+
+``index update`` hashes every file of the corpus, fingerprints only files that are new
+or whose bytes changed, deletes rows of files that are gone, and refreshes what depends
+on the whole corpus: the common shingles (recomputed exactly from the stored shingle
+sets; only documents holding a shingle that entered or left the common set are
+re-signed) and the line counts. A document already indexed keeps the furniture decided
+when it was indexed; the update says how many lines have since become repeated
+furniture, and ``index build --rebuild`` recomputes everything.
+
+Settings that change signatures (``fingerprint.*``, ``normalize.*``, ``candidates.max_df``
+and the hashing scheme) are compared with the stored ones before any use: a difference
+raises :class:`~provenance.errors.IndexStateError` naming it, never a silent mix.
+
+A build writes a new database next to the target and renames it into place; an update
+is one transaction (WAL journal): a reader sees the old index or the new one, never
+half of either. Hidden files and directories under the root (``.git``, ``.github``,
+``.provenance``) are never corpus documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from provenance import __version__
+from provenance.api import build_document
+from provenance.candidates import drop_common, shingle_digest
+from provenance.credits import credits
+from provenance.errors import IndexStateError
+from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
+from provenance.furniture import repeat_keys
+from provenance.ingest import Source, discover, read
+from provenance.model import Rejected
+from provenance.normalize import normalize
+from provenance.settings import Settings
+
+SCHEMA_VERSION = 1
+DEFAULT_INDEX = Path(".provenance") / "index.sqlite"
+# Files described per task handed to a worker process: large enough that pickling the
+# batch costs little next to describing it (~1 ms a document), small enough to spread.
+_BATCH = 256
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE documents (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    shingles INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    fingerprint BLOB NOT NULL,
+    search_shingles INTEGER,
+    search_signature BLOB,
+    title TEXT,
+    date TEXT,
+    credits TEXT NOT NULL,
+    lines TEXT NOT NULL
+);
+CREATE INDEX documents_sha256 ON documents (sha256);
+CREATE INDEX documents_digest ON documents (digest);
+CREATE TABLE lines (key TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_index(root: Path) -> Path:
+    """Where the index of a corpus lives unless told otherwise.
+
+    >>> default_index(Path("corpus")).as_posix()
+    'corpus/.provenance/index.sqlite'
+    """
+    return root / DEFAULT_INDEX
+
+
+def recorded_settings(settings: Settings) -> dict[str, object]:
+    """The settings a stored signature depends on, flattened (``stage.name``), tuples as lists.
+
+    >>> recorded_settings(Settings())["fingerprint.shingle_size"]
+    5
+    """
+    out: dict[str, object] = {"fingerprint.scheme": HASH_SCHEME}
+    everything = settings.as_dict()
+    for stage in ("fingerprint", "normalize"):
+        out.update({f"{stage}.{name}": value for name, value in everything[stage].items()})
+    out["candidates.max_df"] = settings.candidates.max_df
+    return dict(sorted(out.items()))
+
+
+def settings_difference(stored: Mapping[str, object], current: Mapping[str, object]) -> list[str]:
+    """``name=stored, current value`` for every recorded setting that differs.
+
+    >>> settings_difference({"fingerprint.shingle_size": 5}, {"fingerprint.shingle_size": 4})
+    ['fingerprint.shingle_size=5, current 4']
+    """
+    names = sorted(set(stored) | set(current))
+    return [
+        f"{name}={stored.get(name, '(none)')}, current {current.get(name, '(none)')}"
+        for name in names
+        if stored.get(name) != current.get(name)
+    ]
+
+
+def is_hidden(relative: str) -> bool:
+    """True for paths inside hidden directories or naming hidden files (``.git/…``, ``.github/…``).
+
+    >>> is_hidden(".github/pr.md"), is_hidden("wire/.draft.txt"), is_hidden("wire/a.txt")
+    (True, True, False)
+    """
+    return any(part.startswith(".") for part in relative.split("/"))
+
+
+# --- describing files (pure over plain data: runs in worker processes) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One corpus file hashed (and, when new or changed, its repeatable lines read)."""
+
+    id: str
+    sha256: str | None
+    lines: frozenset[str] | None
+    rejected: Rejected | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of the ``documents`` table, before it is written."""
+
+    id: str
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+    fingerprint: bytes
+    shingles: int
+    digest: bytes
+    title: str | None
+    date: str | None
+    credits: str
+    lines: str
+
+
+def scan(batch: Sequence[tuple[Source, str | None]], settings: Settings) -> list[Scan]:
+    """Hash each file; read the repeatable lines of files whose hash is not the one stored (given with it).
+
+    An unchanged file is only read and hashed, never decoded.
+    """
+    out: list[Scan] = []
+    for source, known in batch:
+        if known is not None:
+            try:
+                data: bytes | None = source.path.read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).hexdigest() == known:
+                out.append(Scan(source.id, known, None, None))
+                continue
+        result = read(source, settings.ingest)
+        if isinstance(result, Rejected):
+            out.append(Scan(source.id, None, None, result))
+        else:
+            keys = repeat_keys(normalize(result.text).clean, settings.normalize)
+            out.append(Scan(source.id, result.sha256, keys, None))
+    return out
+
+
+def describe(
+    batch: Sequence[tuple[Source, str]], settings: Settings, repeated: frozenset[str]
+) -> tuple[list[Entry], list[Rejected]]:
+    """Read, describe and fingerprint files (each with its path relative to the root) as index rows."""
+    documents, paths, stats, rejected = [], [], [], []
+    for source, relative in batch:
+        result = read(source, settings.ingest)
+        if isinstance(result, Rejected):  # changed on disk since it was scanned
+            rejected.append(result)
+            continue
+        normalized = normalize(result.text)
+        documents.append(build_document(result, normalized, settings.normalize, repeated))
+        paths.append((relative, repeat_keys(normalized.clean, settings.normalize)))
+        info = source.path.stat()
+        stats.append((info.st_size, info.st_mtime))
+    entries = []
+    for doc, fp, (relative, keys), (size, mtime) in zip(
+        documents, fingerprint(documents, settings.fingerprint), paths, stats, strict=True
+    ):
+        found = [
+            {"outlet": c.outlet, "scope": c.scope, "kind": c.cue.kind, "text": c.cue.text}
+            for c in credits(doc, settings.lineage)
+        ]
+        entries.append(
+            Entry(
+                id=doc.id,
+                path=relative,
+                sha256=doc.sha256,
+                size=size,
+                mtime=mtime,
+                fingerprint=fp.to_bytes(),
+                shingles=fp.size,
+                digest=shingle_digest(fp.shingles),
+                title=doc.metadata.title,
+                date=doc.metadata.date,
+                credits=json.dumps(found, ensure_ascii=False, sort_keys=True),
+                lines=json.dumps(sorted(keys), ensure_ascii=False),
+            )
+        )
+    return entries, rejected
+
+
+def _batches(items: Sequence[T], size: int = _BATCH) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run(function: Callable[..., R], batches: Sequence[Any], jobs: int, *args: Any) -> Iterator[R]:
+    """``function(batch, *args)`` for each batch, in order; in ``jobs`` worker processes when > 1."""
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield function(batch, *args)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(function, batches, *([arg] * len(batches) for arg in args))
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What a build or an update did."""
+
+    index: str
+    documents: int
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    fingerprinted: int
+    resigned: int
+    common_shingles: int
+    stale_lines: int
+    rejected: tuple[Rejected, ...] = ()
+
+    def summary(self) -> str:
+        """One line for people: counts of what changed and what was fingerprinted."""
+        line = (
+            f"index {self.index}: {self.documents} documents; added {self.added}, changed {self.changed}, "
+            f"removed {self.removed}, unchanged {self.unchanged}; fingerprinted {self.fingerprinted}, "
+            f"re-signed {self.resigned}; {self.common_shingles} common shingles"
+        )
+        if self.rejected:
+            line += f"; {len(self.rejected)} rejected"
+        if self.stale_lines:
+            lines = "1 short line has" if self.stale_lines == 1 else f"{self.stale_lines} short lines have"
+            line += (
+                f"; {lines} become (or stopped being) repeated furniture since some documents were indexed "
+                "(run `provenance index build --rebuild` to refresh them)"
+            )
+        return line
+
+
+@dataclass(slots=True)
+class SignatureIndex:
+    """An open index database. Use :func:`open_index`; close with :meth:`close` (or ``with``)."""
+
+    path: Path
+    connection: sqlite3.Connection
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __enter__(self) -> SignatureIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @property
+    def root(self) -> Path | None:
+        """The corpus root the index describes, or None when not recorded."""
+        relative = self.meta.get("root")
+        return None if relative is None else (self.path.parent / str(relative)).resolve()
+
+    @property
+    def params(self) -> FingerprintParams:
+        return FingerprintParams(**json.loads(str(self.meta["params"])))
+
+    @property
+    def common(self) -> np.ndarray:
+        """The corpus's common shingles (in more than ``candidates.max_df`` distinct texts), sorted."""
+        blob = self.meta.get("common") or b""
+        return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
+
+    def require_settings(self, settings: Settings) -> None:
+        """Raise :class:`IndexStateError` unless the index was made with the current settings."""
+        stored = json.loads(str(self.meta.get("settings", "{}")))
+        diffs = settings_difference(stored, recorded_settings(settings))
+        if diffs:
+            root = self.root
+            where = f" {root}" if root is not None else ""
+            raise IndexStateError(
+                f"index {self.path} built with {'; '.join(diffs)}: run `provenance index build{where} --rebuild`"
+            )
+
+    def count(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def search_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row ids, search set sizes and the search signature matrix of every indexed document."""
+        rows = self.connection.execute(
+            "SELECT rowid, search_shingles, search_signature FROM documents ORDER BY rowid"
+        ).fetchall()
+        num_perm = self.params.num_perm
+        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        sizes = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
+        return rowids, sizes, matrix.astype(np.uint32)
+
+    def records(self, rowids: Iterable[int]) -> list[IndexedDocument]:
+        """Stored documents by row id (in the order given)."""
+        wanted = list(dict.fromkeys(int(r) for r in rowids))
+        found: dict[int, IndexedDocument] = {}
+        for chunk in _batches(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.connection.execute(
+                f"SELECT rowid, id, path, sha256, fingerprint, title, date, credits FROM documents "
+                f"WHERE rowid IN ({marks})",
+                list(chunk),
+            ):
+                found[row[0]] = IndexedDocument(
+                    row[0], row[1], row[2], row[3], Fingerprint.from_bytes(row[4]), row[5], row[6], json.loads(row[7])
+                )
+        return [found[r] for r in wanted if r in found]
+
+    def rowids_where(self, column: str, values: Iterable[object]) -> dict[object, list[int]]:
+        """Row ids of documents whose ``id``, ``sha256`` or ``digest`` is one of ``values``."""
+        if column not in {"id", "sha256", "digest"}:
+            raise ValueError(column)
+        out: dict[object, list[int]] = {}
+        for chunk in _batches(list(dict.fromkeys(values)), 500):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {column}, rowid FROM documents WHERE {column} IN ({marks}) ORDER BY id"
+            for value, rowid in self.connection.execute(query, list(chunk)):
+                out.setdefault(value, []).append(rowid)
+        return out
+
+    def line_counts(self) -> dict[str, int]:
+        """Indexed documents holding each repeatable short line."""
+        return dict(self.connection.execute("SELECT key, docs FROM lines"))
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """A document as the index stores it."""
+
+    rowid: int
+    id: str
+    path: str
+    sha256: str
+    fingerprint: Fingerprint
+    title: str | None
+    date: str | None
+    credits: list[dict[str, str]]
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
+    connection = sqlite3.connect(uri, uri=readonly)
+    connection.execute("PRAGMA busy_timeout = 30000")
+    return connection
+
+
+def open_index(path: Path, *, readonly: bool = True) -> SignatureIndex:
+    """Open an existing index and read its ``meta`` table.
+
+    Raises:
+        IndexStateError: when there is no index at ``path``, it is not one, or its schema is another.
+    """
+    if not path.is_file():
+        raise IndexStateError(f"no index at {path}: run `provenance index build DIR` first")
+    try:
+        connection = _connect(path, readonly=readonly)
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+    except sqlite3.DatabaseError as exc:
+        raise IndexStateError(f"{path} is not a provenance index ({exc})") from exc
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        connection.close()
+        raise IndexStateError(
+            f"index {path} has schema {version}, this provenance reads {SCHEMA_VERSION}: "
+            "run `provenance index build DIR --rebuild`"
+        )
+    return SignatureIndex(path, connection, meta)
+
+
+# --- build and update -----------------------------------------------------------------------------
+
+
+def corpus_sources(
+    root: Path, settings: Settings, exclude: Iterable[str] = ()
+) -> tuple[list[tuple[Source, str]], list[Rejected]]:
+    """The corpus files under ``root`` (with their paths relative to it), hidden ones and ``exclude`` left out."""
+    sources, rejected = discover([root], settings.ingest)
+    skip = set(exclude)
+    out = []
+    for source in sources:
+        relative = source.path.relative_to(root).as_posix()
+        if not is_hidden(relative) and relative not in skip:
+            out.append((source, relative))
+    return out, [r for r in rejected if not is_hidden(Path(r.path).relative_to(root).as_posix())]
+
+
+def build_index(
+    root: Path, index: Path, settings: Settings, *, rebuild: bool = False, jobs: int = 1, exclude: Iterable[str] = ()
+) -> IndexReport:
+    """Index every document under ``root`` into a new database at ``index`` (renamed into place at the end).
+
+    Raises:
+        IndexStateError: when ``index`` exists and ``rebuild`` is not set.
+    """
+    if index.exists() and not rebuild:
+        raise IndexStateError(
+            f"{index} exists: run `provenance index update {root}` to bring it up to date, "
+            f"or `provenance index build {root} --rebuild` to start again"
+        )
+    if not root.is_dir():
+        raise IndexStateError(f"{root}: not a directory")
+    index.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{index.name}.", suffix=".tmp", dir=index.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        connection = sqlite3.connect(tmp)
+        try:
+            connection.executescript(_SCHEMA)
+            _write_meta(connection, index, root, settings, np.zeros(0, dtype=np.uint64))
+            report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
+            connection.commit()
+            connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
+        tmp.chmod(0o644)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{index}{suffix}").unlink(missing_ok=True)
+        tmp.replace(index)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        raise
+    return report
+
+
+def update_index(
+    root: Path | None, index: Path, settings: Settings, *, jobs: int = 1, exclude: Iterable[str] = ()
+) -> IndexReport:
+    """Bring ``index`` up to date with the files under ``root`` (default: the root it records), in one transaction.
+
+    ``exclude`` are paths relative to the root kept out of the corpus (the files a check
+    is about to judge): rows for them are removed.
+    """
+    store = open_index(index, readonly=False)
+    try:
+        store.require_settings(settings)
+        root = root if root is not None else store.root
+        if root is None or not root.is_dir():
+            raise IndexStateError(f"index {index}: corpus root {root} is not a directory")
+        connection = store.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
+            _set_meta(connection, "root", _relative_root(index, root))
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+    finally:
+        store.close()
+    return report
+
+
+def _relative_root(index: Path, root: Path) -> str:
+    try:
+        return Path(os.path.relpath(root.resolve(), index.parent.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return root.resolve().as_posix()
+
+
+def _set_meta(connection: sqlite3.Connection, key: str, value: object) -> None:
+    connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _write_meta(
+    connection: sqlite3.Connection, index: Path, root: Path, settings: Settings, common: np.ndarray
+) -> None:
+    params = FingerprintParams.from_settings(settings.fingerprint)
+    _set_meta(connection, "schema_version", SCHEMA_VERSION)
+    _set_meta(connection, "provenance_version", __version__)
+    _set_meta(connection, "params", json.dumps(asdict(params), sort_keys=True))
+    _set_meta(connection, "settings", json.dumps(recorded_settings(settings), sort_keys=True))
+    _set_meta(connection, "root", _relative_root(index, root))
+    _set_meta(connection, "common", common.astype("<u8").tobytes())
+
+
+def _sync(
+    connection: sqlite3.Connection,
+    root: Path,
+    index: Path,
+    settings: Settings,
+    *,
+    jobs: int,
+    exclude: Iterable[str],
+) -> IndexReport:
+    """Make the ``documents`` and ``lines`` tables describe the files under ``root`` (no commit)."""
+    stored = {
+        doc_id: (rowid, sha, lines)  # lines stay JSON text: only removed and changed files need them
+        for rowid, doc_id, sha, lines in connection.execute("SELECT rowid, id, sha256, lines FROM documents")
+    }
+    sources, rejected = corpus_sources(root, settings, exclude)
+    work = [(source, stored[source.id][1] if source.id in stored else None) for source, _ in sources]
+    scans = [s for part in _run(scan, _batches(work), jobs, settings) for s in part]
+    relative = {source.id: path for source, path in sources}
+    by_id = {source.id: source for source, _ in sources}
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    new_lines: dict[str, frozenset[str]] = {}
+    for item in scans:
+        if item.rejected is not None:
+            rejected.append(item.rejected)
+        elif item.id in stored and item.lines is None:
+            unchanged.append(item.id)
+        else:
+            (changed if item.id in stored else added).append(item.id)
+            new_lines[item.id] = item.lines or frozenset()
+    present = set(unchanged) | set(changed)
+    removed = sorted(doc_id for doc_id in stored if doc_id not in present)
+    # Line counts: what the removed and changed files held goes, what the new versions hold comes.
+    counts = Counter(dict(connection.execute("SELECT key, docs FROM lines")))
+    before = {key for key, n in counts.items() if n >= settings.normalize.furniture_min_docs}
+    for doc_id in [*removed, *changed]:
+        counts.subtract(json.loads(stored[doc_id][2]))
+    for keys in new_lines.values():
+        counts.update(keys)
+    repeated = frozenset(key for key, n in counts.items() if n >= settings.normalize.furniture_min_docs)
+    # Lines that entered or left the repeated set are furniture now (or no longer) in documents
+    # indexed earlier and not fingerprinted again: say how many, a rebuild refreshes them.
+    refreshed = Counter(key for keys in new_lines.values() for key in keys)
+    stale_lines = sum(1 for key in repeated ^ before if counts[key] - refreshed[key] > 0)
+    connection.execute("DELETE FROM lines")
+    kept = sorted((key, n) for key, n in counts.items() if n > 0)
+    connection.executemany("INSERT INTO lines (key, docs) VALUES (?, ?)", kept)
+    for doc_id in [*removed, *changed]:
+        connection.execute("DELETE FROM documents WHERE rowid = ?", (stored[doc_id][0],))
+    todo = [(by_id[doc_id], relative[doc_id]) for doc_id in sorted([*added, *changed])]
+    fingerprinted = 0
+    for entries, unreadable in _run(describe, _batches(todo), jobs, settings, repeated):
+        rejected.extend(unreadable)
+        connection.executemany(
+            "INSERT INTO documents (id, path, sha256, size, mtime, shingles, digest, fingerprint, title, date, "
+            "credits, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.id,
+                    e.path,
+                    e.sha256,
+                    e.size,
+                    e.mtime,
+                    e.shingles,
+                    e.digest,
+                    e.fingerprint,
+                    e.title,
+                    e.date,
+                    e.credits,
+                    e.lines,
+                )
+                for e in entries
+            ],
+        )
+        fingerprinted += len(entries)
+    late = {r.path for r in rejected}
+    added = [a for a in added if by_id[a].display not in late]
+    changed = [c for c in changed if by_id[c].display not in late]
+    common, resigned = _refresh_search(connection, settings, force=bool(added or changed or removed))
+    total = int(connection.execute("SELECT count(*) FROM documents").fetchone()[0])
+    return IndexReport(
+        index=str(index),
+        documents=total,
+        added=len(added),
+        changed=len(changed),
+        removed=len(removed),
+        unchanged=len(unchanged),
+        fingerprinted=fingerprinted,
+        resigned=resigned,
+        common_shingles=common,
+        stale_lines=stale_lines,
+        rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
+    )
+
+
+def _refresh_search(connection: sqlite3.Connection, settings: Settings, *, force: bool) -> tuple[int, int]:
+    """Recompute the common shingles and the search signatures that depend on them.
+
+    Returns the number of common shingles and of documents re-signed.
+    """
+    stored_common = connection.execute("SELECT value FROM meta WHERE key = 'common'").fetchone()
+    old = np.frombuffer(bytes(stored_common[0] or b""), dtype="<u8").astype(np.uint64) if stored_common else None
+    if not force and old is not None:
+        return int(old.size), 0
+    rows = connection.execute(
+        "SELECT rowid, digest, fingerprint, search_signature IS NULL FROM documents ORDER BY rowid"
+    ).fetchall()
+    fps = [Fingerprint.from_bytes(row[2]) for row in rows]
+    distinct: dict[bytes, np.ndarray] = {}
+    for row, fp in zip(rows, fps, strict=True):
+        if fp.size:
+            distinct.setdefault(row[1], fp.shingles)
+    _, _, common = drop_common(list(distinct.values()), settings.candidates.max_df)
+    moved = np.setxor1d(old if old is not None else np.zeros(0, np.uint64), common)
+    stale = [i for i, row in enumerate(rows) if row[3]]
+    if moved.size and fps:
+        owners = np.repeat(np.arange(len(fps)), [fp.size for fp in fps])
+        hit = np.unique(owners[np.isin(np.concatenate([fp.shingles for fp in fps]), moved)])
+        stale = sorted(set(stale) | set(hit.tolist()))
+    params = FingerprintParams.from_settings(settings.fingerprint)
+    for part in _batches(stale, 4096):
+        sets = [np.setdiff1d(fps[i].shingles, common, assume_unique=True) for i in part]
+        sigs = signatures(sets, params.num_perm, params.seed)
+        connection.executemany(
+            "UPDATE documents SET search_shingles = ?, search_signature = ? WHERE rowid = ?",
+            [
+                (int(s.size), sig.astype("<u4").tobytes(), rows[i][0])
+                for i, s, sig in zip(part, sets, sigs, strict=True)
+            ],
+        )
+    _set_meta(connection, "common", common.astype("<u8").tobytes())
+    return int(common.size), len(stale)
