@@ -44,7 +44,18 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover
-from provenance.model import Analysis, CheckResult, CheckStatus, Document, Finding, Match, Pair, Rejected, Verdict
+from provenance.model import (
+    Analysis,
+    CheckResult,
+    CheckStatus,
+    Document,
+    Finding,
+    LineageEdge,
+    Match,
+    Pair,
+    Rejected,
+    Verdict,
+)
 from provenance.settings import CandidateSettings, CheckSettings, FingerprintSettings, LineageSettings, Settings
 
 NEW_PREFIX = "new:"  # ids of new files outside the corpus root, which cannot clash with corpus ids
@@ -295,22 +306,39 @@ def _shared(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(np.isin(a, b, assume_unique=True))) if a.size and b.size else 0
 
 
+def lineage_note(edge: LineageEdge, paths: Mapping[str, str]) -> str:
+    """Lineage's reading of a new file, for the verdict's notes: role, parent, top evidence.
+
+    The gate's own verdict takes every matched corpus document as upstream (a drop is newer
+    than the corpus); lineage adds what a reader wants next: whose piece it is (an outside
+    outlet when credits say so), how sure, and why.
+
+    >>> from provenance.model import Evidence
+    >>> edge = LineageEdge("new", "excerpt", "external:AP", "partial copy", 0.78, (Evidence("credit", "(AP) —"),))
+    >>> lineage_note(edge, {})
+    'lineage: excerpt of external:AP (partial copy, confidence 0.78): credit: (AP) —'
+    """
+    parent = paths.get(edge.parent, edge.parent) if edge.parent else "no parent"
+    reasons = "; ".join(f"{e.kind}: {e.detail}" for e in edge.evidence[:2])
+    relation = f"{edge.relation}, " if edge.relation else ""
+    return f"lineage: {edge.role} of {parent} ({relation}confidence {edge.confidence:.2f})" + (
+        f": {reasons}" if reasons else ""
+    )
+
+
 def relations(analysis: Analysis, drop: Drop, settings: Settings) -> dict[str, tuple[str, tuple[Match, ...]]]:
     """For each new file, its role and its matches, best first.
 
-    THE ONE PLACE TO SWITCH TO LINEAGE. Today the relation is read from
+    The gate decides from time, not from lineage's direction signals: a drop is newer than
+    the corpus, so every matched corpus document is upstream of the new file. Lineage's
+    reading (role, parent, evidence) is added to each verdict's notes (:func:`lineage_note`).
+    The relation is read from
     ``analysis.pairs`` (containment both ways against lineage's ``full_min``,
     ``containment_asymmetry_min`` and ``commentary_min``) plus the index's pairs for corpus
     files that could not be read, and a new file's role is its best match's relation.
     Every match counts as upstream of the new file (conservative: a new file holding all of
     an indexed article is flagged too), except between two new files, where the one holding
-    less of the other's text (or, when even, the later id) is the copy. When
-    ``analysis.lineage`` holds :class:`~provenance.model.LineageEdge` records, take the new
-    file's edge instead: ``role`` as the role, ``parent`` (a document or ``external:X``)
-    as the first match with ``relation`` from the edge and its ``evidence``; keep the pair
-    scores below for the percentages, ``first_shared_line`` for annotations (or the first
-    ``Passage`` of the pair once alignment lands), and drop matches whose
-    :class:`~provenance.model.PairRelation` names the new file as the source.
+    less of the other's text (or, when even, the later id) is the copy.
     """
     lineage_settings = settings.lineage
     pairs = [*analysis.pairs, *drop.index_pairs]
@@ -659,12 +687,17 @@ def check_drop(
         unavailable=frozenset(unavailable),
     )
     related = relations(analysis, drop, settings)
+    edges = {edge.doc: edge for edge in analysis.lineage}
     verdicts = []
     for doc in documents:
         role, matches = related[doc.id]
         total = sum(1 for p in found.pairs if doc.id in (p.a, p.b))
         analysed = sum(1 for m in matches if not m.in_drop)
-        notes = (f"{total - analysed} more indexed documents share some text with it",) if total > analysed else ()
+        notes: tuple[str, ...] = (
+            (f"{total - analysed} more indexed documents share some text with it",) if total > analysed else ()
+        )
+        if matches and doc.id in edges:
+            notes = (*notes, lineage_note(edges[doc.id], drop.paths))
         piece = credits(doc, settings.lineage)
         verdicts.append(
             judge(by_display[doc.path], role, matches, piece, settings.check, indexed=found.indexed, notes=notes)
