@@ -18,8 +18,9 @@ from provenance.api import analyze, compare
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
 from provenance.output import write_atomic, write_atomic_bytes
-from provenance.report.as_json import render_json
+from provenance.report.as_json import dumps, to_dict
 from provenance.report.markdown import render_markdown
+from provenance.report.tables import frames_from
 from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
@@ -113,12 +114,13 @@ def parse_formats(value: str) -> tuple[str, ...]:
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
     """Render the analysis in each format and write the files atomically; return their paths."""
     written: list[Path] = []
-    tables = analysis.frames() if {"xlsx", "csv"} & set(formats) else {}
+    data = to_dict(analysis) if {"json", "xlsx", "csv"} & set(formats) else {}  # built once, shared
+    tables = frames_from(data) if {"xlsx", "csv"} & set(formats) else {}
     for fmt in formats:
         if fmt == "md":
             written.append(_write(out / "provenance.md", render_markdown(analysis)))
         elif fmt == "json":
-            written.append(_write(out / "provenance.json", render_json(analysis)))
+            written.append(_write(out / "provenance.json", dumps(data)))
         elif fmt == "xlsx":
             path = out / "provenance.xlsx"
             write_atomic_bytes(path, render_workbook(tables))
