@@ -414,7 +414,7 @@ def _edge_sentence(index: _Index, edge: LineageEdge, *, own: bool = False) -> st
         text = f"{ref} shares text with {others}, but which came first is undecided"
     else:
         text = f"{ref} is {'an' if edge.role[0] in 'aeiou' else 'a'} {edge.role} of {index.source_of(edge.parent)}"
-    text += f" (confidence {edge.confidence:.0%}). Evidence: {key_evidence(edge, doc, limit=2, chars=220)}."
+    text += f" (confidence {edge.confidence:.0%}). Evidence: {key_evidence(edge, doc, limit=5, chars=220)}."
     comp = index.comps.get(edge.doc)
     if own and doc is not None and comp is not None:
         text += " " + _own_sentence(index, doc, comp)

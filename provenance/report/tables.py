@@ -236,7 +236,15 @@ def frame(rows: Rows, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     extra = sorted({key for row in rows for key in row} - set(columns))
     ordered = [*columns, *extra]
-    return pd.DataFrame([{key: _cell(row.get(key)) for key in ordered} for row in rows], columns=ordered)
+    # Column by column: a 10,000-document analysis has a million cells, and one list per
+    # column costs a third of a dict per row.
+    data: dict[str, list[object]] = {}
+    for key in ordered:
+        values = [row.get(key) for row in rows]
+        if {list, dict} & set(map(type, values)):
+            values = [_cell(v) for v in values]
+        data[key] = values
+    return pd.DataFrame(data, columns=ordered)
 
 
 def frames_from(data: Record) -> dict[str, pd.DataFrame]:

@@ -125,40 +125,51 @@ def _number(value: object) -> str | None:
 def _cells(column: _Column, values: list[object]) -> tuple[list[str], int, bool]:
     """One column's cells as XML (``""`` for an empty cell), its longest text and whether it wraps.
 
-    Text is always an inline string, never a formula, whatever it starts with. Rows are
-    handled in bulk per kind of value (list comprehensions, C-speed joins), which is
-    what keeps a million cells near one second.
+    Text is always an inline string, never a formula, whatever it starts with. Values
+    are sorted by kind once per column and each kind is written in one comprehension
+    with C-speed cleaning and escaping: a million cells take about a second.
     """
-    letter = column.letter
+    prefix = f'<c r="{column.letter}'
     out = [""] * len(values)
-    texts = [
-        (i, v if len(v) <= _CELL_LIMIT else v[: _CELL_LIMIT - 1] + "…")
-        for i, v in enumerate(values)
-        if isinstance(v, str)
-    ]
-    others = [(i, v) for i, v in enumerate(values) if v is not None and not isinstance(v, str)]
-    longest = 0
-    number_style = f' s="{column.number_style}"' if column.number_style else ""
-    for index, value in others:
-        if isinstance(value, bool):
-            out[index] = f'<c r="{letter}{index + 2}" t="b"><v>{int(value)}</v></c>'
-            longest = max(longest, 5)
-        elif isinstance(value, int | float) or hasattr(value, "item"):
-            shown = _number(value)
-            if shown is not None:
-                out[index] = f'<c r="{letter}{index + 2}"{number_style}><v>{shown}</v></c>'
-                longest = max(longest, len(shown))
-        else:
-            texts.append((index, str(value)))
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        texts = (
+            [(i, v) for i, v in enumerate(values) if v is not None] if type(None) in kinds else list(enumerate(values))
+        )
+        longest = 0
+    else:
+        texts = []
+        longest = 0
+        number_style = f' s="{column.number_style}"' if column.number_style else ""
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                texts.append((index, value))
+            elif isinstance(value, bool):
+                out[index] = f'{prefix}{index + 2}" t="b"><v>{int(value)}</v></c>'
+                longest = max(longest, 5)
+            elif isinstance(value, int | float) or hasattr(value, "item"):
+                shown = _number(value)
+                if shown is not None:
+                    out[index] = f'{prefix}{index + 2}"{number_style}><v>{shown}</v></c>'
+                    longest = max(longest, len(shown))
+            else:
+                texts.append((index, str(value)))
     if not texts:
         return out, longest, False
-    lengths = [len(text) for _, text in texts]
-    longest = max(longest, *lengths)
+    strings = [text for _, text in texts]
+    lengths = list(map(len, strings))
+    longest = max(longest, max(lengths))
+    if longest > _CELL_LIMIT:
+        strings = [text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…" for text in strings]
     wrap = f' s="{column.wrap_style}"'
-    cleaned = _clean_texts([text for _, text in texts])
-    for (index, _), length, text in zip(texts, lengths, cleaned, strict=True):
+    for (index, _), length, text in zip(texts, lengths, _clean_texts(strings), strict=True):
         style = wrap if length > _MAX_WIDTH else ""
-        out[index] = f'<c r="{letter}{index + 2}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        # Spaces at either end survive only with xml:space="preserve"; XML white space is
+        # tab, newline, carriage return and space, all at or below " ".
+        space = ' xml:space="preserve"' if text[:1] <= " " or text[-1:] <= " " else ""
+        out[index] = f'{prefix}{index + 2}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     return out, longest, longest > _MAX_WIDTH
 
 
