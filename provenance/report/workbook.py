@@ -132,14 +132,11 @@ def _cells(column: _Column, values: list[object]) -> tuple[list[str], int, bool]
     prefix = f'<c r="{column.letter}'
     out = [""] * len(values)
     kinds = set(map(type, values))
+    texts: list[tuple[int, str]] = []
+    longest = 0
     if kinds <= {str, type(None)}:
-        texts = (
-            [(i, v) for i, v in enumerate(values) if v is not None] if type(None) in kinds else list(enumerate(values))
-        )
-        longest = 0
+        texts = [(i, v) for i, v in enumerate(values) if isinstance(v, str)]
     else:
-        texts = []
-        longest = 0
         number_style = f' s="{column.number_style}"' if column.number_style else ""
         for index, value in enumerate(values):
             if value is None:
@@ -160,7 +157,7 @@ def _cells(column: _Column, values: list[object]) -> tuple[list[str], int, bool]
         return out, longest, False
     strings = [text for _, text in texts]
     lengths = list(map(len, strings))
-    longest = max(longest, max(lengths))
+    longest = max(longest, *lengths)
     if longest > _CELL_LIMIT:
         strings = [text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…" for text in strings]
     wrap = f' s="{column.wrap_style}"'
