@@ -3,19 +3,21 @@
 ``python -m bench.bench_report [--docs 10000] [--seed 7] [--rounds 3] [--uncapped]``
 generates a synthetic corpus with :mod:`bench.corpus` (10% reuse: copies, excerpts,
 commentary, damage, withheld sources), runs :func:`provenance.analyze` on it once (the
-baseline), then times each renderer as the command line runs it:
+baseline), then times each format as the command line writes it, with
+:func:`provenance.cli.write_outputs` into a temporary folder (files written, the
+garbage collector paused as the CLI pauses it):
 
 * ``md``: :func:`~provenance.report.markdown.render_markdown` (capped tables);
 * ``json``: :func:`~provenance.report.as_json.to_dict` and ``dumps``;
 * ``xlsx``: ``to_dict``, the tables (:func:`~provenance.report.tables.frames_from`) and
   :func:`~provenance.report.workbook.render_workbook`;
-* ``csv``: ``to_dict``, the tables and one CSV text per table;
-* ``all``: :func:`provenance.cli.write_outputs` writing md, json, xlsx and csv into a
-  temporary folder (the JSON records and tables are built once and shared, files written).
+* ``csv``: ``to_dict``, the tables and one CSV file per table;
+* ``all``: the four together (the JSON records and the tables built once and shared).
 
 Each renderer is run ``--rounds`` times and its best time kept; every figure is printed
 as a ratio to the analysis time measured in the same run, wall clock and CPU (the
-machine is shared: absolute times are noisy). The target is a ratio under 0.10.
+machine is shared: absolute times are noisy). The target is a wall ratio under 0.10
+for each format; ``all`` is printed for information.
 ``--uncapped`` also renders the Markdown with every table uncapped, to show what the
 caps save.
 """
@@ -27,16 +29,13 @@ import math
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.corpus import generate
 from provenance import analyze
 from provenance.cli import write_outputs
-from provenance.model import Analysis
-from provenance.report.as_json import dumps, to_dict
 from provenance.report.markdown import render_markdown
-from provenance.report.tables import frames_from
-from provenance.report.workbook import render_csv, render_workbook
 from provenance.settings import ReportSettings
 
 TARGET = 0.10
@@ -57,21 +56,12 @@ def _timed(action: Callable[[], object], rounds: int) -> tuple[float, float, obj
     return best_wall, best_cpu, result
 
 
-def _xlsx(analysis: Analysis) -> bytes:
-    return render_workbook(frames_from(to_dict(analysis)))
-
-
-def _csv(analysis: Analysis) -> list[str]:
-    return [render_csv(table) for table in frames_from(to_dict(analysis)).values()]
-
-
 def _size(result: object) -> str:
+    """Size of a rendered text, or of the files ``write_outputs`` wrote."""
     if isinstance(result, str):
         return f"{len(result.encode('utf-8')) / 1e6:.2f} MB"
-    if isinstance(result, bytes):
-        return f"{len(result) / 1e6:.2f} MB"
     if isinstance(result, list):
-        return f"{sum(len(r.encode('utf-8')) if isinstance(r, str) else 0 for r in result) / 1e6:.2f} MB"
+        return f"{sum(p.stat().st_size for p in result if isinstance(p, Path)) / 1e6:.2f} MB"
     return ""
 
 
@@ -88,12 +78,10 @@ def run(n_docs: int, seed: int, rounds: int, *, uncapped: bool) -> bool:
             f"{len(analysis.passages):,} passages, {len(analysis.quotes):,} quote trails"
         )
         print(f"analysis: {analysis_wall:.1f} s wall, {analysis_cpu:.1f} s CPU (the baseline)")
+        out = root / "out"
+        formats = {fmt: (fmt,) for fmt in ("md", "json", "xlsx", "csv")} | {"all": ("md", "json", "xlsx", "csv")}
         renderers: dict[str, Callable[[], object]] = {
-            "md": lambda: render_markdown(analysis),
-            "json": lambda: dumps(to_dict(analysis)),
-            "xlsx": lambda: _xlsx(analysis),
-            "csv": lambda: _csv(analysis),
-            "all": lambda: write_outputs(analysis, root / "out", ("md", "json", "xlsx", "csv")),
+            name: partial(write_outputs, analysis, out, chosen) for name, chosen in formats.items()
         }
         if uncapped:
             big = ReportSettings(table_rows=10**9, graph_nodes=80, cluster_sections=10**9, appendix_documents=10**9)
@@ -103,12 +91,12 @@ def run(n_docs: int, seed: int, rounds: int, *, uncapped: bool) -> bool:
         for name, action in renderers.items():
             best_wall, best_cpu, result = _timed(action, 1 if name == "md uncapped" else rounds)
             ratio_wall, ratio_cpu = best_wall / analysis_wall, best_cpu / analysis_cpu
-            if name != "md uncapped":
+            if name in ("md", "json", "xlsx", "csv"):
                 ok &= ratio_wall < TARGET
             print(
                 f"{name:<12} {best_wall:>8.2f} {ratio_wall:>7.3f} {best_cpu:>8.2f} {ratio_cpu:>7.3f}  {_size(result)}"
             )
-        print(f"target: every ratio under {TARGET:.2f}: {'met' if ok else 'NOT met'}")
+        print(f"target: each format's wall ratio under {TARGET:.2f}: {'met' if ok else 'NOT met'}")
         return ok
 
 

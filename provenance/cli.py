@@ -17,7 +17,7 @@ from provenance import __version__
 from provenance.api import analyze, compare
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
-from provenance.output import write_atomic, write_atomic_bytes
+from provenance.output import paused_gc, write_atomic, write_atomic_bytes
 from provenance.report.as_json import dumps, to_dict
 from provenance.report.markdown import render_markdown
 from provenance.report.tables import frames_from
@@ -111,6 +111,7 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+@paused_gc()
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
     """Render the analysis in each format and write the files atomically; return their paths."""
     written: list[Path] = []

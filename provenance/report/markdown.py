@@ -208,8 +208,13 @@ class _Index:
         related = {d for members in clusters.values() for d in members}
         related.update(d for r in analysis.relations for d in (r.a, r.b))
         related.update(e.doc for e in analysis.lineage if e.parent is not None or e.undecided)
-        ordered = [d.id for d in analysis.documents if d.id in related]
+        # Appendix entries go first to the clusters the findings describe (largest first),
+        # then to other documents in a relation, then to the rest, in corpus order.
+        shown = _largest_first({c: sorted(m) for c, m in clusters.items()})[: settings.cluster_sections]
+        ordered = [m for _, members in shown for m in members]
+        ordered += [d.id for d in analysis.documents if d.id in related]
         ordered += [d.id for d in analysis.documents if d.id not in related]
+        ordered = list(dict.fromkeys(ordered))
         return cls(
             analysis=analysis,
             settings=settings,
@@ -226,7 +231,7 @@ class _Index:
 
     def ordered_clusters(self) -> list[tuple[str, list[str]]]:
         """Clusters, largest first, then by id."""
-        return sorted(self.clusters.items(), key=lambda item: (-len(item[1]), item[0]))
+        return _largest_first(self.clusters)
 
     def documents_related_first(self) -> list[Document]:
         """Documents in a relation first (in corpus order), then the others."""
@@ -252,6 +257,15 @@ class _Index:
         if parent is not None and parent.startswith(_EXTERNAL):
             return f"a **{escape(_outlet(parent), 60)}** piece that is not in the corpus"
         return self.parent(parent)
+
+
+def _largest_first(clusters: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Clusters, largest first, then by id.
+
+    >>> _largest_first({"a": ["a", "b"], "c": ["c", "d", "e"], "b": ["b", "x"]})
+    [('c', ['c', 'd', 'e']), ('a', ['a', 'b']), ('b', ['b', 'x'])]
+    """
+    return sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
 def _appendix_heading(doc_id: str) -> str:
@@ -314,7 +328,7 @@ def _role_counts(edges: Iterable[LineageEdge]) -> str:
     counts: dict[str, int] = {}
     for edge in edges:
         counts[edge.role] = counts.get(edge.role, 0) + 1
-    return ", ".join(f"{n:,} {role}" for role, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return ", ".join(f"{role}: {n:,}" for role, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def summary_section(index: _Index) -> str:
@@ -457,7 +471,7 @@ def _quotes_finding(index: _Index) -> str:
         for t in travelled[:limit]
     ]
     if len(travelled) > limit:
-        lines.append(f"- … and {_count(len(travelled) - limit, 'more')}: see [Quote trail](#quote-trail).")
+        lines.append(f"- … and {_count(len(travelled) - limit, 'more quote')}: see [Quote trail](#quote-trail).")
     return f"**{_count(len(travelled), 'quote')} travelled between documents:**\n\n" + "\n".join(lines)
 
 
