@@ -276,7 +276,7 @@ def test_lineage_table_and_graph(seeds_report: Path) -> None:
     edges = re.findall(r"^  ([a-z]\d+) (?:-->|-\.-)\|\"[^\"]*\"\| ([a-z]\d+)$", graph, flags=re.MULTILINE)
     assert len(edges) == 5 and all(a in nodes and b in nodes for a, b in edges)
     assert "002#95;deb1d1c265629a32" not in graph  # only documents in a relation are drawn
-    assert "1 document with no relation not drawn" in text
+    assert "1 document with no relation is not drawn" in text
 
 
 def _github_slug(text: str) -> str:
@@ -298,7 +298,7 @@ def test_markdown_tables_are_capped(seed_analysis) -> None:  # type: ignore[no-u
     assert render_markdown(seed_analysis, small) == text, "same analysis, same bytes"
     _header, *rows = _table_after(text, "## Lineage")
     assert len(rows) == 2 and "… and 3 more documents: see `provenance.json` or the workbook" in text
-    assert "2 more documents in a relation not drawn (the graph is capped)" in text
+    assert "2 more documents in a relation are not drawn (the graph is capped)" in text
     assert text.count("\n### Document ") == 1 and "4 more documents are not listed here" in text
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     assert all(cells == header for header, rows in _tables(tokens) for cells in rows)

@@ -138,6 +138,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def _are(n: int) -> str:
+    """The verb for ``n`` things.
+
+    >>> _are(1), _are(2)
+    ('is', 'are')
+    """
+    return "is" if n == 1 else "are"
+
+
 def _percent(share: float | None) -> str:
     """A share as a percentage with one decimal, ``—`` when unknown.
 
@@ -583,11 +592,17 @@ def lineage_graph(index: _Index) -> str:
     unrelated = len(index.analysis.documents) - len(related)
     notes = []
     if len(related) > limit:
-        notes.append(f"{_count(len(related) - limit, 'more document')} in a relation not drawn (the graph is capped)")
+        more = len(related) - limit
+        notes.append(f"{_count(more, 'more document')} in a relation {_are(more)} not drawn (the graph is capped)")
     if unrelated:
-        notes.append(f"{_count(unrelated, 'document')} with no relation not drawn")
-    note = f"\n\nArrows go from the source to the document that republished it. {'; '.join(notes).capitalize()}."
-    return "\n".join(lines) + (note if notes else "\n\nArrows go from the source to the document that republished it.")
+        notes.append(f"{_count(unrelated, 'document')} with no relation {_are(unrelated)} not drawn")
+    note = (
+        "\n\nArrows go from the source to the document that republished it; dotted lines join documents that "
+        "share text without one being the other's parent."
+    )
+    if notes:
+        note += f" {'; '.join(notes).capitalize()}."
+    return "\n".join(lines) + note
 
 
 # --- related documents, shared passages, own text ----------------------------------------------
