@@ -22,9 +22,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Programs the tests use that PyPI does not ship (LibreOffice, to open the workbook for real).
-tools:
+# Programs the tests use that PyPI does not ship: LibreOffice, to open the workbook for real, and
+# mermaid (npm), to parse the report's lineage graph as GitHub and GitLab do.
+tools: $(STAMP)
 	@./.ci/install-libreoffice
+	@./.ci/install-mermaid
 
 test: $(STAMP) lint tools
 	$(BIN)/python -m pytest

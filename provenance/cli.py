@@ -20,8 +20,8 @@ from provenance.check import changed_since, check_drop, drop_files
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.index import IndexReport, build_index, default_index, open_index, update_index
 from provenance.model import Analysis, CheckResult
-from provenance.output import write_atomic, write_atomic_bytes
-from provenance.report.as_json import render_json
+from provenance.output import paused_gc, write_atomic, write_atomic_bytes
+from provenance.report.as_json import dumps, to_dict
 from provenance.report.check import (
     render_check_json,
     render_check_markdown,
@@ -30,6 +30,7 @@ from provenance.report.check import (
     render_junit,
 )
 from provenance.report.markdown import render_markdown
+from provenance.report.tables import frames_from
 from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
@@ -202,15 +203,17 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+@paused_gc()
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
     """Render the analysis in each format and write the files atomically; return their paths."""
     written: list[Path] = []
-    tables = analysis.frames() if {"xlsx", "csv"} & set(formats) else {}
+    data = to_dict(analysis) if {"json", "xlsx", "csv"} & set(formats) else {}  # built once, shared
+    tables = frames_from(data) if {"xlsx", "csv"} & set(formats) else {}
     for fmt in formats:
         if fmt == "md":
             written.append(_write(out / "provenance.md", render_markdown(analysis)))
         elif fmt == "json":
-            written.append(_write(out / "provenance.json", render_json(analysis)))
+            written.append(_write(out / "provenance.json", dumps(data)))
         elif fmt == "xlsx":
             path = out / "provenance.xlsx"
             write_atomic_bytes(path, render_workbook(tables))

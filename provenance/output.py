@@ -5,8 +5,11 @@ A reader never sees a half-written report, and a crash leaves the old one intact
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -27,3 +30,24 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 with ``\\n`` line ends to ``path`` atomically (same bytes for the same text)."""
     write_atomic_bytes(path, text.encode("utf-8"))
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while reports are rendered (also a decorator).
+
+    Rendering allocates millions of short-lived strings, dicts and lists with no cycles
+    among them, and every full collection walks the analysis's whole heap: on a
+    10,000-document corpus the collector took 1 to 1.7 s of 4.5 s of rendering.
+
+    >>> with paused_gc():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -327,7 +327,29 @@ class CheckSettings:
 
 @dataclass(frozen=True, slots=True)
 class ReportSettings:
-    """Renderers: cut lengths and table sizes (issue: reports)."""
+    """Renderers: cut lengths and table sizes (issue: reports).
+
+    Presentation only: the JSON, the workbook and the CSV files always hold every
+    record; these caps keep the Markdown report a document a person reads.
+    """
+
+    # Most rows in one Markdown table; the rest are counted ("and N more, see the JSON
+    # or the workbook"). Uncapped, a 10,000-document synthetic corpus gave a 30 MB
+    # Markdown report (bench/bench_report.py), far past what a browser renders as a
+    # page or a person reads; with 50 rows per table it is 256 KB.
+    table_rows: int = 50
+    # Most documents drawn in the Mermaid lineage graph (documents in a relation
+    # first, grouped by parent). Mermaid refuses diagrams over 50,000 characters
+    # (``maxTextSize``); a node and its edge take about 150, so 80 stay well under
+    # and the layout still reads on one screen.
+    graph_nodes: int = 80
+    # Clusters shown with side-by-side excerpts of their shared passages (largest first).
+    cluster_sections: int = 10
+    # Documents given an appendix entry (documents in a relation first).
+    appendix_documents: int = 30
+    # Characters shown of a quoted text or passage before it is cut with "…": two
+    # lines of a table cell on a laptop screen.
+    excerpt_chars: int = 160
 
 
 # Slices that decide what a run *does with* its findings, not what it finds: kept out of

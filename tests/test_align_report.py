@@ -82,15 +82,15 @@ def _tables(markdown: str) -> list[list[str]]:
 
 def test_markdown_sections(seed_report) -> None:  # type: ignore[no-untyped-def]
     data, md = seed_report
-    assert "## Shared passages" in md and "## Original and republished text" in md
-    assert "### What `003_de54a7ad96882903` added" in md
-    assert "**WNU Editor: Moscow will not support China militarily." in md
+    assert "## Related documents" in md and "### Cluster `000_3a0f44c342259dfd` (2 documents)" in md
+    cluster = md.split("### Cluster `000_3a0f44c342259dfd`", 1)[1].split("\n## ", 1)[0]
+    assert "WNU Editor: Moscow will not support China militarily." in cluster  # what 003 has alone
     assert "Mikhail Metzel \\| TASS" in md  # pipes in document text are escaped
     for rows in _tables(md):  # every row of a table has as many cells as its header
         widths = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
         assert len(widths) == 1, rows[0]
-    pair = f"### `{data['passages'][0]['a']}` ↔ `{data['passages'][0]['b']}`"
-    section = md.split(pair, 1)[1].split("###", 1)[0]
+    pair = f"`{data['passages'][0]['a']}` ↔ `{data['passages'][0]['b']}`:"
+    section = md.split(pair, 1)[1].split("\n\n", 2)[1]
     assert len([line for line in section.splitlines() if re.match(r"\| \d+ ", line)]) == len(data["passages"])
 
 

@@ -157,7 +157,7 @@ def test_json_and_markdown_show_pairs(tmp_path: Path, seeds_dir: Path) -> None:
     md = (tmp_path / "provenance.md").read_text(encoding="utf-8")
     section = md.split("## Related documents", 1)[1].split("\n## ", 1)[0]
     assert "`000_3a0f44c342259dfd`" in section and "`003_de54a7ad96882903`" in section
-    assert "candidate pairs from the MinHash index, 1 verified" in section
+    assert "Candidate pairs from the MinHash index: 1; verified on the exact shingle sets: 1." in section
 
 
 def test_shingle_size_setting_changes_fingerprints(seeds_dir: Path) -> None:

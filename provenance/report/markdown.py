@@ -1,19 +1,57 @@
 """The Markdown provenance report (GitHub-flavoured, tables by tabulate).
 
-Text coming from documents is escaped (pipes, Markdown punctuation, line breaks)
-and long texts are cut with "…", so tables stay tables and stay readable.
+The report is written for a reader who opens it cold, an editor handed it by a
+researcher: the summary and the findings in plain sentences come first, then the
+lineage (a table and a Mermaid graph), the related documents with their shared
+passages side by side and what each document has alone, the quote trail, and an
+appendix of per-document evidence; the settings that produced it close it.
+
+Rules every section keeps:
+
+* it formats the analysis and never recomputes it; figures are those of the JSON
+  (:mod:`provenance.report.as_json` records are reused where a section shows them);
+* every figure points to its evidence: raw offsets ``start–end`` (``raw[start:end]``
+  shows it as the file has it), cue phrases, or a link to the appendix entry;
+* text from documents is escaped (Markdown punctuation, pipes, line breaks) and long
+  text is cut with "…", so tables stay tables;
+* tables are capped (:class:`~provenance.settings.ReportSettings`), the rest counted
+  with a pointer to the JSON and the workbook, so a 10,000-document corpus gives a
+  report a person reads and rendering stays a small fraction of the analysis;
+* output is deterministic: the same analysis gives the same bytes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 
 from tabulate import tabulate
 
-from provenance.model import Analysis, Composition, Document, QuoteOccurrence, QuoteTrail, Span
+from provenance.model import (
+    Analysis,
+    Composition,
+    Document,
+    Evidence,
+    LineageEdge,
+    Pair,
+    PairRelation,
+    Passage,
+    QuoteOccurrence,
+    QuoteTrail,
+    Span,
+)
+from provenance.settings import ReportSettings, Settings
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# Markdown punctuation that could start emphasis, code, links, HTML, headings, tables,
+# strikethrough, entities or (on GitHub) inline maths; escaped with a backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+_EXTERNAL = "external:"
+_NOT_DERIVED = frozenset({"original", "independent", "undecided"})
+_MORE = "see `provenance.json` or the workbook for all of them"
+
+
+# --- text helpers -----------------------------------------------------------------------
 
 
 def escape(text: str, limit: int | None = 80) -> str:
@@ -30,6 +68,52 @@ def escape(text: str, limit: int | None = 80) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def excerpt(text: str, limit: int = 160) -> str:
+    """Escaped text, long text cut in the middle with "…" so both ends show, at word boundaries
+    when a word boundary is near.
+
+    >>> excerpt("a" * 10 + "b" * 10, limit=9)
+    'aaaa … bb'
+    >>> excerpt("the quick brown fox jumps over the lazy dog", limit=25)
+    'the quick … lazy dog'
+    """
+    text = " ".join(text.split())
+    if len(text) > limit:
+        head_len = (limit - 3) * 2 // 3
+        head, tail = text[:head_len], text[len(text) - (limit - 3 - head_len) :]
+        slack = max(8, limit // 8)  # give up at most this much of either end for a clean word cut
+        cut = head.rfind(" ")
+        if cut > 0 and len(head) - cut <= slack:
+            head = head[:cut]
+        cut = tail.find(" ")
+        if 0 <= cut < min(slack, len(tail) // 2):
+            tail = tail[cut + 1 :]
+        text = head.rstrip() + " … " + tail.lstrip()
+    return escape(text, limit=None)
+
+
+def code(text: str) -> str:
+    """Text as an inline code span that survives a table cell (pipes escaped, backticks fenced).
+
+    >>> code("000_a"), code("a|b"), code("a`b")
+    ('`000_a`', '`a\\\\|b`', '`` a`b ``')
+    """
+    text = " ".join(text.split()).replace("|", "\\|")
+    if "`" in text:
+        return f"`` {text} ``"
+    return f"`{text}`"
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub and GitLab give a heading: lower case, punctuation dropped, spaces to ``-``.
+
+    >>> slug("Document 000_3a0f"), slug("Cluster `a.b` (2 documents)")
+    ('document-000_3a0f', 'cluster-ab-2-documents')
+    """
+    kept = "".join(ch for ch in heading.lower() if ch.isalnum() or ch in "_- ")
+    return kept.replace(" ", "-")
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub table; an empty table is written as a sentence instead."""
     if not rows:
@@ -37,187 +121,611 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return str(tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True))
 
 
-def _cues(doc: Document) -> str:
-    seen: list[str] = []
-    for cue in doc.metadata.outlet_cues:
-        label = f"{cue.outlet} ({cue.kind})"
-        if label not in seen:
-            seen.append(label)
-    return escape("; ".join(seen), limit=None) if seen else "—"
-
-
-def _repairs(doc: Document) -> str:
-    return ", ".join(f"{r.fixer} ×{r.count}" for r in doc.repairs) or "—"
-
-
-def documents_section(analysis: Analysis) -> str:
-    rows = [
-        (
-            f"`{doc.id}`",
-            escape(doc.metadata.title or "—", 70),
-            doc.metadata.date or "—",
-            escape(doc.metadata.dateline or "—", 30),
-            _cues(doc),
-            doc.encoding,
-            _repairs(doc),
-            len(doc.furniture),
-            doc.words,
-        )
-        for doc in analysis.documents
-    ]
-    headers = ("id", "title", "date", "dateline", "outlet cues", "encoding", "repairs", "furniture lines", "words")
-    return "## Documents\n\n" + table(headers, rows)
-
-
-def excerpt(text: str, limit: int = 160) -> str:
-    """Escaped text, long text cut in the middle with "…" so both ends show.
-
-    >>> excerpt("a" * 10 + "b" * 10, limit=9)
-    'aaaa … bb'
-    """
-    text = " ".join(text.split())
-    if len(text) > limit:
-        head = (limit - 3) * 2 // 3
-        text = text[:head].rstrip() + " … " + text[len(text) - (limit - 3 - head) :].lstrip()
-    return escape(text, limit=None)
+def capped(rows: Sequence[Sequence[object]], limit: int, headers: Sequence[str], noun: str) -> str:
+    """A table of at most ``limit`` rows, followed by how many more there are and where they are."""
+    shown = table(headers, rows[:limit])
+    if len(rows) > limit:
+        shown += f"\n\n… and {_count(len(rows) - limit, 'more ' + noun)}: {_MORE}."
+    return shown
 
 
 def _count(n: int, noun: str) -> str:
-    """``1 pair``, ``2 pairs``.
+    """``1 pair``, ``2 pairs`` (the last word takes the plural).
 
-    >>> _count(1, "pair"), _count(0, "passage")
-    ('1 pair', '0 passages')
+    >>> _count(1, "pair"), _count(0, "passage"), _count(3, "more document")
+    ('1 pair', '0 passages', '3 more documents')
     """
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def passages_section(analysis: Analysis) -> str:
-    """Side-by-side excerpts of the passages each pair of documents shares."""
-    docs = {d.id: d for d in analysis.documents}
-    by_pair: dict[tuple[str, str], list[int]] = {}
-    for index, p in enumerate(analysis.passages):
-        by_pair.setdefault((p.a, p.b), []).append(index)
-    parts = [
-        "## Shared passages",
-        f"{_count(len(analysis.passages), 'passage')} shared by {_count(len(by_pair), 'pair')} of documents. "
-        "Offsets index the raw files; text is shown repaired (escapes decoded), long text cut with “…”.",
+def _are(n: int) -> str:
+    """The verb for ``n`` things.
+
+    >>> _are(1), _are(2)
+    ('is', 'are')
+    """
+    return "is" if n == 1 else "are"
+
+
+def _percent(share: float | None) -> str:
+    """A share as a percentage with one decimal, ``—`` when unknown.
+
+    >>> _percent(0.7667), _percent(None)
+    ('76.7%', '—')
+    """
+    return "—" if share is None else f"{share:.1%}"
+
+
+def _offsets(span: Span) -> str:
+    """Raw offsets as the report writes them.
+
+    >>> _offsets(Span(3, 10))
+    '3–10'
+    """
+    return f"{span.start}–{span.end}"
+
+
+def _outlet(parent: str) -> str:
+    """The outlet of an ``external:`` parent.
+
+    >>> _outlet("external:CNBC")
+    'CNBC'
+    """
+    return parent.removeprefix(_EXTERNAL)
+
+
+def report_settings(analysis: Analysis) -> ReportSettings:
+    """The report slice of the analysis's settings (defaults for anything missing or malformed)."""
+    given = analysis.settings.get("report") or {}
+    defaults = ReportSettings()
+    values = {}
+    for f in fields(ReportSettings):
+        value = given.get(f.name, getattr(defaults, f.name))
+        values[f.name] = value if isinstance(value, int) and value >= 1 else getattr(defaults, f.name)
+    return ReportSettings(**values)
+
+
+# --- one index of the analysis, built once ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Lookups every section needs, built in one pass over the analysis (linear in its size)."""
+
+    analysis: Analysis
+    settings: ReportSettings
+    docs: dict[str, Document]
+    comps: dict[str, Composition]
+    edges: dict[str, LineageEdge]
+    relations: dict[tuple[str, str], PairRelation]
+    clusters: dict[str, list[str]]  # cluster id -> members, sorted
+    cluster_pairs: dict[str, list[Pair]]
+    passages: dict[tuple[str, str], list[Passage]]
+    related: set[str]  # documents in a relation: a parent, a pair, an undecided direction
+    appendix: set[str]  # documents that have an appendix entry (links go there)
+
+    @classmethod
+    def build(cls, analysis: Analysis, settings: ReportSettings) -> _Index:
+        clusters: dict[str, set[str]] = {}
+        cluster_pairs: dict[str, list[Pair]] = {}
+        for p in analysis.pairs:
+            clusters.setdefault(p.cluster, set()).update((p.a, p.b))
+            cluster_pairs.setdefault(p.cluster, []).append(p)
+        passages: dict[tuple[str, str], list[Passage]] = {}
+        for passage in analysis.passages:
+            passages.setdefault((passage.a, passage.b), []).append(passage)
+        related = {d for members in clusters.values() for d in members}
+        related.update(d for r in analysis.relations for d in (r.a, r.b))
+        related.update(e.doc for e in analysis.lineage if e.parent is not None or e.undecided)
+        # Appendix entries go first to the clusters the findings describe (largest first),
+        # then to other documents in a relation, then to the rest, in corpus order.
+        shown = _largest_first({c: sorted(m) for c, m in clusters.items()})[: settings.cluster_sections]
+        ordered = [m for _, members in shown for m in members]
+        ordered += [d.id for d in analysis.documents if d.id in related]
+        ordered += [d.id for d in analysis.documents if d.id not in related]
+        ordered = list(dict.fromkeys(ordered))
+        return cls(
+            analysis=analysis,
+            settings=settings,
+            docs={d.id: d for d in analysis.documents},
+            comps={c.doc: c for c in analysis.compositions},
+            edges={e.doc: e for e in analysis.lineage},
+            relations={(r.a, r.b): r for r in analysis.relations},
+            clusters={c: sorted(m) for c, m in clusters.items()},
+            cluster_pairs=cluster_pairs,
+            passages=passages,
+            related=related,
+            appendix=set(ordered[: settings.appendix_documents]),
+        )
+
+    def ordered_clusters(self) -> list[tuple[str, list[str]]]:
+        """Clusters, largest first, then by id."""
+        return _largest_first(self.clusters)
+
+    def documents_related_first(self) -> list[Document]:
+        """Documents in a relation first (in corpus order), then the others."""
+        docs = self.analysis.documents
+        return [d for d in docs if d.id in self.related] + [d for d in docs if d.id not in self.related]
+
+    def ref(self, doc_id: str) -> str:
+        """A document id as code, linked to its appendix entry when it has one."""
+        if doc_id in self.appendix:
+            return f"[{code(doc_id)}](#{slug(_appendix_heading(doc_id))})"
+        return code(doc_id)
+
+    def parent(self, parent: str | None) -> str:
+        """A parent as the reader should see it: a linked document or an outlet outside the corpus."""
+        if parent is None:
+            return "—"
+        if parent.startswith(_EXTERNAL):
+            return f"**{escape(_outlet(parent), 60)}** (not in the corpus)"
+        return self.ref(parent)
+
+    def source_of(self, parent: str | None) -> str:
+        """``parent`` in a sentence: "a **CNBC** piece that is not in the corpus" or the linked document."""
+        if parent is not None and parent.startswith(_EXTERNAL):
+            return f"a **{escape(_outlet(parent), 60)}** piece that is not in the corpus"
+        return self.parent(parent)
+
+
+def _largest_first(clusters: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Clusters, largest first, then by id.
+
+    >>> _largest_first({"a": ["a", "b"], "c": ["c", "d", "e"], "b": ["b", "x"]})
+    [('c', ['c', 'd', 'e']), ('a', ['a', 'b']), ('b', ['b', 'x'])]
+    """
+    return sorted(clusters.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def _appendix_heading(doc_id: str) -> str:
+    return f"Document {doc_id}"
+
+
+def _evidence_text(doc: Document | None, item: Evidence, limit: int = 140) -> str:
+    """One piece of evidence in words, with its raw offsets when it points into ``doc``."""
+    text = escape(item.detail, limit)
+    if item.span is not None and doc is not None:
+        text += f" ({_offsets(doc.raw_span(item.span))})"
+    return text
+
+
+def key_evidence(edge: LineageEdge, doc: Document | None, limit: int = 2, chars: int = 150) -> str:
+    """The first ``limit`` kinds of evidence, in the lineage stage's own order of importance."""
+    seen: set[str] = set()
+    parts: list[str] = []
+    for item in edge.evidence:
+        if item.kind in seen:
+            continue
+        seen.add(item.kind)
+        parts.append(_evidence_text(doc, item, chars))
+        if len(parts) == limit:
+            break
+    return "; ".join(parts) or "—"
+
+
+def _outlets(doc: Document) -> str:
+    """Outlets the document's cues name, once each, in order."""
+    return ", ".join(dict.fromkeys(cue.outlet for cue in doc.metadata.outlet_cues))
+
+
+def _own_spans(doc: Document, comp: Composition, limit: int) -> list[Span]:
+    """The ``limit`` longest own stretches, in document order (clean spans)."""
+    longest = sorted(comp.own, key=lambda s: (-len(s), s.start))[:limit]
+    return sorted(longest, key=lambda s: s.start)
+
+
+def _quoted(doc: Document, span: Span, limit: int) -> str:
+    return f"“{excerpt(span.slice(doc.clean), limit)}” ({_offsets(doc.raw_span(span))})"
+
+
+# --- summary and findings -----------------------------------------------------------------
+
+
+def _changed_settings(analysis: Analysis) -> list[str]:
+    defaults = Settings().as_dict()
+    changed = []
+    for stage, values in sorted(analysis.settings.items()):
+        if not isinstance(values, dict):
+            continue
+        for key, value in sorted(values.items()):
+            if defaults.get(stage, {}).get(key) != value:
+                changed.append(f"{code(stage + '.' + key)} = {code(str(value))}")
+    return changed
+
+
+def _role_counts(edges: Iterable[LineageEdge]) -> str:
+    counts: dict[str, int] = {}
+    for edge in edges:
+        counts[edge.role] = counts.get(edge.role, 0) + 1
+    return ", ".join(f"{role}: {n:,}" for role, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def summary_section(index: _Index) -> str:
+    analysis = index.analysis
+    words = sum(d.words for d in analysis.documents)
+    derived = [e for e in analysis.lineage if e.role not in _NOT_DERIVED]
+    others = [e for e in analysis.lineage if e.role in _NOT_DERIVED]
+    travelled = [t for t in analysis.quotes if len(t.docs) > 1]
+    clustered = sum(len(m) for m in index.clusters.values())
+    changed = _changed_settings(analysis)
+    version = analysis.stats.get("version", "?")
+    lines = [
+        "# Provenance report",
+        "",
+        "Which documents of this corpus carry the same piece, where each came from, what each added, and which "
+        "quotes travelled, with the evidence for every finding. Offsets `start–end` index the raw files "
+        "(`raw[start:end]` shows the evidence as the file has it); every record is in `provenance.json` and "
+        "the workbook.",
+        "",
+        "## Summary",
+        "",
+        f"- **{len(analysis.documents):,}** documents analysed ({words:,} words of article text); "
+        f"**{len(analysis.rejected):,}** files rejected.",
+        f"- **{len(index.clusters):,}** {'cluster' if len(index.clusters) == 1 else 'clusters'} of documents "
+        f"that share text ({clustered:,} documents, {_count(len(analysis.pairs), 'related pair')}).",
+        f"- **{len(derived):,}** republished documents"
+        + (f" ({_role_counts(derived)})" if derived else "")
+        + (f"; {_role_counts(others)}." if others else "."),
+        f"- **{len(analysis.quotes):,}** quote trails, **{len(travelled):,}** carried by more than one document.",
+        f"- Made by provenance {version} with "
+        + (
+            f"{_count(len(changed), 'setting')} changed from the defaults: {', '.join(changed)}"
+            if changed
+            else "the default settings"
+        )
+        + " (all settings are listed at the end).",
     ]
-    for (a, b), indexes in sorted(by_pair.items()):
-        rows = []
-        for n, index in enumerate(indexes, 1):
-            p = analysis.passages[index]
-            rows.append(
-                (
-                    n,
-                    f"{p.a_start}–{p.a_end}",
-                    excerpt(p.a_clean.slice(docs[a].clean)),
-                    f"{p.b_start}–{p.b_end}",
-                    excerpt(p.b_clean.slice(docs[b].clean)),
-                    f"{p.similarity:.3f}",
-                    p.kind,
-                )
-            )
-        headers = ("#", f"`{a}`", "text", f"`{b}`", "text", "similarity", "kind")
-        parts.append(f"### `{a}` ↔ `{b}`\n\n" + table(headers, rows))
+    return "\n".join(lines)
+
+
+def findings_section(index: _Index) -> str:
+    """The findings in plain sentences: clusters and their source, what each member has alone,
+    quotes that travelled, where the other documents came from."""
+    limit = index.settings.cluster_sections
+    parts = ["## Findings"]
+    clusters = index.ordered_clusters()
+    for _cluster, members in clusters[:limit]:
+        parts.append(_cluster_finding(index, members))
+    if len(clusters) > limit:
+        parts.append(f"… and {_count(len(clusters) - limit, 'more cluster')}: {_MORE}.")
+    parts.append(_quotes_finding(index))
+    in_clusters = {d for members in index.clusters.values() for d in members}
+    alone = [e for e in index.analysis.lineage if e.doc not in in_clusters]
+    derived = [e for e in alone if e.role not in _NOT_DERIVED]
+    rest = [e for e in alone if e.role in _NOT_DERIVED]
+    rows = index.settings.table_rows
+    if derived:
+        lines = [f"- {_edge_sentence(index, e)}" for e in derived[:rows]]
+        if len(derived) > rows:
+            lines.append(f"- … and {_count(len(derived) - rows, 'more document')}: {_MORE}.")
+        parts.append("**Documents that share no text with any other document in the corpus:**\n\n" + "\n".join(lines))
+    if rest:
+        lines = [f"- {_edge_sentence(index, e)}" for e in rest[:rows]]
+        if len(rest) > rows:
+            lines.append(f"- … and {_count(len(rest) - rows, 'more document')}: {_MORE}.")
+        parts.append("**Documents with no known source:**\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
 
 
-def composition_section(analysis: Analysis) -> str:
-    """Each document's own and republished share, and a marked view of what it added."""
-    docs = {d.id: d for d in analysis.documents}
+def _cluster_finding(index: _Index, members: list[str]) -> str:
+    """A cluster in words: its members, the piece they carry and where it comes from, then one line each."""
+    edges = [index.edges[m] for m in members if m in index.edges]
+    # Where the piece enters the cluster: parents outside it, and members with no parent.
+    roots = sorted({e.parent if e.parent is not None else e.doc for e in edges if e.parent not in members})
+    names = ", ".join(index.ref(m) for m in members[:-1]) + f" and {index.ref(members[-1])}"
+    if len(roots) == 1 and roots[0].startswith(_EXTERNAL):
+        source = f", credited to **{escape(_outlet(roots[0]), 60)}**, whose own page is not in the corpus"
+    elif len(roots) == 1:
+        source = f"; it comes from {index.ref(roots[0])}"
+    else:
+        source = f"; where it comes from is not settled (candidates: {', '.join(index.parent(r) for r in roots)})"
+    titles = [title for m in members if (title := index.docs[m].metadata.title)]
+    title = f" (“{escape(titles[0], 90)}”)" if titles else ""
+    head = f"**Same piece in {_count(len(members), 'document')}.** {names} carry the same piece{title}{source}."
+    lines = [f"- {_edge_sentence(index, e, own=True)}" for e in edges]
+    return head + "\n\n" + "\n".join(lines)
+
+
+def _edge_sentence(index: _Index, edge: LineageEdge, *, own: bool = False) -> str:
+    """One document's role, parent, confidence, key evidence and (``own``) what it has alone."""
+    doc = index.docs.get(edge.doc)
+    ref = index.ref(edge.doc)
+    if edge.role in ("original", "independent"):
+        text = f"{ref} is {edge.role}"
+    elif edge.role == "undecided":
+        others = ", ".join(index.ref(o) for o in edge.undecided) or "another document"
+        text = f"{ref} shares text with {others}, but which came first is undecided"
+    else:
+        text = f"{ref} is {'an' if edge.role[0] in 'aeiou' else 'a'} {edge.role} of {index.source_of(edge.parent)}"
+    text += f" (confidence {edge.confidence:.0%}). Evidence: {key_evidence(edge, doc, limit=5, chars=220)}."
+    comp = index.comps.get(edge.doc)
+    if own and doc is not None and comp is not None:
+        text += " " + _own_sentence(index, doc, comp)
+    return text
+
+
+def _own_sentence(index: _Index, doc: Document, comp: Composition) -> str:
+    """How much of the document is shared and with whom, and excerpts of the text only it has."""
+    if len(comp.sources) == 1:
+        sources = index.ref(comp.sources[0].doc)
+    else:
+        sources = ", ".join(f"{index.ref(s.doc)} ({_percent(s.share)})" for s in comp.sources)
+    shared = f"{_percent(comp.republished_share)} of its text is also in {sources}" if sources else "It shares no text"
+    spans = _own_spans(doc, comp, 3)
+    if not spans:
+        return f"{shared}; it has no text of its own."
+    quoted = ", ".join(_quoted(doc, s, 110) for s in spans)
+    more = f" and {_count(len(comp.own) - len(spans), 'more passage')}" if len(comp.own) > len(spans) else ""
+    return f"{shared}; text only it has ({_percent(comp.original_share)}): {quoted}{more}."
+
+
+def _trail_label(trail: QuoteTrail, limit: int) -> str:
+    speaker = escape(trail.speaker, 40) if trail.speaker else "unattributed"
+    return f"“{escape(trail.text, limit)}” ({speaker})"
+
+
+def _travelled(index: _Index) -> list[QuoteTrail]:
+    """Trails carried by more than one document: most documents first, statements before phrases."""
+    trails = [t for t in index.analysis.quotes if len(t.docs) > 1]
+    return sorted(trails, key=lambda t: (-len(t.docs), t.kind != "statement", t.trail))
+
+
+def _quotes_finding(index: _Index) -> str:
+    travelled = _travelled(index)
+    if not travelled:
+        return "No quote travelled: every quote appears in one document only."
+    limit = 5
+    lines = [
+        f"- {_trail_label(t, 100)} in {', '.join(index.ref(d) for d in t.docs)}; first: {_first(index, t)}"
+        for t in travelled[:limit]
+    ]
+    if len(travelled) > limit:
+        lines.append(f"- … and {_count(len(travelled) - limit, 'more quote')}: see [Quote trail](#quote-trail).")
+    return f"**{_count(len(travelled), 'quote')} travelled between documents:**\n\n" + "\n".join(lines)
+
+
+def _first(index: _Index, trail: QuoteTrail) -> str:
+    first = index.ref(trail.first) if trail.first != "undecided" else "undecided"
+    return f"{first} ({escape(trail.first_basis, 80)})"
+
+
+# --- lineage: table and graph ----------------------------------------------------------------
+
+
+def lineage_section(index: _Index) -> str:
+    rows = []
+    for doc in index.documents_related_first():
+        edge = index.edges.get(doc.id)
+        comp = index.comps.get(doc.id)
+        rows.append(
+            (
+                index.ref(doc.id),
+                escape(doc.metadata.title or "—", 60),
+                escape(_outlets(doc), 40) or "—",
+                edge.role if edge else "—",
+                index.parent(edge.parent) if edge else "—",
+                _percent(comp.original_share if comp else None),
+                _percent(comp.republished_share if comp else None),
+                f"{edge.confidence:.0%}" if edge else "—",
+                key_evidence(edge, doc) if edge else "—",
+            )
+        )
+    headers = (
+        "document",
+        "title",
+        "outlets named",
+        "role",
+        "parent",
+        "original %",
+        "republished %",
+        "confidence",
+        "key evidence (raw offsets)",
+    )
+    intro = (
+        "Each document's role and where it came from. *Original %* is the share of its article text (furniture "
+        "excluded, by characters) found in no other document of this corpus, *republished %* the rest: a copy of a "
+        "piece whose source is not in the corpus can be mostly “original” here, which is why the *role* and "
+        "*parent* come from the credits and the direction evidence. *Confidence* is how sure the role and parent "
+        "are. Documents in a relation come first; each links to its evidence in the appendix."
+    )
+    return "\n\n".join(
+        ("## Lineage", intro, capped(rows, index.settings.table_rows, headers, "document"), lineage_graph(index))
+    )
+
+
+_MERMAID_SAFE = frozenset(" .,:'’‘“”-–—/?!")
+
+
+def mermaid_text(text: str) -> str:
+    """Text for a quoted Mermaid label: letters, digits and plain punctuation kept, the rest as ``#code;``.
+
+    Mermaid reads ``#quot;`` and ``#60;`` as characters; GitHub renders Markdown inside
+    labels, so ``*``, ``_`` and backticks are encoded too.
+
+    >>> mermaid_text('say "hi" <b>*now*</b> 100%')
+    'say #34;hi#34; #60;b#62;#42;now#42;#60;/b#62; 100#37;'
+    """
+    return "".join(ch if ch.isalnum() or ch in _MERMAID_SAFE else f"#{ord(ch)};" for ch in " ".join(text.split()))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def lineage_graph(index: _Index) -> str:
+    """A Mermaid flowchart: parents point to the documents they gave text to; outlets outside the
+    corpus are rounded, dashed nodes; pairs that share text without being parent and child are
+    joined by dotted lines. Only documents in a relation are drawn, at most ``graph_nodes``."""
+    limit = index.settings.graph_nodes
+    related = [d for d in index.analysis.documents if d.id in index.related]
+    if not related:
+        return "No document is in a relation, so there is no lineage graph."
+    drawn = related[:limit]
+    ids = {d.id: f"d{n}" for n, d in enumerate(drawn, 1)}
+    outlets: dict[str, str] = {}
+    lines = ["```mermaid", "flowchart LR", "  classDef external fill:#f6f6f6,stroke:#777,stroke-dasharray: 5 5"]
+    edges: list[str] = []
+    for doc in drawn:
+        title = doc.metadata.title
+        label = mermaid_text(doc.id) + (f"<br/>{mermaid_text(_cut(title, 40))}" if title else "")
+        lines.append(f'  {ids[doc.id]}["{label}"]')
+        edge = index.edges.get(doc.id)
+        if edge is None or edge.parent is None:
+            continue
+        caption = mermaid_text(f"{edge.relation or edge.role}, {edge.confidence:.0%}")
+        if edge.parent.startswith(_EXTERNAL):
+            if edge.parent not in outlets:
+                outlets[edge.parent] = f"x{len(outlets) + 1}"
+                name = mermaid_text(_cut(_outlet(edge.parent), 40))
+                lines.append(f'  {outlets[edge.parent]}(["{name}<br/>outside the corpus"]):::external')
+            edges.append(f'  {outlets[edge.parent]} -->|"{caption}"| {ids[doc.id]}')
+        elif edge.parent in ids:
+            edges.append(f'  {ids[edge.parent]} -->|"{caption}"| {ids[doc.id]}')
+    parents = {(e.parent, e.doc) for e in index.analysis.lineage}
+    for pair in index.analysis.pairs:
+        if pair.a in ids and pair.b in ids and (pair.a, pair.b) not in parents and (pair.b, pair.a) not in parents:
+            relation = index.relations.get((pair.a, pair.b))
+            caption = mermaid_text(f"share text{', ' + relation.relation if relation else ''}")
+            edges.append(f'  {ids[pair.a]} -.-|"{caption}"| {ids[pair.b]}')
+    lines.extend(edges)
+    lines.append("```")
+    unrelated = len(index.analysis.documents) - len(related)
+    notes = []
+    if len(related) > limit:
+        more = len(related) - limit
+        notes.append(f"{_count(more, 'more document')} in a relation {_are(more)} not drawn (the graph is capped)")
+    if unrelated:
+        notes.append(f"{_count(unrelated, 'document')} with no relation {_are(unrelated)} not drawn")
+    note = (
+        "\n\nArrows go from the source to the document that republished it; dotted lines join documents that "
+        "share text without one being the other's parent."
+    )
+    if notes:
+        note += f" {'; '.join(notes).capitalize()}."
+    return "\n".join(lines) + note
+
+
+# --- related documents, shared passages, own text ----------------------------------------------
+
+
+def related_section(index: _Index) -> str:
+    """Related pairs with their scores and relation, then each cluster's passages side by side."""
+    analysis = index.analysis
+    stats = analysis.stats.get("candidates")
+    counts = (
+        f" Candidate pairs from the MinHash index: {stats['candidates']:,}; verified on the exact shingle sets: "
+        f"{stats['verified']:,}."
+        if isinstance(stats, dict)
+        else ""
+    )
+    intro = (
+        "Pairs of documents that share text. Containment *a in b* is the share of *a*'s shingles (word n-grams of "
+        "its article text, furniture excluded) found in *b*: an excerpt scores high in the short document and low "
+        "in its source. The relation is seen from the derived document; its evidence is listed in the JSON." + counts
+    )
+    rows: list[tuple[object, ...]] = []
+    for p in analysis.pairs:
+        relation = index.relations.get((p.a, p.b))
+        rows.append(
+            (
+                index.ref(p.a),
+                index.ref(p.b),
+                _relation_cell(index, relation),
+                f"{p.jaccard:.3f}",
+                f"{p.containment_a_in_b:.3f}",
+                f"{p.containment_b_in_a:.3f}",
+                f"{p.shared_shingles:,} of {p.shingles_a:,} / {p.shingles_b:,}",
+                code(p.cluster),
+            )
+        )
+    pair_keys = {(p.a, p.b) for p in analysis.pairs}
+    for r in analysis.relations:
+        if (r.a, r.b) not in pair_keys:
+            rows.append((index.ref(r.a), index.ref(r.b), _relation_cell(index, r), "—", "—", "—", "0", "—"))
+    headers = (
+        "a",
+        "b",
+        "relation",
+        "jaccard",
+        "containment a in b",
+        "containment b in a",
+        "shared shingles",
+        "cluster",
+    )
+    parts = ["## Related documents", intro, capped(rows, index.settings.table_rows, headers, "pair")]
+    clusters = index.ordered_clusters()
+    limit = index.settings.cluster_sections
+    for cluster, members in clusters[:limit]:
+        parts.append(_cluster_section(index, cluster, members))
+    if len(clusters) > limit:
+        parts.append(f"… and {_count(len(clusters) - limit, 'more cluster')} not shown here: {_MORE}.")
+    return "\n\n".join(parts)
+
+
+def _relation_cell(index: _Index, relation: PairRelation | None) -> str:
+    if relation is None:
+        return "—"
+    if relation.derived is None:
+        return f"{relation.relation}, direction undecided"
+    source = f"; source: {index.parent(relation.source)}" if relation.source else ""
+    return f"{relation.relation}: {code(relation.derived)} is the copy{source} ({relation.confidence:.0%})"
+
+
+def _cluster_section(index: _Index, cluster: str, members: list[str]) -> str:
+    limit = index.settings.table_rows
+    chars = index.settings.excerpt_chars
+    parts = [f"### Cluster {code(cluster)} ({_count(len(members), 'document')})"]
+    parts.append("Shared passages side by side (text shown repaired, escapes decoded; offsets index the raw files):")
+    for pair in index.cluster_pairs.get(cluster, [])[:limit]:
+        a, b = index.docs[pair.a], index.docs[pair.b]
+        rows = [
+            (
+                n,
+                _offsets(Span(p.a_start, p.a_end)),
+                excerpt(p.a_clean.slice(a.clean), chars),
+                _offsets(Span(p.b_start, p.b_end)),
+                excerpt(p.b_clean.slice(b.clean), chars),
+                f"{p.similarity:.3f}",
+                p.kind,
+            )
+            for n, p in enumerate(index.passages.get((pair.a, pair.b), []), 1)
+        ]
+        headers = ("#", code(pair.a), "text", code(pair.b), "text", "similarity", "kind")
+        parts.append(f"{code(pair.a)} ↔ {code(pair.b)}:\n\n" + capped(rows, limit, headers, "passage"))
+    pairs = len(index.cluster_pairs.get(cluster, []))
+    if pairs > limit:
+        parts.append(f"… and {_count(pairs - limit, 'more pair')} in this cluster: {_MORE}.")
+    parts.append("What each document has that no other document in the corpus has (its own passages):")
+    for member in members[:limit]:
+        parts.append(_own_table(index, member))
+    if len(members) > limit:
+        parts.append(f"… and {_count(len(members) - limit, 'more member')}: {_MORE}.")
+    return "\n\n".join(parts)
+
+
+def _own_table(index: _Index, doc_id: str) -> str:
+    doc, comp = index.docs[doc_id], index.comps.get(doc_id)
+    if comp is None:
+        return f"{index.ref(doc_id)}: no composition."
+    edge = index.edges.get(doc_id)
+    role = f" ({edge.role})" if edge else ""
+    head = (
+        f"{index.ref(doc_id)}{role}: {_percent(comp.original_share)} of {comp.chars:,} characters in "
+        f"{_count(len(comp.own), 'own passage')}"
+    )
     rows = [
         (
-            f"`{c.doc}`",
-            c.chars,
-            f"{c.original_share:.1%}",
-            f"{c.republished_share:.1%}",
-            ", ".join(f"`{s.doc}` {s.share:.1%}" for s in c.sources) or "—",
-            len(c.repeats),
+            n,
+            _offsets(doc.raw_span(span)),
+            f"{len(span):,}",
+            excerpt(span.slice(doc.clean), index.settings.excerpt_chars),
         )
-        for c in analysis.compositions
+        for n, span in enumerate(comp.own, 1)
     ]
-    headers = ("document", "text chars", "original", "republished", "republished from", "internal repeats")
-    parts = [
-        "## Original and republished text",
-        "Shares of each document's article text (furniture excluded) by characters; text repeating the "
-        "document's own republished text (key points, pull quotes) counts as republished.",
-        table(headers, rows),
-    ]
-    for comp in analysis.compositions:
-        if comp.republished_chars or comp.repeats:
-            parts.append(_marked_view(docs[comp.doc], comp))
-    return "\n\n".join(parts)
+    return head + "\n\n" + capped(rows, index.settings.table_rows, ("#", "raw offsets", "chars", "text"), "passage")
 
 
-def _marked_view(doc: Document, comp: Composition) -> str:
-    """The document paragraph by paragraph, its own text in bold."""
-    rows = []
-    for n, paragraph in enumerate(doc.paragraphs, 1):
-        span = paragraph.clean
-        sources = sorted({s.source for s in comp.shared if s.clean.start < span.end and span.start < s.clean.end})
-        repeats = sorted(
-            {
-                _paragraph_number(doc, r.of)
-                for r in comp.repeats
-                if span.start <= r.clean.start < span.end and _paragraph_number(doc, r.of) != n
-            }
-        )
-        notes = [f"`{s}`" for s in sources] + [f"repeats ¶{k}" for k in repeats]
-        rows.append((n, _marked(doc, span, comp.own), ", ".join(notes) or "—"))
-    title = f"### What `{doc.id}` added\n\nOwn text in **bold**; the rest appears in the documents named."
-    return title + "\n\n" + table(("¶", "text", "shared with"), rows)
-
-
-def _paragraph_number(doc: Document, span: Span) -> int:
-    return next((n for n, p in enumerate(doc.paragraphs, 1) if p.clean.start <= span.start < p.clean.end), 0)
-
-
-def _marked(doc: Document, span: Span, own: Sequence[Span], limit: int = 90) -> str:
-    """The paragraph's text with its own stretches in bold, each stretch cut to ``limit``."""
-    pieces: list[str] = []
-    pos = span.start
-    for part in own:
-        start, end = max(part.start, span.start), min(part.end, span.end)
-        if start >= end:
-            continue
-        if start > pos:
-            pieces.append(excerpt(doc.clean[pos:start], limit))
-        pieces.append(f"**{excerpt(doc.clean[start:end], limit)}**")
-        pos = end
-    if pos < span.end:
-        pieces.append(excerpt(doc.clean[pos : span.end], limit))
-    return " ".join(piece for piece in pieces if piece.strip("* "))
-
-
-def rejected_section(analysis: Analysis) -> str:
-    rows = [(f"`{escape(r.path, None)}`", r.reason, escape(r.detail, 120)) for r in analysis.rejected]
-    return "## Rejected files\n\n" + table(("path", "reason", "detail"), rows)
-
-
-def appendix_section(analysis: Analysis) -> str:
-    parts = ["## Appendix: per-document evidence"]
-    for doc in analysis.documents:
-        parts.append(f"### `{doc.id}`")
-        meta = doc.metadata
-        facts = []
-        for label, value, evidence in (
-            ("title", meta.title, meta.title_evidence),
-            ("date", meta.date, meta.date_evidence),
-            ("dateline", meta.dateline, meta.dateline_evidence),
-        ):
-            if value and evidence is not None and evidence.span is not None:
-                raw = doc.raw_span(evidence.span)
-                facts.append((label, escape(value, 80), escape(evidence.detail, 60), f"{raw.start}–{raw.end}"))
-        for cue in meta.outlet_cues:
-            raw = doc.raw_span(cue.span)
-            facts.append(("outlet", cue.outlet, escape(f"{cue.kind}: “{cue.text}”", 80), f"{raw.start}–{raw.end}"))
-        parts.append(table(("fact", "value", "evidence", "raw offsets"), facts))
-        furniture = []
-        for line in doc.furniture:
-            raw = doc.raw_span(line.clean)
-            furniture.append((escape(line.clean.slice(doc.clean), 70), escape(line.cue, 60), f"{raw.start}–{raw.end}"))
-        parts.append("Furniture lines (excluded from matching):\n\n" + table(("line", "cue", "raw offsets"), furniture))
-    return "\n\n".join(parts)
+# --- quotes ---------------------------------------------------------------------------------
 
 
 def _cue(occurrence: QuoteOccurrence) -> str:
@@ -236,157 +744,226 @@ def _trail_speaker(trail: QuoteTrail) -> str:
     return escape(trail.speaker, 40)
 
 
-def quotes_section(analysis: Analysis) -> str:
-    """The "Quote trail" section: shared trails with every occurrence, counts per document, the rest."""
+def quotes_section(index: _Index) -> str:
+    """Quotes carried by more than one document with every occurrence, and quotes per document."""
+    analysis = index.analysis
     trails = analysis.quotes
     total = sum(len(t.occurrences) for t in trails)
-    shared = [t for t in trails if len(t.docs) > 1 or len(t.occurrences) > 1]
+    travelled = _travelled(index)
+    limit = index.settings.table_rows
+    chars = index.settings.excerpt_chars
     parts = [
         "## Quote trail",
-        f"{total} direct quotes in {len(trails)} trails; {sum(len(t.docs) > 1 for t in trails)} trails reach more "
-        f"than one document, {sum(t.conflicting_speakers for t in trails)} name different speakers. Offsets index "
-        "the raw files; forms compare each occurrence with the trail's most complete version.",
+        f"{_count(total, 'direct quote')} in {_count(len(trails), 'trail')}; {len(travelled):,} reach more than one "
+        f"document, {sum(t.conflicting_speakers for t in trails):,} name different speakers. Forms compare each "
+        "occurrence with the trail's most complete version; offsets index the raw files. Quotes found in one "
+        "document only are in the JSON and the workbook's Quotes sheet.",
     ]
     rows = [
         (
-            f"`{t.trail}`",
+            code(t.trail),
             t.kind,
             _trail_speaker(t),
-            escape(f"“{t.text}”", 90),
-            ", ".join(f"`{d}`" for d in t.docs),
-            f"`{t.first}`" if t.first != "undecided" else "undecided",
+            f"“{escape(t.text, chars)}”",
+            ", ".join(index.ref(d) for d in t.docs),
+            ", ".join(sorted({o.form for o in t.occurrences})),
+            index.ref(t.first) if t.first != "undecided" else "undecided",
             escape(t.first_basis, 60),
         )
-        for t in shared
+        for t in travelled
     ]
-    parts.append(
-        "### Quotes carried more than once\n\n"
-        + table(("trail", "kind", "speaker", "text", "documents", "first", "first because"), rows)
-    )
+    headers = ("trail", "kind", "speaker", "text", "documents", "forms", "first", "first because")
+    parts.append("### Quotes carried by more than one document\n\n" + capped(rows, limit, headers, "trail"))
     occurrence_rows = [
         (
-            f"`{t.trail}`",
-            f"`{o.quote.doc}`",
-            f"{o.quote.raw.start}–{o.quote.raw.end}",
+            code(t.trail),
+            index.ref(o.quote.doc),
+            _offsets(o.quote.raw),
             o.quote.place,
             o.form,
             escape(o.diff, 80) or "—",
             escape(o.quote.attribution.speaker or "unattributed", 40),
             _cue(o),
         )
-        for t in shared
+        for t in travelled
         for o in t.occurrences
     ]
-    parts.append(
-        "### Occurrences\n\n"
-        + table(("trail", "document", "raw offsets", "place", "form", "difference", "speaker", "cue"), occurrence_rows)
+    occurrence_headers = (
+        "trail",
+        "document",
+        "raw offsets",
+        "place",
+        "form",
+        "difference",
+        "speaker",
+        "cue (raw offsets)",
     )
+    parts.append("### Occurrences\n\n" + capped(occurrence_rows, limit, occurrence_headers, "occurrence"))
+    counts = sorted(analysis.quote_counts, key=lambda c: (-c.shared, c.doc))
     count_rows = [
-        (f"`{c.doc}`", c.quotes, c.statements, c.phrases, c.shared, ", ".join(f"`{d}`" for d in c.shared_with) or "—")
-        for c in analysis.quote_counts
+        (index.ref(c.doc), c.quotes, c.statements, c.phrases, c.shared, ", ".join(index.ref(d) for d in c.shared_with))
+        for c in counts
+        if c.shared
     ]
-    parts.append(
-        "### Quotes per document\n\n"
-        + table(("document", "quotes", "statements", "phrases", "shared with others", "shared with"), count_rows)
-    )
-    single_rows = [
-        (
-            f"`{o.quote.doc}`",
-            f"{o.quote.raw.start}–{o.quote.raw.end}",
-            t.kind,
-            escape(o.quote.attribution.speaker or "unattributed", 40),
-            _cue(o),
-            escape(f"“{t.text}”", 90),
-        )
-        for t in trails
-        if t not in shared
-        for o in t.occurrences
-    ]
-    parts.append(
-        "### Quotes found once\n\n" + table(("document", "raw offsets", "kind", "speaker", "cue", "text"), single_rows)
-    )
+    count_headers = ("document", "quotes", "statements", "phrases", "shared with others", "shared with")
+    parts.append("### Documents sharing quotes\n\n" + capped(count_rows, limit, count_headers, "document"))
     return "\n\n".join(parts)
 
 
-def related_section(analysis: Analysis) -> str:
-    """Verified pairs with their exact scores, then the clusters they form."""
-    stats = analysis.stats.get("candidates")
-    counts = (
-        f"{stats['candidates']} candidate pairs from the MinHash index, {stats['verified']} verified on the exact "
-        f"shingle sets."
-        if isinstance(stats, dict)
-        else ""
+# --- documents, rejected files, appendix, settings -------------------------------------------
+
+
+def _cues(doc: Document) -> str:
+    seen: list[str] = []
+    for cue in doc.metadata.outlet_cues:
+        label = f"{cue.outlet} ({cue.kind})"
+        if label not in seen:
+            seen.append(label)
+    return escape("; ".join(seen), limit=None) if seen else "—"
+
+
+def _repairs(doc: Document) -> str:
+    return ", ".join(f"{r.fixer} ×{r.count}" for r in doc.repairs) or "—"
+
+
+def documents_section(index: _Index) -> str:
+    rows = [
+        (
+            index.ref(doc.id),
+            escape(doc.metadata.title or "—", 70),
+            doc.metadata.date or "—",
+            escape(doc.metadata.dateline or "—", 30),
+            _cues(doc),
+            doc.encoding,
+            _repairs(doc),
+            len(doc.furniture),
+            f"{doc.words:,}",
+        )
+        for doc in index.analysis.documents
+    ]
+    headers = ("id", "title", "date", "dateline", "outlet cues", "encoding", "repairs", "furniture lines", "words")
+    return "## Documents\n\n" + capped(rows, index.settings.table_rows, headers, "document")
+
+
+def rejected_section(index: _Index) -> str:
+    rows = [(code(r.path), r.reason, escape(r.detail, 120)) for r in index.analysis.rejected]
+    intro = "Files that could not be analysed; the rest of the corpus was analysed without them."
+    return (
+        "## Rejected files\n\n"
+        + intro
+        + "\n\n"
+        + capped(rows, index.settings.table_rows, ("path", "reason", "detail"), "file")
     )
+
+
+def appendix_section(index: _Index) -> str:
+    in_appendix = [d for d in index.documents_related_first() if d.id in index.appendix]
+    left = len(index.analysis.documents) - len(in_appendix)
     intro = (
-        "Pairs of documents that share text. Containment *a in b* is the share of *a*'s shingles (word n-grams "
-        "of its article text, furniture excluded) found in *b*: an excerpt scores high in the short document "
-        "and low in its source. " + counts
+        "Per-document evidence, documents in a relation first: metadata and outlet cues, the lineage evidence, "
+        "repairs, furniture lines (excluded from matching) and the passages no other document has."
     )
-    rows = [
-        (
-            f"`{p.a}`",
-            f"`{p.b}`",
-            f"{p.jaccard:.3f}",
-            f"{p.containment_a_in_b:.3f}",
-            f"{p.containment_b_in_a:.3f}",
-            f"{p.shared_shingles} of {p.shingles_a} / {p.shingles_b}",
-            f"`{p.cluster}`",
-        )
-        for p in analysis.pairs
+    if left > 0:
+        intro += f" {_count(left, 'more document')} are not listed here: {_MORE}."
+    parts = ["## Appendix: per-document evidence", intro]
+    parts.extend(_appendix_entry(index, doc) for doc in in_appendix)
+    return "\n\n".join(parts)
+
+
+def _appendix_entry(index: _Index, doc: Document) -> str:
+    limit = index.settings.table_rows
+    meta = doc.metadata
+    edge = index.edges.get(doc.id)
+    comp = index.comps.get(doc.id)
+    parts = [f"### {escape(_appendix_heading(doc.id), None)}"]
+    summary = [
+        f"- File: {code(doc.path)} ({doc.encoding}, {doc.words:,} words); repairs: {_repairs(doc)}.",
     ]
-    headers = ("a", "b", "jaccard", "containment a in b", "containment b in a", "shared shingles", "cluster")
-    members: dict[str, set[str]] = {}
-    for p in analysis.pairs:
-        members.setdefault(p.cluster, set()).update((p.a, p.b))
-    clusters = [
-        (f"`{cluster}`", len(ids), ", ".join(f"`{i}`" for i in sorted(ids))) for cluster, ids in sorted(members.items())
-    ]
-    return "\n\n".join(
-        (
-            "## Related documents",
-            intro.strip(),
-            table(headers, rows),
-            "Clusters (connected by verified pairs; the id is the smallest member):",
-            table(("cluster", "documents", "members"), clusters),
+    if edge is not None:
+        summary.append(f"- Role: {edge.role}; parent: {index.parent(edge.parent)}; confidence {edge.confidence:.0%}.")
+    if comp is not None:
+        summary.append(
+            f"- Text: {comp.chars:,} characters, {_percent(comp.original_share)} original, "
+            f"{_percent(comp.republished_share)} republished, {_count(len(comp.repeats), 'internal repeat')}."
         )
+    parts.append("\n".join(summary))
+    facts = []
+    for label, value, evidence in (
+        ("title", meta.title, meta.title_evidence),
+        ("date", meta.date, meta.date_evidence),
+        ("dateline", meta.dateline, meta.dateline_evidence),
+    ):
+        if value and evidence is not None and evidence.span is not None:
+            facts.append((label, escape(value, 80), escape(evidence.detail, 60), _offsets(doc.raw_span(evidence.span))))
+    for cue in meta.outlet_cues:
+        facts.append(
+            (
+                "outlet",
+                escape(cue.outlet, 40),
+                escape(f"{cue.kind}: “{cue.text}”", 80),
+                _offsets(doc.raw_span(cue.span)),
+            )
+        )
+    parts.append(
+        "Metadata and outlet cues:\n\n" + capped(facts, limit, ("fact", "value", "evidence", "raw offsets"), "fact")
     )
-
-
-def summary_section(analysis: Analysis) -> str:
-    version = analysis.stats.get("version", "?")
-    words = sum(d.words for d in analysis.documents)
-    lines = [
-        "# Provenance report",
-        "",
-        f"- Documents analysed: **{len(analysis.documents)}** ({words:,} words of article text)",
-        f"- Rejected files: **{len(analysis.rejected)}**",
-        f"- Related pairs: **{len(analysis.pairs)}** in **{len({p.cluster for p in analysis.pairs})}** clusters",
-        f"- Made by provenance {version}; settings are listed at the end.",
+    if edge is not None:
+        rows = [
+            (
+                item.kind,
+                escape(item.detail, 200),
+                "—" if item.score is None else f"{item.score:+.2f}",
+                _offsets(doc.raw_span(item.span)) if item.span is not None else "—",
+            )
+            for item in edge.evidence
+        ]
+        parts.append(
+            "Lineage evidence (credits, cues and direction signals):\n\n"
+            + capped(rows, limit, ("kind", "detail", "weight", "raw offsets"), "item")
+        )
+    furniture = [
+        (escape(line.clean.slice(doc.clean), 70), escape(line.cue, 60), _offsets(doc.raw_span(line.clean)))
+        for line in doc.furniture
     ]
-    return "\n".join(lines)
+    parts.append(
+        "Furniture lines (excluded from matching):\n\n"
+        + capped(furniture, limit, ("line", "cue", "raw offsets"), "line")
+    )
+    if comp is not None and comp.own:
+        own = [
+            (n, _offsets(doc.raw_span(s)), f"{len(s):,}", excerpt(s.slice(doc.clean), 100))
+            for n, s in enumerate(comp.own, 1)
+        ]
+        parts.append("Own passages:\n\n" + capped(own, limit, ("#", "raw offsets", "chars", "text"), "passage"))
+    return "\n\n".join(parts)
 
 
-def settings_section(analysis: Analysis) -> str:
+def settings_section(index: _Index) -> str:
     rows = [
-        (f"`{stage}.{key}`", escape(str(value), 80))
-        for stage, values in analysis.settings.items()
+        (code(f"{stage}.{key}"), escape(str(value), 80))
+        for stage, values in index.analysis.settings.items()
         if isinstance(values, dict)
         for key, value in values.items()
     ]
-    return "## Settings\n\n" + table(("setting", "value"), rows)
+    version = index.analysis.stats.get("version", "?")
+    return f"## Settings\n\nEvery setting of this run (provenance {version}).\n\n" + table(("setting", "value"), rows)
 
 
-def render_markdown(analysis: Analysis) -> str:
-    """The whole report as Markdown text with a final newline."""
+def render_markdown(analysis: Analysis, settings: ReportSettings | None = None) -> str:
+    """The whole report as Markdown text with a final newline.
+
+    ``settings`` defaults to the report slice recorded in the analysis (``--set report.…``).
+    """
+    index = _Index.build(analysis, settings or report_settings(analysis))
     sections = [
-        summary_section(analysis),
-        documents_section(analysis),
-        passages_section(analysis),
-        composition_section(analysis),
-        rejected_section(analysis),
-        quotes_section(analysis),
-        related_section(analysis),
-        appendix_section(analysis),
-        settings_section(analysis),
+        summary_section(index),
+        findings_section(index),
+        lineage_section(index),
+        related_section(index),
+        quotes_section(index),
+        documents_section(index),
+        rejected_section(index),
+        appendix_section(index),
+        settings_section(index),
     ]
     return "\n\n".join(sections) + "\n"

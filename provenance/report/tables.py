@@ -37,7 +37,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "path",
         "sha256",
     ),
-    "Lineage": ("doc", "role", "parent", "relation", "confidence", "evidence"),
+    "Lineage": (
+        "doc",
+        "title",
+        "outlets",
+        "role",
+        "parent",
+        "relation",
+        "original_share",
+        "republished_share",
+        "confidence",
+        "undecided",
+        "evidence",
+    ),
     "Pairs": (
         "a",
         "b",
@@ -80,6 +92,11 @@ def _share_list(items: list[Record]) -> str:
     return ", ".join(f"{item['doc']} ({item['share']:.0%})" for item in items)
 
 
+def _outlets(doc: Record) -> str:
+    """The outlets a document's cues name, once each, in order."""
+    return ", ".join(dict.fromkeys(cue["outlet"] for cue in doc["outlet_cues"]))
+
+
 def document_rows(data: Record) -> Rows:
     """One row per analysed document."""
     rows: Rows = []
@@ -91,7 +108,7 @@ def document_rows(data: Record) -> Rows:
                 "title": doc["title"] or "",
                 "date": doc["date"] or "",
                 "dateline": doc["dateline"] or "",
-                "outlets": ", ".join(dict.fromkeys(cue["outlet"] for cue in doc["outlet_cues"])),
+                "outlets": _outlets(doc),
                 "original_share": doc.get("original_share"),
                 "republished_share": doc.get("republished_share"),
                 "republished_from": _share_list(doc.get("republished_from", [])),
@@ -117,11 +134,23 @@ def _evidence_text(evidence: list[Record]) -> str:
 
 
 def lineage_rows(data: Record) -> Rows:
-    """One row per document's lineage, its evidence joined into one cell."""
-    return [
-        {**{k: v for k, v in record.items() if k != "evidence"}, "evidence": _evidence_text(record["evidence"])}
-        for record in data["lineage"]
-    ]
+    """One row per document's lineage with its title, outlets and shares (from the ``documents``
+    records), its evidence joined into one cell."""
+    docs = {doc["id"]: doc for doc in data["documents"]}
+    rows: Rows = []
+    for record in data["lineage"]:
+        doc = docs.get(record["doc"], {})
+        rows.append(
+            {
+                **{k: v for k, v in record.items() if k != "evidence"},
+                "title": doc.get("title") or "",
+                "outlets": _outlets(doc) if doc else "",
+                "original_share": doc.get("original_share"),
+                "republished_share": doc.get("republished_share"),
+                "evidence": _evidence_text(record["evidence"]),
+            }
+        )
+    return rows
 
 
 def pair_rows(data: Record) -> Rows:
@@ -207,10 +236,22 @@ def frame(rows: Rows, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     extra = sorted({key for row in rows for key in row} - set(columns))
     ordered = [*columns, *extra]
-    return pd.DataFrame([{key: _cell(row.get(key)) for key in ordered} for row in rows], columns=ordered)
+    # Column by column: a 10,000-document analysis has a million cells, and one list per
+    # column costs a third of a dict per row.
+    data: dict[str, list[object]] = {}
+    for key in ordered:
+        values = [row.get(key) for row in rows]
+        if {list, dict} & set(map(type, values)):
+            values = [_cell(v) for v in values]
+        data[key] = values
+    return pd.DataFrame(data, columns=ordered)
+
+
+def frames_from(data: Record) -> dict[str, pd.DataFrame]:
+    """Every table of the JSON records (:func:`~provenance.report.as_json.to_dict`), keyed by sheet name."""
+    return {name: frame(BUILDERS[name](data), columns) for name, columns in COLUMNS.items()}
 
 
 def frames(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Every table of the analysis, keyed by sheet name, in workbook order."""
-    data = to_dict(analysis)
-    return {name: frame(BUILDERS[name](data), columns) for name, columns in COLUMNS.items()}
+    return frames_from(to_dict(analysis))
