@@ -15,9 +15,11 @@ from pathlib import Path
 
 from provenance import __version__
 from provenance.api import analyze, compare
+from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
 from provenance.output import write_atomic, write_atomic_bytes
+from provenance.progress import progress_for
 from provenance.report.as_json import render_json
 from provenance.report.markdown import render_markdown
 from provenance.report.terminal import render_compare, render_trails
@@ -45,12 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="md,json", help=f"comma list of output formats: {', '.join(FORMATS)} (default: md,json)"
     )
     _settings_options(run)
-    run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _engine_options(run)
+    run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (and no progress display)")
 
     quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
     quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
+    _engine_options(quotes)
     pair = commands.add_parser("compare", help="print the passages two files share, side by side")
     pair.add_argument("paths", nargs=2, metavar="FILE", help="the two files to compare")
     pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
@@ -74,6 +78,36 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="a pyproject.toml whose [tool.provenance] holds settings (default: the corpus root's, if any)",
     )
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"worker processes for per-document work and alignment; 1 runs in this process "
+        f"(default: the usable cores, {default_jobs()} here)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster (needs provenance[dask])",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 "
+        "(default: start a local cluster of --jobs workers)",
+    )
+
+
+def engine_from_args(args: argparse.Namespace) -> Engine:
+    """The one place that maps ``--jobs``, ``--engine`` and ``--scheduler`` to an engine."""
+    return make_engine(args.engine, jobs=args.jobs, scheduler=args.scheduler)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -136,7 +170,12 @@ def _write(path: Path, text: str) -> Path:
 def _analyze(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     formats = parse_formats(args.format)
-    analysis = analyze(args.paths, settings)
+    progress = progress_for(sys.stderr, quiet=args.quiet)
+    engine = engine_from_args(args)
+    try:
+        analysis = analyze(args.paths, settings, engine=engine, progress=progress)
+    finally:
+        engine.close()
     _print_rejected(analysis)
     written = write_outputs(analysis, Path(args.out), formats)
     if not args.quiet:
@@ -155,7 +194,11 @@ def _print_rejected(analysis: Analysis) -> None:
 
 def _quotes(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    analysis = analyze(args.paths, settings)
+    engine = engine_from_args(args)
+    try:
+        analysis = analyze(args.paths, settings, engine=engine, progress=progress_for(sys.stderr))
+    finally:
+        engine.close()
     _print_rejected(analysis)
     print(render_trails(analysis, shared_only=args.shared), end="")
     return EXIT_OK

@@ -141,24 +141,42 @@ def line_cue(text: str) -> str:
     return ""
 
 
+def repeat_keys(text: str, settings: NormalizeSettings) -> set[str]:
+    """Keys of one text's lines that could be furniture by repetition across the corpus.
+
+    Only short lines without sentence punctuation qualify (navigation, widget titles),
+    so three copies of one wire story do not erase each other's text. Counting these
+    sets per document is :func:`corpus_repeats`; worker processes return them so the
+    count needs no texts in one place.
+
+    >>> sorted(repeat_keys("Share this story\\nIt rained all day.", NormalizeSettings()))
+    ['share this story']
+    """
+    keys = {
+        matching_key(line)
+        for line in text.split("\n")
+        if line.strip()
+        and len(line.split()) <= settings.furniture_repeat_max_words
+        and not has_terminal_punctuation(line)
+    }
+    keys.discard("")
+    return keys
+
+
+def repeated_keys(counts: Counter[str], settings: NormalizeSettings) -> frozenset[str]:
+    """The keys found in at least ``furniture_min_docs`` documents (``counts`` per document)."""
+    return frozenset(key for key, n in counts.items() if n >= settings.furniture_min_docs)
+
+
 def corpus_repeats(texts: Iterable[str], settings: NormalizeSettings) -> frozenset[str]:
     """Keys of short unpunctuated lines that occur in at least ``furniture_min_docs`` documents.
 
-    Only short lines without sentence punctuation qualify (navigation, widget
-    titles), so three copies of one wire story do not erase each other's text.
     The count is per document: a line repeated inside one page counts once.
     """
     counts: Counter[str] = Counter()
     for text in texts:
-        keys = {
-            matching_key(line)
-            for line in text.split("\n")
-            if line.strip()
-            and len(line.split()) <= settings.furniture_repeat_max_words
-            and not has_terminal_punctuation(line)
-        }
-        counts.update(key for key in keys if key)
-    return frozenset(key for key, n in counts.items() if n >= settings.furniture_min_docs)
+        counts.update(repeat_keys(text, settings))
+    return repeated_keys(counts, settings)
 
 
 def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[str] = frozenset()) -> tuple[Line, ...]:

@@ -528,15 +528,20 @@ def infer_lineage(
     *,
     quote_balance: Mapping[tuple[str, str], int] | None = None,
     quote_links: Iterable[tuple[str, str]] = (),
+    facts: Mapping[str, DocFacts] | None = None,
 ) -> tuple[tuple[LineageEdge, ...], tuple[PairRelation, ...]]:
     """Roles, parents and evidence for every document, and a relation for every related pair.
 
     ``quote_balance[(a, b)]`` (``a < b``) counts shared quotes that ``a`` carries shortened
     and ``b`` in full, minus the reverse. ``quote_links`` are pairs of documents that carry
     the same statements; those without shared text are ``independent`` coverage.
+    ``facts`` are the documents' :func:`document_facts` when worker processes read them already.
     """
     balance = quote_balance or {}
-    facts = {doc.id: document_facts(doc, settings) for doc in documents}
+    if facts is None:
+        facts = {doc.id: document_facts(doc, settings) for doc in documents}
+    else:
+        facts = {doc.id: facts[doc.id] for doc in documents}
     by_pair = {(p.a, p.b) if p.a < p.b else (p.b, p.a): p for p in pairs if p.a in facts and p.b in facts}
     directions = {
         key: direction(p, facts[p.a], facts[p.b], settings, _oriented(balance, p.a, p.b)) for key, p in by_pair.items()
