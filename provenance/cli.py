@@ -18,9 +18,9 @@ from provenance.api import analyze, compare
 from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.model import Analysis
-from provenance.output import write_atomic, write_atomic_bytes
+from provenance.output import write_atomic, write_atomic_bytes, write_atomic_chunks
 from provenance.progress import progress_for
-from provenance.report.as_json import render_json
+from provenance.report.as_json import iter_json
 from provenance.report.markdown import render_markdown
 from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
@@ -152,7 +152,9 @@ def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list
         if fmt == "md":
             written.append(_write(out / "provenance.md", render_markdown(analysis)))
         elif fmt == "json":
-            written.append(_write(out / "provenance.json", render_json(analysis)))
+            path = out / "provenance.json"
+            write_atomic_chunks(path, iter_json(analysis))
+            written.append(path)
         elif fmt == "xlsx":
             path = out / "provenance.xlsx"
             write_atomic_bytes(path, render_workbook(tables))

@@ -133,16 +133,18 @@ def language(text: str) -> str:
     >>> language("12345")
     'und'
     """
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
+    if not any(map(str.isalpha, text)):
         return "und"
-    sample = "".join(letters[:5000])
-    script_counts = {code: len(pattern.findall(sample)) for code, pattern in _SCRIPTS}
-    if script_counts["ja"] > 0.05 * len(sample):
-        return "ja"
-    code, count = max(script_counts.items(), key=lambda item: item[1])
-    if count > 0.3 * len(sample):
-        return code
+    # Text in none of the scripts below (most Latin-script news) goes straight to the
+    # function words; collecting letters one by one cost ~1 ms an article (issue 9).
+    if any(pattern.search(text) for _, pattern in _SCRIPTS):
+        sample = "".join([ch for ch in text if ch.isalpha()][:5000])
+        script_counts = {code: len(pattern.findall(sample)) for code, pattern in _SCRIPTS}
+        if script_counts["ja"] > 0.05 * len(sample):
+            return "ja"
+        code, count = max(script_counts.items(), key=lambda item: item[1])
+        if count > 0.3 * len(sample):
+            return code
     words = tokens(text[:20000])
     if not words:
         return "und"

@@ -299,7 +299,7 @@ def quotes_section(analysis: Analysis) -> str:
             escape(f"“{t.text}”", 90),
         )
         for t in trails
-        if t not in shared
+        if not (len(t.docs) > 1 or len(t.occurrences) > 1)  # not in ``shared`` (a list test was O(n²))
         for o in t.occurrences
     ]
     parts.append(
