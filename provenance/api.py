@@ -178,7 +178,9 @@ def analyze(
 
     Bad files become ``Rejected`` entries; the rest is analysed. With an ``engine``
     (:func:`provenance.engine.make_engine`) per-document and per-pair work runs as its
-    tasks (:mod:`provenance.parallel`), with the same result.
+    tasks (:mod:`provenance.parallel`), with the same findings and reports; the
+    documents in that analysis keep their texts, spans, metadata and furniture but not
+    their matching keys or body lines (use :func:`load` for complete documents).
     """
     settings = settings or Settings()
     timings: dict[str, float] = {}

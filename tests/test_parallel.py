@@ -17,9 +17,10 @@ from provenance.cli import main
 from provenance.engine import DASK_INSTALL, LocalEngine, make_engine
 from provenance.errors import SettingsError
 from provenance.model import Analysis
+from provenance.output import write_atomic_chunks
 from provenance.parallel import band_collide
 from provenance.progress import TerminalProgress, progress_for
-from provenance.report.as_json import render_json
+from provenance.report.as_json import iter_json, render_json
 from provenance.report.markdown import render_markdown
 from provenance.settings import Settings
 
@@ -39,7 +40,32 @@ def reference(corpus: Path) -> tuple[str, str]:
 
 
 def _reports(analysis: Analysis) -> tuple[str, str]:
-    return render_json(analysis), render_markdown(analysis)
+    text = "".join(iter_json(analysis))
+    assert text == render_json(analysis)  # the streamed report is the report
+    return text, render_markdown(analysis)
+
+
+def test_streamed_json_is_render_json(seed_analysis: Analysis, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for analysis in (seed_analysis, analyze([empty])):
+        path = tmp_path / "out" / "provenance.json"
+        write_atomic_chunks(path, iter_json(analysis))
+        assert path.read_bytes() == render_json(analysis).encode("utf-8")
+    assert not analyze([empty]).documents
+
+
+def test_parent_documents_keep_what_reports_read(corpus: Path) -> None:
+    serial = {d.id: d for d in analyze([corpus]).documents}
+    with LocalEngine(1) as engine:
+        lean = analyze([corpus], engine=engine).documents
+    for doc in lean:
+        full = serial[doc.id]
+        assert (doc.raw, doc.clean, doc.metadata, doc.repairs, doc.furniture) == (
+            full.raw, full.clean, full.metadata, full.repairs, full.furniture,
+        )  # fmt: skip
+        assert [s.clean for s in doc.paragraphs] == [s.clean for s in full.paragraphs]
+        assert len(doc.sentences) == len(full.sentences) and all(s.key == "" for s in doc.sentences)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
