@@ -121,7 +121,10 @@ class DaskEngine:
             raise SettingsError(f"--engine dask needs Dask: {DASK_INSTALL}") from exc
         self._cluster: Any = None
         if scheduler:
-            self._client: Any = distributed.Client(scheduler)
+            try:
+                self._client: Any = distributed.Client(scheduler)
+            except OSError as exc:  # unreachable: a timeout, a refused connection
+                raise SettingsError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from exc
         else:
             environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
             environ.pop(_TRIM, None)

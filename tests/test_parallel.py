@@ -113,6 +113,28 @@ def test_dask_local_cluster_gives_identical_reports(corpus: Path, reference: tup
     assert _reports(analysis) == reference
 
 
+def test_cli_on_an_existing_cluster(seeds_dir: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[dev]'")
+    expected = tmp_path / "local"
+    assert main(["analyze", str(seeds_dir), "--out", str(expected), "--jobs", "1", "--quiet"]) == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+        out = tmp_path / "dask"
+        argv = ["analyze", str(seeds_dir), "--out", str(out), "--engine", "dask", "--quiet"]
+        assert main([*argv, "--scheduler", cluster.scheduler_address]) == 0
+    for name in ("provenance.json", "provenance.md"):
+        assert (out / name).read_bytes() == (expected / name).read_bytes()
+
+
+def test_unreachable_scheduler_is_one_line(seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dask = pytest.importorskip("dask", reason="Dask is not installed: pip install -e '.[dev]'")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        argv = ["analyze", str(seeds_dir), "--out", str(tmp_path), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"]
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler")
+    assert err.count("\n") == 1
+
+
 def test_cli_jobs_give_identical_files(corpus: Path, tmp_path: Path) -> None:
     outputs = []
     for jobs in ("1", "2"):
