@@ -7,7 +7,7 @@ news-like articles, 10% reuse of every kind; kept in ``--corpora``, default
 ``/tmp/provenance-bench``) and ``provenance analyze`` runs on it in a fresh child
 process, exactly as the command line runs it (ingest to written Markdown and JSON
 reports), while this process samples the memory of the child and all its
-descendants (worker processes, a Dask cluster) from ``/proc`` every 0.2 s.
+descendants (worker processes, a Dask cluster) from ``/proc`` every 0.5 s.
 Memory is PSS (proportional set size): pages a forked worker shares with its
 parent count once, split between them, so the sum is what the run really holds.
 
@@ -85,7 +85,7 @@ class _Sampler:
     def run(self) -> None:
         while not self.stop.is_set():
             self.peak = max(self.peak, tree_pss_mb(self.pid))
-            self.stop.wait(0.2)
+            self.stop.wait(0.5)
 
 
 # --- one run in a child process -----------------------------------------------------------------

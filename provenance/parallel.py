@@ -458,13 +458,16 @@ def _analyze_corpus(
 
     start = time.perf_counter()
     quotes = [q for b in built for q in b.quotes]
+    _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
     trails = build_trails(quotes, dates, settings.quotes)
     quote_counts = document_counts(documents, trails)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
+    _report(progress, "quotes", len(quotes), len(quotes))
     clock.lap("quotes")
 
     start = time.perf_counter()
+    _report(progress, "lineage", 0, len(documents))
     facts = {b.document.id: b.facts for b in built if b.facts is not None}
     del built
     lineage, relations = infer_lineage(
@@ -479,6 +482,7 @@ def _analyze_corpus(
     )
     trails = with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage})
     timings["lineage"] = timings.get("lineage", 0.0) + time.perf_counter() - start
+    _report(progress, "lineage", len(documents), len(documents))
     clock.lap("lineage")
     return Analysis(
         documents=documents,

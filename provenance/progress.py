@@ -14,7 +14,14 @@ from collections.abc import Callable, Mapping
 from typing import TextIO
 
 # Units counted by each stage of provenance.parallel (anything else counts "items").
-_UNITS = {"scan": "docs", "build": "docs", "candidates": "docs", "align": "pairs"}
+_UNITS = {
+    "scan": "docs",
+    "build": "docs",
+    "candidates": "docs",
+    "align": "pairs",
+    "quotes": "quotes",
+    "lineage": "docs",
+}
 
 
 def format_eta(seconds: float) -> str:
