@@ -1,6 +1,6 @@
 """End to end at scale: time per stage, peak memory, growth from 1k to 100k, quality, Dask vs local.
 
-``python -m bench.bench_scale [--sizes 1000 10000 100000] [--jobs 2] [--dask] [--baseline]``
+``python -m bench.bench_scale [--sizes 1000 10000 100000] [--jobs 2] [--baseline] [--dask] [--compare-up-to N]``
 
 For each size a labelled corpus is generated once (:mod:`bench.corpus`, ~4 KB
 news-like articles, 10% reuse of every kind; kept in ``--corpora``, default
@@ -107,6 +107,7 @@ def child(corpus: str, out: str, jobs: int, engine: str) -> int:
     finally:
         runner.close()
     analysed = time.perf_counter()
+    rss_analysed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     write_outputs(analysis, Path(out), ["md", "json"])
     done = time.perf_counter()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
@@ -116,6 +117,8 @@ def child(corpus: str, out: str, jobs: int, engine: str) -> int:
         "wall": {**analysis.stats["wall"], "report": done - analysed},  # type: ignore[dict-item]
         "total": done - start,
         "cpu": sum(u.ru_utime + u.ru_stime for u in usage),
+        "main_rss_analysis": rss_analysed,
+        "main_rss": usage[0].ru_maxrss / 1024,
     }
     (Path(out) / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
     return 0
@@ -133,6 +136,7 @@ class Run:
     recall: float
     precision: float
     reports: tuple[bytes, bytes]
+    main_rss: tuple[float, float]  # peak RSS of the main process: after the analysis, after the reports
 
 
 def run(corpus: Path, jobs: int, engine: str, label: str) -> Run:
@@ -155,7 +159,7 @@ def run(corpus: Path, jobs: int, engine: str, label: str) -> Run:
     recall, precision = quality(json.loads(data), corpus / "truth.json")
     return Run(
         label, stats["documents"], wall, stats["cpu"], sampler.peak, stats["timings"], stats["wall"],
-        recall, precision, reports,
+        recall, precision, reports, (stats["main_rss_analysis"], stats["main_rss"]),
     )  # fmt: skip
 
 
@@ -192,6 +196,10 @@ def describe(r: Run) -> None:
         f"{r.documents / r.wall:6.0f} docs/s  peak {r.peak_mb:7,.0f} MiB "
         f"({r.peak_mb * 1024 / r.documents:5.1f} KiB/doc)"
     )
+    print(
+        f"{'':<22} main process peak RSS {r.main_rss[0]:,.0f} MiB by the end of the analysis, "
+        f"{r.main_rss[1]:,.0f} MiB with the reports written"
+    )
     print(f"{'':<22} recall {r.recall:.4f} (containment >= 0.5), precision {r.precision:.4f}")
     print(f"{'':<22} stage seconds (task time): {stages}; dominant: {top} ({share:.0%})")
     print(f"{'':<22} wall by phase: {phases}")
@@ -220,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--baseline", action="store_true", help="also run --jobs 1 (in-process) for the ratio")
     parser.add_argument("--dask", action="store_true", help="also run --engine dask (LocalCluster of --jobs workers)")
+    parser.add_argument(
+        "--compare-up-to",
+        type=int,
+        default=10000,
+        metavar="N",
+        help="run --baseline and --dask only for sizes up to N (default 10000: at 100k each run takes minutes)",
+    )
     parser.add_argument("--corpora", type=Path, default=CORPORA, help=f"where corpora are kept (default {CORPORA})")
     args = parser.parse_args(args_in)
     runs: list[Run] = []
@@ -229,14 +244,14 @@ def main(argv: list[str] | None = None) -> int:
         local = run(corpus, args.jobs, "local", f"local --jobs {args.jobs}")
         describe(local)
         runs.append(local)
-        if args.baseline:
+        if args.baseline and size <= args.compare_up_to:
             single = run(corpus, 1, "local", "local --jobs 1")
             describe(single)
             print(
                 f"{'':<22} --jobs {args.jobs} vs --jobs 1: wall x{single.wall / local.wall:.2f} faster, "
                 f"reports identical: {single.reports == local.reports}"
             )
-        if args.dask:
+        if args.dask and size <= args.compare_up_to:
             dask = run(corpus, args.jobs, "dask", f"dask {args.jobs} workers")
             describe(dask)
             print(
