@@ -21,7 +21,7 @@ from provenance.model import Analysis
 from provenance.output import write_atomic, write_atomic_bytes, write_atomic_chunks
 from provenance.progress import progress_for
 from provenance.report.as_json import iter_json
-from provenance.report.markdown import render_markdown
+from provenance.report.markdown import iter_markdown
 from provenance.report.terminal import render_compare, render_trails
 from provenance.report.workbook import csv_name, render_csv, render_workbook
 from provenance.settings import Settings, from_pyproject, with_overrides
@@ -150,7 +150,9 @@ def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list
     tables = analysis.frames() if {"xlsx", "csv"} & set(formats) else {}
     for fmt in formats:
         if fmt == "md":
-            written.append(_write(out / "provenance.md", render_markdown(analysis)))
+            path = out / "provenance.md"
+            write_atomic_chunks(path, iter_markdown(analysis))
+            written.append(path)
         elif fmt == "json":
             path = out / "provenance.json"
             write_atomic_chunks(path, iter_json(analysis))

@@ -7,7 +7,7 @@ and long texts are cut with "…", so tables stay tables and stay readable.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from tabulate import tabulate
 
@@ -375,17 +375,27 @@ def settings_section(analysis: Analysis) -> str:
     return "## Settings\n\n" + table(("setting", "value"), rows)
 
 
+_SECTIONS = (
+    summary_section,
+    documents_section,
+    passages_section,
+    composition_section,
+    rejected_section,
+    quotes_section,
+    related_section,
+    appendix_section,
+    settings_section,
+)
+
+
+def iter_markdown(analysis: Analysis) -> Iterator[str]:
+    """The text of :func:`render_markdown` one section at a time (written as made, so a
+    100,000-document report holds one section in memory, not all of them)."""
+    for n, section in enumerate(_SECTIONS):
+        yield ("\n\n" if n else "") + section(analysis)
+    yield "\n"
+
+
 def render_markdown(analysis: Analysis) -> str:
     """The whole report as Markdown text with a final newline."""
-    sections = [
-        summary_section(analysis),
-        documents_section(analysis),
-        passages_section(analysis),
-        composition_section(analysis),
-        rejected_section(analysis),
-        quotes_section(analysis),
-        related_section(analysis),
-        appendix_section(analysis),
-        settings_section(analysis),
-    ]
-    return "\n\n".join(sections) + "\n"
+    return "".join(iter_markdown(analysis))
