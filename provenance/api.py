@@ -20,14 +20,13 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
-from provenance.lineage import infer_lineage
 from provenance.metadata import extract
 from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import Normalized, normalize
-from provenance.parallel import Progress, analyze_corpus, load_corpus
+from provenance.parallel import Progress, analyze_corpus, conclude, load_corpus
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
-from provenance.trails import quote_balance, quote_links, trace_quotes, with_lineage
+from provenance.trails import trace_quotes
 
 __all__ = ["Engine", "Progress", "analyze", "analyze_documents", "build_document", "compare", "load"]
 
@@ -138,33 +137,8 @@ def analyze_documents(
     with _timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes)
     with _timed(timings, "lineage"):
-        lineage, relations = infer_lineage(
-            documents,
-            pairs,
-            passages,
-            compositions,
-            settings.lineage,
-            quote_balance=quote_balance(trails),
-            quote_links=quote_links(trails),
-        )
-        # Quotes were traced before lineage (lineage weighs them); now that parents are
-        # known, each trail's first occurrence is decided again from them.
-        trails = with_lineage(
-            trails, {d.id: d.metadata.date for d in documents}, {edge.doc: edge.parent for edge in lineage}
-        )
-    return Analysis(
-        documents=documents,
-        rejected=tuple(rejected),
-        settings=settings.as_dict(),
-        pairs=pairs,
-        passages=passages,
-        compositions=compositions,
-        lineage=lineage,
-        relations=relations,
-        quotes=trails,
-        quote_counts=quote_counts,
-        stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},
-    )
+        stats = {"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()}
+        return conclude(documents, rejected, settings, pairs, passages, compositions, trails, quote_counts, stats)
 
 
 def analyze(

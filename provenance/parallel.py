@@ -31,9 +31,10 @@ import dataclasses
 import gc
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -46,11 +47,25 @@ from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
 from provenance.ingest import Source, discover, read
 from provenance.lineage import DocFacts, document_facts, infer_lineage
-from provenance.model import Analysis, Composition, Document, Pair, Passage, Quote, Rejected, Segment
+from provenance.model import (
+    Analysis,
+    Composition,
+    Document,
+    DocumentQuotes,
+    Pair,
+    Passage,
+    Quote,
+    QuoteTrail,
+    Rejected,
+    Segment,
+)
 from provenance.normalize import normalize
 from provenance.quotes import extract_quotes
 from provenance.settings import Settings
 from provenance.trails import build_trails, document_counts, quote_balance, quote_links, with_lineage
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # (stage, done, total): called as tasks finish, for a progress display.
 Progress = Callable[[str, int, int], None]
@@ -258,10 +273,10 @@ def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # --- the parent's side -----------------------------------------------------------------------
 
 
-def chunked(items: Sequence[Source], size: int = CHUNK_DOCS) -> list[tuple[Source, ...]]:
+def chunked(items: Sequence[T], size: int = CHUNK_DOCS) -> list[tuple[T, ...]]:
     """Consecutive chunks of at most ``size`` items.
 
-    >>> [len(c) for c in chunked(list(range(5)), 2)]  # type: ignore[arg-type]
+    >>> [len(c) for c in chunked(list(range(5)), 2)]
     [2, 2, 1]
     """
     return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
@@ -279,12 +294,12 @@ def _add(timings: dict[str, float], seconds: dict[str, float]) -> None:
 
 def _run(
     engine: Engine,
-    fn: Callable[[object], object],
-    tasks: Sequence[object],
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
     sizes: Sequence[int],
     stage: str,
     progress: Progress | None,
-) -> Iterator[object]:
+) -> Iterator[R]:
     total, done = sum(sizes), 0
     _report(progress, stage, 0, total)
     for size, result in zip(sizes, engine.map(fn, tasks), strict=True):
@@ -305,8 +320,7 @@ def scan_corpus(
     chunks = chunked(sources)
     counts: Counter[str] = Counter()
     tasks = [ScanTask(c, settings) for c in chunks]
-    for result in _run(engine, scan, tasks, [len(c) for c in chunks], "scan", progress):  # type: ignore[arg-type]
-        assert isinstance(result, ScanResult)
+    for result in _run(engine, scan, tasks, [len(c) for c in chunks], "scan", progress):
         rejected.extend(result.rejected)
         counts.update(result.counts)
         _add(timings, result.seconds)
@@ -329,8 +343,7 @@ def build_corpus(
     tasks = [BuildTask(c, settings, repeated, products) for c in chunks]
     built: list[Built] = []
     rejected: list[Rejected] = []
-    for result in _run(engine, build, tasks, [len(c) for c in chunks], "build", progress):  # type: ignore[arg-type]
-        assert isinstance(result, BuildResult)
+    for result in _run(engine, build, tasks, [len(c) for c in chunks], "build", progress):
         built.extend(result.built)
         rejected.extend(result.rejected)
         _add(timings, result.seconds)
@@ -446,8 +459,7 @@ def _analyze_corpus(
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
     keyed: list[tuple[tuple[str, str], tuple[Passage, ...]]] = []
     compositions = {b.document.id: b.composition for b in built}
-    for result in _run(engine, align_clusters, tasks, sizes, "align", progress):  # type: ignore[arg-type]
-        assert isinstance(result, AlignResult)
+    for result in _run(engine, align_clusters, tasks, sizes, "align", progress):
         keyed.extend(result.passages)
         compositions.update((c.doc, c) for c in result.compositions)
         _add(timings, result.seconds)
@@ -470,38 +482,62 @@ def _analyze_corpus(
     _report(progress, "lineage", 0, len(documents))
     facts = {b.document.id: b.facts for b in built if b.facts is not None}
     del built
+    stats = {
+        "version": __version__,
+        "timings": timings,
+        "wall": wall,
+        "engine": {"name": engine.name, "workers": engine.workers},
+        "candidates": candidate_stats.as_dict(),
+    }
+    rejected.sort(key=lambda r: (r.path, r.reason))
+    analysis = conclude(
+        documents, rejected, settings, pairs, passages, comps, trails, quote_counts, stats, facts=facts
+    )
+    timings["lineage"] = timings.get("lineage", 0.0) + time.perf_counter() - start
+    _report(progress, "lineage", len(documents), len(documents))
+    clock.lap("lineage")
+    return analysis
+
+
+def conclude(
+    documents: Sequence[Document],
+    rejected: Sequence[Rejected],
+    settings: Settings,
+    pairs: Sequence[Pair],
+    passages: Sequence[Passage],
+    compositions: Sequence[Composition],
+    trails: Sequence[QuoteTrail],
+    quote_counts: Sequence[DocumentQuotes],
+    stats: Mapping[str, object],
+    *,
+    facts: Mapping[str, DocFacts] | None = None,
+) -> Analysis:
+    """Lineage over everything found, then the :class:`Analysis` (the last step of every run)."""
     lineage, relations = infer_lineage(
         documents,
         pairs,
         passages,
-        comps,
+        compositions,
         settings.lineage,
         quote_balance=quote_balance(trails),
         quote_links=quote_links(trails),
         facts=facts,
     )
-    trails = with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage})
-    timings["lineage"] = timings.get("lineage", 0.0) + time.perf_counter() - start
-    _report(progress, "lineage", len(documents), len(documents))
-    clock.lap("lineage")
+    # Quotes were traced before lineage (lineage weighs them); now that parents are
+    # known, each trail's first occurrence is decided again from them.
+    dates = {d.id: d.metadata.date for d in documents}
     return Analysis(
-        documents=documents,
-        rejected=tuple(sorted(rejected, key=lambda r: (r.path, r.reason))),
+        documents=tuple(documents),
+        rejected=tuple(rejected),
         settings=settings.as_dict(),
-        pairs=pairs,
-        passages=passages,
-        compositions=comps,
+        pairs=tuple(pairs),
+        passages=tuple(passages),
+        compositions=tuple(compositions),
         lineage=lineage,
         relations=relations,
-        quotes=trails,
-        quote_counts=quote_counts,
-        stats={
-            "version": __version__,
-            "timings": timings,
-            "wall": wall,
-            "engine": {"name": engine.name, "workers": engine.workers},
-            "candidates": candidate_stats.as_dict(),
-        },
+        quotes=with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage}),
+        quote_counts=tuple(quote_counts),
+        stats=dict(stats),
     )
 
 
