@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from bench.corpus import generate
+from provenance import parallel
 from provenance.api import analyze, load
 from provenance.candidates import colliding_pairs
 from provenance.cli import main
-from provenance.engine import DASK_INSTALL, LocalEngine, make_engine
+from provenance.engine import DASK_INSTALL, Engine, LocalEngine, make_engine
 from provenance.errors import SettingsError
 from provenance.model import Analysis
 from provenance.output import write_atomic_chunks
@@ -83,30 +84,34 @@ def test_load_on_workers_gives_the_same_documents(corpus: Path) -> None:
         assert load([corpus], Settings(), engine=engine) == serial
 
 
-def test_band_ranges_on_workers_count_the_same_collisions() -> None:
+def _check_band_ranges(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Collisions counted by ranges of minhash rows on the engine's workers are the index's."""
     rng = np.random.default_rng(3)
     signatures = rng.integers(0, 40, size=(300, 64), dtype=np.uint32)  # many collisions
-    with LocalEngine(2) as engine:
-        collide = band_collide(engine)
-        assert collide is not None
-        from provenance import parallel
-
-        saved, parallel.BAND_SPLIT_CELLS = parallel.BAND_SPLIT_CELLS, 0
-        try:
-            pairs, counts = collide(signatures)
-        finally:
-            parallel.BAND_SPLIT_CELLS = saved
+    collide = band_collide(engine)
+    assert collide is not None
+    monkeypatch.setattr(parallel, "BAND_SPLIT_CELLS", 0)  # split however small
+    pairs, counts = collide(signatures)
     expected_pairs, expected_counts = colliding_pairs(signatures)
+    assert len(pairs) > 1000
     assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+
+
+def test_band_ranges_on_workers_count_the_same_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalEngine(2) as engine:
+        _check_band_ranges(engine, monkeypatch)
     assert band_collide(LocalEngine(1)) is None
 
 
 def test_dask_local_cluster_gives_identical_reports(corpus: Path, reference: tuple[str, str]) -> None:
+    """Per-document tasks, alignment and the candidate search's band ranges on 2 Dask workers."""
     pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[dev]' (or provenance[dask])")
     engine = make_engine("dask", jobs=2)
     try:
         assert engine.workers == 2
         analysis = analyze([corpus], engine=engine)
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            _check_band_ranges(engine, monkeypatch)
     finally:
         engine.close()
     assert analysis.stats["engine"] == {"name": "dask", "workers": 2}
