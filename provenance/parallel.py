@@ -444,9 +444,15 @@ def _analyze_corpus(
     built, late = build_corpus(sources, settings, repeated, engine, timings, progress)
     rejected.extend(late)
     clock.lap("build")
+    # One list per later stage, and no Built left: each list is freed when its stage is
+    # done (fingerprints, ~6 KB a document, right after the candidate search).
     documents = tuple(b.document for b in built)
+    quotes = [q for b in built for q in b.quotes]
+    facts = {b.document.id: b.facts for b in built if b.facts is not None}
+    compositions = {b.document.id: b.composition for b in built}
     ids = [d.id for d in documents]
     fingerprints = [b.fingerprint for b in built if b.fingerprint is not None]
+    del built
     _report(progress, "candidates", 0, len(documents))
     start = time.perf_counter()
     pairs, candidate_stats = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
@@ -458,7 +464,6 @@ def _analyze_corpus(
     by_id = {s.id: s for s in sources}
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
     keyed: list[tuple[tuple[str, str], tuple[Passage, ...]]] = []
-    compositions = {b.document.id: b.composition for b in built}
     for result in _run(engine, align_clusters, tasks, sizes, "align", progress):
         keyed.extend(result.passages)
         compositions.update((c.doc, c) for c in result.compositions)
@@ -469,7 +474,6 @@ def _analyze_corpus(
     clock.lap("align")
 
     start = time.perf_counter()
-    quotes = [q for b in built for q in b.quotes]
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
     trails = build_trails(quotes, dates, settings.quotes)
@@ -480,8 +484,6 @@ def _analyze_corpus(
 
     start = time.perf_counter()
     _report(progress, "lineage", 0, len(documents))
-    facts = {b.document.id: b.facts for b in built if b.facts is not None}
-    del built
     stats = {
         "version": __version__,
         "timings": timings,
