@@ -615,8 +615,9 @@ def infer_lineage(
                 undecided=choice.undecided,
             )
         )
+    by_doc = {e.doc: e for e in edges}  # once, not per pair (O(pairs x documents) at 100k, issue 9)
     for key, pair in by_pair.items():
-        relations[key] = _pair_relation(graph, pair, {e.doc: e for e in edges}, settings)
+        relations[key] = _pair_relation(graph, pair, by_doc, settings)
     for a, b in sorted(_quote_only(quote_links, by_pair, facts)):
         relations[(a, b)] = PairRelation(
             a, b, "independent", None, None, 0.0, (Evidence("quotes", "same statements, no shared text"),)

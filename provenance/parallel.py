@@ -9,10 +9,10 @@ per-document work one document after another:
    The parent counts them into the corpus's repeated lines.
 2. **build** (chunks of files): read and normalise again, classify lines, segment,
    metadata, then everything that needs one document only: its fingerprint, its
-   quotes, its lineage cues and its composition as if it shared no text.
+   quotes, its lineage cues and its composition as if it shared no text. The parent
+   keeps each document without matching keys and body lines (:func:`without_keys`).
 3. **candidates** (parent; band ranges on workers): one index over all signatures,
    the colliding pairs counted per range of minhash rows and summed.
-   The parent keeps each document without matching keys and body lines (:func:`without_keys`).
 4. **align** (clusters of related documents): a task rebuilds the documents of its
    clusters from their files, aligns their pairs and composes them (a document's
    passages all lie in its cluster).
