@@ -8,26 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from provenance import __version__
 from provenance.align import align, align_corpus, compose
 from provenance.candidates import find_pairs
+from provenance.engine import Engine
 from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, discover, read
-from provenance.lineage import infer_lineage
 from provenance.metadata import extract
 from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import Normalized, normalize
+from provenance.parallel import Progress, analyze_corpus, conclude, load_corpus
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
-from provenance.trails import quote_balance, quote_links, trace_quotes, with_lineage
+from provenance.trails import trace_quotes
 
-Progress = Callable[[str], None]
+__all__ = ["Engine", "Progress", "analyze", "analyze_documents", "build_document", "compare", "load"]
 
 
 @contextmanager
@@ -79,10 +80,20 @@ def document_from_text(text: str, doc_id: str = "text", settings: Settings | Non
 
 
 def load(
-    paths: Iterable[str | Path], settings: Settings, timings: dict[str, float] | None = None
+    paths: Iterable[str | Path],
+    settings: Settings,
+    timings: dict[str, float] | None = None,
+    *,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
-    """Read, decode, normalise and describe every input; bad files become ``Rejected``."""
+    """Read, decode, normalise and describe every input; bad files become ``Rejected``.
+
+    With an ``engine`` the files are read and described by its workers (same documents).
+    """
     timings = {} if timings is None else timings
+    if engine is not None:
+        return load_corpus([str(p) for p in paths], settings, engine, timings, progress)
     with _timed(timings, "ingest"):
         sources, rejected = discover(paths, settings.ingest)
     documents, unreadable = load_sources(sources, settings, timings)
@@ -145,42 +156,29 @@ def analyze_documents(
     with _timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes)
     with _timed(timings, "lineage"):
-        lineage, relations = infer_lineage(
-            documents,
-            pairs,
-            passages,
-            compositions,
-            settings.lineage,
-            quote_balance=quote_balance(trails),
-            quote_links=quote_links(trails),
-        )
-        # Quotes were traced before lineage (lineage weighs them); now that parents are
-        # known, each trail's first occurrence is decided again from them.
-        trails = with_lineage(
-            trails, {d.id: d.metadata.date for d in documents}, {edge.doc: edge.parent for edge in lineage}
-        )
-    return Analysis(
-        documents=documents,
-        rejected=tuple(rejected),
-        settings=settings.analysis_dict(),
-        pairs=pairs,
-        passages=passages,
-        compositions=compositions,
-        lineage=lineage,
-        relations=relations,
-        quotes=trails,
-        quote_counts=quote_counts,
-        stats={"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()},
-    )
+        stats = {"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()}
+        return conclude(documents, rejected, settings, pairs, passages, compositions, trails, quote_counts, stats)
 
 
-def analyze(paths: Iterable[str | Path], settings: Settings | None = None) -> Analysis:
+def analyze(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
     """Analyse a corpus: files, directories (recursive) and globs.
 
-    Bad files become ``Rejected`` entries; the rest is analysed.
+    Bad files become ``Rejected`` entries; the rest is analysed. With an ``engine``
+    (:func:`provenance.engine.make_engine`) per-document and per-pair work runs as its
+    tasks (:mod:`provenance.parallel`), with the same findings and reports; the
+    documents in that analysis keep their texts, spans, metadata and furniture but not
+    their matching keys or body lines (use :func:`load` for complete documents).
     """
     settings = settings or Settings()
     timings: dict[str, float] = {}
+    if engine is not None:
+        return analyze_corpus([str(p) for p in paths], settings, engine, timings=timings, progress=progress)
     documents, rejected = load(paths, settings, timings)
     return analyze_documents(documents, settings, rejected=rejected, timings=timings)
 

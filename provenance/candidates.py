@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,10 @@ import numpy as np
 from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
 from provenance.model import Document, Pair
 from provenance.settings import CandidateSettings, FingerprintSettings
+
+# Colliding pairs of a signature matrix (rows, num_perm) and their collision counts:
+# :func:`colliding_pairs` here, or the same computed by band ranges on workers.
+Collide = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 # Document frequencies are counted in a hashed table of at most 2**24 slots (128 MiB,
 # ~3 shingles a slot at 100k documents), a few million values at a time.
@@ -85,7 +89,7 @@ def required_collisions(small: np.ndarray, big: np.ndarray, num_perm: int, setti
     return need.astype(np.int64)
 
 
-def _colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (row indexes, ``lo < hi``) sharing a minhash value and their collision counts.
 
     After the ``max_df`` filter a bucket never holds more than ``max_df`` documents, so
@@ -272,11 +276,12 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
 
 
 def search(
-    fingerprints: Sequence[Fingerprint], settings: CandidateSettings
+    fingerprints: Sequence[Fingerprint], settings: CandidateSettings, *, collide: Collide | None = None
 ) -> tuple[np.ndarray, CandidateStats, Prepared]:
     """Candidate pairs as an ``(n, 2)`` array of indexes into ``fingerprints`` (``i < j``).
 
-    Stats report everything but the verified count (0 here).
+    ``collide`` replaces :func:`colliding_pairs` (same result, e.g. split by band
+    ranges over worker processes). Stats report everything but the verified count (0 here).
     """
     prepared = prepare(fingerprints, settings)
     groups = prepared.groups
@@ -284,7 +289,7 @@ def search(
     num_perm = prepared.signatures.shape[1]
     # Texts left empty by the max_df filter share the empty signature: keep them out of the index.
     indexed = np.flatnonzero(sizes > 0)
-    pairs, counts = _colliding_pairs(prepared.signatures[indexed])
+    pairs, counts = (collide or colliding_pairs)(prepared.signatures[indexed])
     pairs = indexed[pairs]
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
@@ -338,10 +343,14 @@ def verify(
 
 
 def find_pairs(
-    ids: Sequence[str], fingerprints: Sequence[Fingerprint], settings: CandidateSettings
+    ids: Sequence[str],
+    fingerprints: Sequence[Fingerprint],
+    settings: CandidateSettings,
+    *,
+    collide: Collide | None = None,
 ) -> tuple[tuple[Pair, ...], CandidateStats]:
     """Candidate search and verification over fingerprints (``ids`` in the same order)."""
-    candidates, stats, prepared = search(fingerprints, settings)
+    candidates, stats, prepared = search(fingerprints, settings, collide=collide)
     pairs = verify(ids, prepared.sets, candidates, settings)
     return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from provenance import __version__
 from provenance.api import analyze, compare
 from provenance.check import changed_since, check_drop, drop_files
+from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.index import IndexReport, build_index, default_index, open_index, update_index
 from provenance.model import Analysis, CheckResult
-from provenance.output import paused_gc, write_atomic, write_atomic_bytes
-from provenance.report.as_json import dumps, to_dict
+from provenance.output import paused_gc, write_atomic, write_atomic_bytes, write_atomic_chunks
+from provenance.progress import progress_for
+from provenance.report.as_json import dumps, iter_json, to_dict
 from provenance.report.check import (
     render_check_json,
     render_check_markdown,
@@ -65,12 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="md,json", help=f"comma list of output formats: {', '.join(FORMATS)} (default: md,json)"
     )
     _settings_options(run)
-    run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _engine_options(run)
+    run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (and no progress display)")
 
     quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
     quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
+    _engine_options(quotes)
     pair = commands.add_parser("compare", help="print the passages two files share, side by side")
     pair.add_argument("paths", nargs=2, metavar="FILE", help="the two files to compare")
     pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
@@ -132,6 +136,36 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="a pyproject.toml whose [tool.provenance] holds settings (default: the nearest above the corpus)",
     )
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"worker processes for per-document work and alignment; 1 runs in this process "
+        f"(default: the usable cores, {default_jobs()} here)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster (needs provenance[dask])",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 "
+        "(default: start a local cluster of --jobs workers)",
+    )
+
+
+def engine_from_args(args: argparse.Namespace) -> Engine:
+    """The one place that maps ``--jobs``, ``--engine`` and ``--scheduler`` to an engine."""
+    return make_engine(args.engine, jobs=args.jobs, scheduler=args.scheduler)
 
 
 def find_config(start: Path) -> Path | None:
@@ -207,13 +241,20 @@ def parse_formats(value: str) -> tuple[str, ...]:
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
     """Render the analysis in each format and write the files atomically; return their paths."""
     written: list[Path] = []
-    data = to_dict(analysis) if {"json", "xlsx", "csv"} & set(formats) else {}  # built once, shared
-    tables = frames_from(data) if {"xlsx", "csv"} & set(formats) else {}
+    # The JSON records are built once when the workbook or CSVs need them too; JSON alone
+    # is streamed record by record, so a large corpus's report never sits whole in memory.
+    data = to_dict(analysis) if {"xlsx", "csv"} & set(formats) else None
+    tables = frames_from(data) if data is not None else {}
     for fmt in formats:
         if fmt == "md":
             written.append(_write(out / "provenance.md", render_markdown(analysis)))
         elif fmt == "json":
-            written.append(_write(out / "provenance.json", dumps(data)))
+            path = out / "provenance.json"
+            if data is not None:
+                write_atomic(path, dumps(data))
+            else:
+                write_atomic_chunks(path, iter_json(analysis))
+            written.append(path)
         elif fmt == "xlsx":
             path = out / "provenance.xlsx"
             write_atomic_bytes(path, render_workbook(tables))
@@ -231,7 +272,12 @@ def _write(path: Path, text: str) -> Path:
 def _analyze(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     formats = parse_formats(args.format)
-    analysis = analyze(args.paths, settings)
+    progress = progress_for(sys.stderr, quiet=args.quiet)
+    engine = engine_from_args(args)
+    try:
+        analysis = analyze(args.paths, settings, engine=engine, progress=progress)
+    finally:
+        engine.close()
     _print_rejected(analysis)
     written = write_outputs(analysis, Path(args.out), formats)
     if not args.quiet:
@@ -250,7 +296,11 @@ def _print_rejected(found: Analysis | IndexReport) -> None:
 
 def _quotes(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    analysis = analyze(args.paths, settings)
+    engine = engine_from_args(args)
+    try:
+        analysis = analyze(args.paths, settings, engine=engine, progress=progress_for(sys.stderr))
+    finally:
+        engine.close()
     _print_rejected(analysis)
     print(render_trails(analysis, shared_only=args.shared), end="")
     return EXIT_OK

@@ -160,6 +160,11 @@ def repeat_keys(text: str, settings: NormalizeSettings) -> frozenset[str]:
     return frozenset(key for key in keys if key)
 
 
+def repeated_keys(counts: Counter[str], settings: NormalizeSettings) -> frozenset[str]:
+    """The keys found in at least ``furniture_min_docs`` documents (``counts`` per document)."""
+    return frozenset(key for key, n in counts.items() if n >= settings.furniture_min_docs)
+
+
 def corpus_repeats(
     texts: Iterable[str], settings: NormalizeSettings, base_counts: Mapping[str, int] | None = None
 ) -> frozenset[str]:

@@ -383,6 +383,9 @@ class _Graph:
     chars: dict[str, int]  # doc -> characters of its article text
     own: dict[str, float]
     cluster: dict[str, str]
+    # doc -> the documents it forms a pair with, sorted (a scan of every pair per document
+    # was O(documents x pairs): minutes at 100,000 documents, issue 9)
+    adjacent: dict[str, list[str]] = field(default_factory=dict)
 
     def key(self, x: str, y: str) -> tuple[str, str]:
         return (x, y) if x < y else (y, x)
@@ -417,7 +420,20 @@ class _Graph:
         )
 
     def neighbours(self, x: str) -> list[str]:
-        return sorted(y for a, b in self.pairs for y in ((b,) if a == x else (a,) if b == x else ()))
+        return list(self.adjacent.get(x, ()))
+
+
+def _adjacent(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each document's pair partners, sorted.
+
+    >>> _adjacent([("a", "c"), ("a", "b"), ("b", "c")])
+    {'a': ['b', 'c'], 'c': ['a', 'b'], 'b': ['a', 'c']}
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        out[a].append(b)
+        out[b].append(a)
+    return {doc: sorted(others) for doc, others in out.items()}
 
 
 def _clusters(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -613,15 +629,20 @@ def infer_lineage(
     *,
     quote_balance: Mapping[tuple[str, str], int] | None = None,
     quote_links: Iterable[tuple[str, str]] = (),
+    facts: Mapping[str, DocFacts] | None = None,
 ) -> tuple[tuple[LineageEdge, ...], tuple[PairRelation, ...]]:
     """Roles, parents and evidence for every document, and a relation for every related pair.
 
     ``quote_balance[(a, b)]`` (``a < b``) counts shared quotes that ``a`` carries shortened
     and ``b`` in full, minus the reverse. ``quote_links`` are pairs of documents that carry
     the same statements; those without shared text are ``independent`` coverage.
+    ``facts`` are the documents' :func:`document_facts` when worker processes read them already.
     """
     balance = quote_balance or {}
-    facts = {doc.id: document_facts(doc, settings) for doc in documents}
+    if facts is None:
+        facts = {doc.id: document_facts(doc, settings) for doc in documents}
+    else:
+        facts = {doc.id: facts[doc.id] for doc in documents}
     by_pair = {(p.a, p.b) if p.a < p.b else (p.b, p.a): p for p in pairs if p.a in facts and p.b in facts}
     directions = {
         key: direction(p, facts[p.a], facts[p.b], settings, _oriented(balance, p.a, p.b)) for key, p in by_pair.items()
@@ -637,6 +658,7 @@ def infer_lineage(
         chars={c.doc: c.chars for c in compositions},
         own={c.doc: c.original_share for c in compositions},
         cluster=_clusters(sorted(facts), by_pair),
+        adjacent=_adjacent(by_pair),
     )
     external = _external_outlets(graph, settings)
     heads = _fuller_copies(graph, external, settings)
@@ -681,8 +703,9 @@ def infer_lineage(
                 undecided=choice.undecided,
             )
         )
+    by_doc = {e.doc: e for e in edges}  # once, not per pair (O(pairs x documents) at 100k, issue 9)
     for key, pair in by_pair.items():
-        relations[key] = _pair_relation(graph, pair, {e.doc: e for e in edges}, settings)
+        relations[key] = _pair_relation(graph, pair, by_doc, settings)
     for a, b in sorted(_quote_only(quote_links, by_pair, facts)):
         relations[(a, b)] = PairRelation(
             a, b, "independent", None, None, 0.0, (Evidence("quotes", "same statements, no shared text"),)

@@ -8,18 +8,27 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 
 def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
+    write_atomic_chunks(path, (data,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes | str]) -> None:
+    """Write the chunks one after another (text as UTF-8) to ``path`` atomically.
+
+    A large report streams to disk without ever being one string in memory.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         Path(tmp).chmod(0o644)  # mkstemp makes 0600; reports are meant to be read
         Path(tmp).replace(path)
     except BaseException:

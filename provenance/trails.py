@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
@@ -76,12 +77,17 @@ class _Variant:
 def _variants(quotes: Sequence[Quote]) -> list[_Variant]:
     grouped: dict[tuple[str, ...], list[int]] = defaultdict(list)
     shown: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # One string object per distinct word: the words of 380k quotes (100k articles) took
+    # ~1 GB as separate strings while trails were grouped (issue 9).
+    same: dict[str, str] = {}
     for index, quote in enumerate(quotes):
         keys, display = words(quote.text)
         if not keys:
             continue
+        keys = tuple([same.setdefault(word, word) for word in keys])
         grouped[keys].append(index)
-        shown.setdefault(keys, display)
+        if keys not in shown:
+            shown[keys] = tuple([same.setdefault(word, word) for word in display])
     out = []
     for keys, members in grouped.items():
         statement = sum(quotes[i].kind == "statement" for i in members) * 2 >= len(members)
@@ -90,26 +96,71 @@ def _variants(quotes: Sequence[Quote]) -> list[_Variant]:
     return out
 
 
-Gram = tuple[int, ...]
+Gram = int
+# Each variant's distinct n-grams: an int64 array when every n-gram fits in 63 bits (a set
+# of ~20 Python ints took ~1.9 KB a quote, 740 MB for the 390k quotes of 100k articles),
+# else a set of Python ints.
+Grams = np.ndarray | set[Gram]
 
 
-def _gram_sets(variants: Sequence[_Variant], n: int) -> list[set[Gram]]:
-    """Each variant's word n-grams, words numbered in order of first appearance (fast to
-    hash, and deterministic to sort, unlike Python's salted string hashes)."""
+def _gram_sets(variants: Sequence[_Variant], n: int) -> list[Grams]:
+    """Each variant's distinct word n-grams, words numbered in order of first appearance
+    (fast to hash, and deterministic to sort, unlike Python's salted string hashes).
+
+    An n-gram is one integer, its word numbers as digits in base (number of distinct
+    words): ordered as the tuples of numbers would be.
+
+    >>> v = [_Variant(("a", "b", "c", "d"), (), (0,), True), _Variant(("b", "c", "d"), (), (1,), True)]
+    >>> [sorted(int(g) for g in held) for held in _gram_sets(v, 3)]
+    [[6, 27], [27]]
+    """
     numbers: dict[str, int] = {}
-    out = []
     for variant in variants:
-        codes = [numbers.setdefault(word, len(numbers)) for word in variant.keys]
-        out.append(set(zip(*(codes[k:] for k in range(n)), strict=False)))
+        for word in variant.keys:
+            numbers.setdefault(word, len(numbers))
+    base = max(len(numbers), 1)
+    packed = base**n < 1 << 63
+    out: list[Grams] = []
+    for variant in variants:
+        codes = [numbers[word] for word in variant.keys]
+        grams = codes[: max(0, len(codes) - n + 1)]
+        for k in range(1, n):
+            grams = [gram * base + code for gram, code in zip(grams, codes[k:], strict=False)]
+        out.append(np.unique(np.array(grams, dtype=np.int64)) if packed else set(grams))
     return out
 
 
-def _postings(grams: Sequence[set[Gram]], settings: QuoteSettings) -> dict[Gram, list[int]]:
-    """Word n-gram -> variants holding it, without n-grams too common to discriminate."""
+def _postings(grams: Sequence[Grams], settings: QuoteSettings) -> dict[Gram, list[int]]:
+    """Word n-gram -> variants holding it (in order), without n-grams too common to discriminate.
+
+    Counted with numpy for packed n-grams: a dict holding a list for every n-gram of 380k
+    quotes (most n-grams occur once) took ~1 GB (issue 9).
+
+    >>> _postings([np.array(g) for g in ([1, 2], [2, 3], [2, 3, 5], [9])], QuoteSettings(max_postings=2))
+    {3: [1, 2]}
+    """
+    arrays = [held for held in grams if isinstance(held, np.ndarray)]
+    if not arrays or len(arrays) < len(grams):
+        return _postings_by_dict(grams, settings)
+    lengths = np.array([held.size for held in arrays], dtype=np.int64)
+    flat = np.concatenate(arrays).astype(np.int64)
+    owners = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
+    order = np.argsort(flat, kind="stable")  # equal n-grams keep their variants in order
+    flat, owners = flat[order], owners[order]
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1]))) if flat.size else flat
+    counts = np.diff(np.concatenate((starts, [flat.size])))
+    kept = np.flatnonzero((counts > 1) & (counts <= settings.max_postings))
+    return {
+        int(flat[starts[k]]): owners[starts[k] : starts[k] + counts[k]].tolist()
+        for k in kept.tolist()
+    }
+
+
+def _postings_by_dict(grams: Sequence[Grams], settings: QuoteSettings) -> dict[Gram, list[int]]:
     postings: dict[Gram, list[int]] = defaultdict(list)
     for index, held in enumerate(grams):
         for gram in held:
-            postings[gram].append(index)
+            postings[int(gram)].append(index)
     return {gram: ids for gram, ids in postings.items() if 1 < len(ids) <= settings.max_postings}
 
 
@@ -165,7 +216,8 @@ def _groups(variants: Sequence[_Variant], settings: QuoteSettings) -> list[list[
     for index, variant in enumerate(variants):
         # Probe with the variant's rarest indexed n-grams: a trimmed copy's rarest n-grams
         # are in its full version too, and rare n-grams are the discriminating ones.
-        indexed = [g for g in grams[index] if g in postings]
+        held = grams[index]
+        indexed = [g for g in (held.tolist() if isinstance(held, np.ndarray) else held) if g in postings]
         probes = sorted(indexed, key=lambda g: (len(postings[g]), g))[: settings.probe_grams]
         shared: Counter[int] = Counter(other for gram in probes for other in postings[gram] if other != index)
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))

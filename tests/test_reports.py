@@ -442,3 +442,13 @@ def test_streamed_rows_read_back_exactly() -> None:
     assert [row[3] for row in rows][:2] == [True, False]
     assert sheet["A8"].alignment.wrap_text and not sheet["A2"].alignment.wrap_text
     assert sheet.dimensions == "A1:D10" and sheet.column_dimensions["A"].width == 60
+
+
+def test_json_alone_is_streamed_with_the_same_bytes(tmp_path: Path) -> None:
+    # md,json streams the JSON record by record; with the workbook the dict is built once:
+    # both must write the same bytes.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        assert main(["analyze", "seeds/", "--out", str(tmp_path / "a"), "--format", "json", "--quiet"]) == 0
+        assert main(["analyze", "seeds/", "--out", str(tmp_path / "b"), "--format", "json,csv", "--quiet"]) == 0
+    assert (tmp_path / "a" / "provenance.json").read_bytes() == (tmp_path / "b" / "provenance.json").read_bytes()

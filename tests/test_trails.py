@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.cli import main
@@ -242,3 +243,22 @@ def test_extraction_of_every_seed_is_stable(seed_analysis: object) -> None:
     assert isinstance(seed_analysis, Analysis)
     for doc in seed_analysis.documents:
         assert extract_quotes(doc, SETTINGS) == extract_quotes(doc, SETTINGS)
+
+
+def test_packed_ngram_postings_equal_the_dict_ones() -> None:
+    """n-grams as int64 arrays counted with numpy index the variants a dict of sets does."""
+    from provenance.trails import _gram_sets, _postings, _postings_by_dict, _Variant
+
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(40)]
+    variants = [
+        _Variant(tuple(rng.choice(vocab) for _ in range(rng.randint(0, 12))), (), (i,), True) for i in range(300)
+    ]
+    settings = QuoteSettings(max_postings=6)
+    packed = _gram_sets(variants, 3)
+    assert all(isinstance(g, np.ndarray) for g in packed)
+    as_sets = [{int(x) for x in g} for g in packed]
+    assert _postings(packed, settings) == _postings_by_dict(as_sets, settings)
+    assert _postings(packed, settings)  # the corpus has shared n-grams to find
+    wide = _gram_sets(variants, 13)  # 40**13 > 2**63: plain sets, the dict path
+    assert all(isinstance(g, set) for g in wide)

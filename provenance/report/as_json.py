@@ -6,6 +6,8 @@ half-open), so ``raw[start:end]`` shows the evidence exactly as the file has it.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -262,8 +264,8 @@ def _plain(value: object) -> object:
     return value
 
 
-def to_dict(analysis: Analysis) -> dict[str, Any]:
-    """The JSON-ready dict; deterministic (no timings, no absolute paths added)."""
+def _sections(analysis: Analysis) -> dict[str, Any]:
+    """The top-level values, long lists as iterators (so they can be written one record at a time)."""
     docs = {d.id: d for d in analysis.documents}
     comps = {c.doc: c for c in analysis.compositions}
     quote_counts = {c.doc: c for c in analysis.quote_counts}
@@ -271,19 +273,21 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
     pair_keys = {(p.a, p.b) for p in analysis.pairs}
     return {
         "version": analysis.stats.get("version"),
-        "documents": [
+        "documents": (
             {
                 **document_record(d, quote_counts.get(d.id)),
                 **(composition_record(d, comps[d.id]) if d.id in comps else {}),
             }
             for d in analysis.documents
-        ],
+        ),
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
-        "pairs": [pair_record(p, relations.get((p.a, p.b))) for p in analysis.pairs]
-        + [relation_record(r) for r in analysis.relations if (r.a, r.b) not in pair_keys],
-        "passages": [passage_record(p, docs) for p in analysis.passages],
-        "quotes": [quote_record(t) for t in analysis.quotes],
-        "lineage": [lineage_record(edge, docs.get(edge.doc)) for edge in analysis.lineage],
+        "pairs": itertools.chain(
+            (pair_record(p, relations.get((p.a, p.b))) for p in analysis.pairs),
+            (relation_record(r) for r in analysis.relations if (r.a, r.b) not in pair_keys),
+        ),
+        "passages": (passage_record(p, docs) for p in analysis.passages),
+        "quotes": (quote_record(t) for t in analysis.quotes),
+        "lineage": (lineage_record(edge, docs.get(edge.doc)) for edge in analysis.lineage),
         "settings": analysis.settings,
     }
 
@@ -303,6 +307,39 @@ def dumps(data: dict[str, Any]) -> str:
     return orjson.dumps(data, option=options).decode("utf-8")
 
 
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The JSON-ready dict; deterministic (no timings, no absolute paths added)."""
+    return {k: list(v) if isinstance(v, Iterator) else v for k, v in _sections(analysis).items()}
+
+
 def render_json(analysis: Analysis) -> str:
     """JSON text, keys sorted, two-space indent, UTF-8 characters kept, final newline."""
     return dumps(to_dict(analysis))
+
+
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def _dumps(value: object, level: int) -> str:
+    """``value`` as :func:`render_json` writes it at nesting ``level`` (strings never hold a raw newline)."""
+    text = orjson.dumps(value, option=_OPTIONS).decode("utf-8")
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def iter_json(analysis: Analysis) -> Iterator[str]:
+    """The text of :func:`render_json` in pieces, one record at a time: a 100,000-document
+    report never exists whole in memory (its dict and string took ~4x the analysis)."""
+    sections = _sections(analysis)
+    yield "{"
+    for n, key in enumerate(sorted(sections)):
+        yield ("," if n else "") + "\n  " + orjson.dumps(key).decode("utf-8") + ": "
+        value = sections[key]
+        if not isinstance(value, Iterator | list):
+            yield _dumps(value, 1)
+            continue
+        first = True
+        for item in value:
+            yield ("[\n    " if first else ",\n    ") + _dumps(item, 2)
+            first = False
+        yield "[]" if first else "\n  ]"
+    yield "\n}\n"

@@ -1,0 +1,267 @@
+"""End to end at scale: time per stage, peak memory, growth from 1k to 100k, quality, Dask vs local.
+
+``python -m bench.bench_scale [--sizes 1000 10000 100000] [--jobs 2] [--baseline] [--dask] [--compare-up-to N]``
+
+For each size a labelled corpus is generated once (:mod:`bench.corpus`, ~4 KB
+news-like articles, 10% reuse of every kind; kept in ``--corpora``, default
+``/tmp/provenance-bench``) and ``provenance analyze`` runs on it in a fresh child
+process, exactly as the command line runs it (ingest to written Markdown and JSON
+reports), while this process samples the memory of the child and all its
+descendants (worker processes, a Dask cluster) from ``/proc`` every 0.5 s.
+Memory is PSS (proportional set size): pages a forked worker shares with its
+parent count once, split between them, so the sum is what the run really holds.
+
+Printed per run: wall time, CPU time of the whole process tree, peak memory,
+documents per second, per-stage seconds (task seconds summed over workers for the
+stages that run on workers, parent seconds for the others) and the stage that
+dominates; across sizes, how time and memory grow against the number of documents;
+recall and precision of the related pairs the report lists against ``truth.json``
+(recall over truth pairs with containment >= 0.5, precision over all truth pairs
+that share text by construction). ``--baseline`` adds a ``--jobs 1`` run (the
+in-process baseline) and ``--dask`` an ``--engine dask`` run (a LocalCluster of
+``--jobs`` workers) of each size, with the ratio to the local run and a byte-for-byte
+check of their reports. The machine is shared: read ratios, not absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import generate, load_truth
+
+CORPORA = Path(tempfile.gettempdir()) / "provenance-bench"
+
+
+# --- memory of a process tree ------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text()
+            out.extend(int(c) for c in text.split())
+    except OSError:
+        pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_pss_mb(pid: int) -> float:
+    """PSS of a process and all its descendants, in MiB."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += _pss_kb(current)
+        stack.extend(_children(current))
+    return total / 1024
+
+
+@dataclass
+class _Sampler:
+    pid: int
+    peak: float = 0.0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, tree_pss_mb(self.pid))
+            self.stop.wait(0.5)
+
+
+# --- one run in a child process -----------------------------------------------------------------
+
+
+def child(corpus: str, out: str, jobs: int, engine: str) -> int:
+    """What ``provenance analyze`` does, with the analysis's timings written to ``out/stats.json``."""
+    import resource
+
+    from provenance.api import analyze
+    from provenance.cli import write_outputs
+    from provenance.engine import make_engine
+    from provenance.settings import Settings
+
+    start = time.perf_counter()
+    runner = make_engine(engine, jobs=jobs)
+    try:
+        analysis = analyze([corpus], Settings(), engine=runner)
+    finally:
+        runner.close()
+    analysed = time.perf_counter()
+    rss_analysed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write_outputs(analysis, Path(out), ["md", "json"])
+    done = time.perf_counter()
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    stats = {
+        "documents": len(analysis.documents),
+        "timings": analysis.stats["timings"],
+        "wall": {**analysis.stats["wall"], "report": done - analysed},  # type: ignore[dict-item]
+        "total": done - start,
+        "cpu": sum(u.ru_utime + u.ru_stime for u in usage),
+        "main_rss_analysis": rss_analysed,
+        "main_rss": usage[0].ru_maxrss / 1024,
+    }
+    (Path(out) / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
+    return 0
+
+
+@dataclass
+class Run:
+    label: str
+    documents: int
+    wall: float
+    cpu: float
+    peak_mb: float
+    stages: dict[str, float]
+    phases: dict[str, float]
+    recall: float
+    precision: float
+    reports: tuple[bytes, bytes]
+    main_rss: tuple[float, float]  # peak RSS of the main process: after the analysis, after the reports
+
+
+def run(corpus: Path, jobs: int, engine: str, label: str) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "bench.bench_scale", "--child", str(corpus / "docs"), tmp, str(jobs), engine]
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent)
+        sampler = _Sampler(process.pid)
+        thread = threading.Thread(target=sampler.run, daemon=True)
+        thread.start()
+        code = process.wait()
+        wall = time.perf_counter() - start
+        sampler.stop.set()
+        thread.join()
+        if code:
+            raise SystemExit(f"{label}: the analysis exited with {code}")
+        stats = json.loads((Path(tmp) / "stats.json").read_text(encoding="utf-8"))
+        data = (Path(tmp) / "provenance.json").read_bytes()
+        reports = (data, (Path(tmp) / "provenance.md").read_bytes())
+    recall, precision = quality(json.loads(data), corpus / "truth.json")
+    return Run(
+        label, stats["documents"], wall, stats["cpu"], sampler.peak, stats["timings"], stats["wall"],
+        recall, precision, reports, (stats["main_rss_analysis"], stats["main_rss"]),
+    )  # fmt: skip
+
+
+def quality(report: dict[str, Any], truth_path: Path) -> tuple[float, float]:
+    """Recall over truth pairs with containment >= 0.5; precision over every pair that shares text."""
+    truth = load_truth(truth_path)
+    positives = {(p.a, p.b) for p in truth.pairs if p.containment >= 0.5}
+    related = {(p.a, p.b) for p in truth.pairs}
+    found = {(p["a"], p["b"]) for p in report["pairs"] if p["jaccard"] is not None}
+    recall = len(found & positives) / len(positives) if positives else 1.0
+    precision = len(found & related) / len(found) if found else 1.0
+    return recall, precision
+
+
+def corpus_for(size: int, seed: int, root: Path) -> Path:
+    """The corpus of about ``size`` documents (10% reuse), generated once and reused."""
+    path = root / f"n{size}-s{seed}"
+    if not (path / "truth.json").is_file():
+        print(f"generating {size} documents in {path} ...", flush=True)
+        generate(path, n_sources=round(size / 1.1), seed=seed, reuse_share=0.1)
+    return path
+
+
+# --- printing -------------------------------------------------------------------------------------
+
+
+def describe(r: Run) -> None:
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(r.stages.items(), key=lambda kv: -kv[1]))
+    top, seconds = max(r.stages.items(), key=lambda kv: kv[1])
+    share = seconds / sum(r.stages.values())
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in r.phases.items())
+    print(
+        f"{r.label:<22} {r.documents:>7,} docs  wall {r.wall:7.1f} s  cpu {r.cpu:7.1f} s  "
+        f"{r.documents / r.wall:6.0f} docs/s  peak {r.peak_mb:7,.0f} MiB "
+        f"({r.peak_mb * 1024 / r.documents:5.1f} KiB/doc)"
+    )
+    print(
+        f"{'':<22} main process peak RSS {r.main_rss[0]:,.0f} MiB by the end of the analysis, "
+        f"{r.main_rss[1]:,.0f} MiB with the reports written"
+    )
+    print(f"{'':<22} recall {r.recall:.4f} (containment >= 0.5), precision {r.precision:.4f}")
+    print(f"{'':<22} stage seconds (task time): {stages}; dominant: {top} ({share:.0%})")
+    print(f"{'':<22} wall by phase: {phases}")
+
+
+def growth(runs: list[Run]) -> None:
+    print("\ngrowth (against the smallest size):")
+    base = runs[0]
+    for r in runs[1:]:
+        docs = r.documents / base.documents
+        print(
+            f"  {base.documents:,} -> {r.documents:,} docs (x{docs:.1f}): wall x{r.wall / base.wall:.1f}, "
+            f"cpu x{r.cpu / base.cpu:.1f}, peak memory x{r.peak_mb / base.peak_mb:.1f}; "
+            f"cpu per doc x{(r.cpu / r.documents) / (base.cpu / base.documents):.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["--child"]:
+        corpus, out, jobs, engine = args_in[1:5]
+        return child(corpus, out, int(jobs), engine)
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_scale", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--baseline", action="store_true", help="also run --jobs 1 (in-process) for the ratio")
+    parser.add_argument("--dask", action="store_true", help="also run --engine dask (LocalCluster of --jobs workers)")
+    parser.add_argument(
+        "--compare-up-to",
+        type=int,
+        default=10000,
+        metavar="N",
+        help="run --baseline and --dask only for sizes up to N (default 10000: at 100k each run takes minutes)",
+    )
+    parser.add_argument("--corpora", type=Path, default=CORPORA, help=f"where corpora are kept (default {CORPORA})")
+    args = parser.parse_args(args_in)
+    runs: list[Run] = []
+    for size in args.sizes:
+        corpus = corpus_for(size, args.seed, args.corpora)
+        print(f"\n== {size:,} documents ({corpus})", flush=True)
+        local = run(corpus, args.jobs, "local", f"local --jobs {args.jobs}")
+        describe(local)
+        runs.append(local)
+        if args.baseline and size <= args.compare_up_to:
+            single = run(corpus, 1, "local", "local --jobs 1")
+            describe(single)
+            print(
+                f"{'':<22} --jobs {args.jobs} vs --jobs 1: wall x{single.wall / local.wall:.2f} faster, "
+                f"reports identical: {single.reports == local.reports}"
+            )
+        if args.dask and size <= args.compare_up_to:
+            dask = run(corpus, args.jobs, "dask", f"dask {args.jobs} workers")
+            describe(dask)
+            print(
+                f"{'':<22} dask vs local: wall x{dask.wall / local.wall:.2f}, cpu x{dask.cpu / local.cpu:.2f}, "
+                f"peak x{dask.peak_mb / local.peak_mb:.2f}; reports identical: {dask.reports == local.reports}"
+            )
+    if len(runs) > 1:
+        growth(runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,557 @@
+"""The corpus run as tasks: per-document stages in chunks, alignment by cluster, on an engine.
+
+The same stages as :func:`provenance.api.analyze_documents`, arranged so each task
+reads its own files and returns compact results, and the parent process never does
+per-document work one document after another:
+
+1. **scan** (chunks of files): read, decode, normalise; return rejections and each
+   document's candidate furniture lines (:func:`~provenance.furniture.repeat_keys`).
+   The parent counts them into the corpus's repeated lines.
+2. **build** (chunks of files): read and normalise again, classify lines, segment,
+   metadata, then everything that needs one document only: its fingerprint, its
+   quotes, its lineage cues and its composition as if it shared no text. The parent
+   keeps each document without matching keys and body lines (:func:`without_keys`).
+3. **candidates** (parent; band ranges on workers): one index over all signatures,
+   the colliding pairs counted per range of minhash rows and summed.
+4. **align** (clusters of related documents): a task rebuilds the documents of its
+   clusters from their files, aligns their pairs and composes them (a document's
+   passages all lie in its cluster).
+5. **quotes** and **lineage** (parent): trail grouping and lineage over the compact
+   results.
+
+Results are identical to the in-process stages (same pairs, passages, trails,
+lineage; tests compare the reports byte for byte): every task computes exactly what
+the serial stage computes for its documents, and results are merged in input order.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import gc
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import numpy as np
+
+from provenance import __version__, model
+from provenance.align import align_corpus, composition
+from provenance.candidates import colliding_pairs, find_pairs
+from provenance.credits import Credit
+from provenance.engine import Engine, LocalEngine
+from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
+from provenance.furniture import repeat_keys, repeated_keys
+from provenance.ingest import Source, discover, read
+from provenance.lineage import DocFacts, document_facts, infer_lineage
+from provenance.model import (
+    Analysis,
+    Composition,
+    Document,
+    DocumentQuotes,
+    Pair,
+    Passage,
+    Quote,
+    QuoteTrail,
+    Rejected,
+    Segment,
+)
+from provenance.normalize import normalize
+from provenance.quotes import extract_quotes
+from provenance.settings import Settings
+from provenance.trails import build_trails, document_counts, quote_balance, quote_links, with_lineage
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# (stage, done, total): called as tasks finish, for a progress display.
+Progress = Callable[[str, int, int], None]
+
+# Documents per task: ~0.1-0.3 s of work, small enough to balance 2 workers and to
+# report progress, large enough that scheduling costs nothing (a Dask task ~1 ms).
+CHUNK_DOCS = 200
+# Pairs per alignment task (whole clusters are never split).
+CHUNK_PAIRS = 400
+# Signature matrices smaller than this (cells) are searched in the parent: below ~30k
+# documents the whole index takes well under a second, less than shipping it to workers.
+BAND_SPLIT_CELLS = 1 << 22
+
+
+def _pickle_by_fields(cls: type) -> None:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(value: object) -> tuple[type, tuple[object, ...]]:
+        return cls, tuple(getattr(value, name) for name in names)
+
+    copyreg.pickle(cls, reduce)
+
+
+# Results travel back from workers pickled, and the parent unpickles them one after
+# another. Frozen slotted dataclasses pickle through generated __getstate__/__setstate__:
+# a ~5 KB article's Document took ~220 us to pickle and ~310 us to unpickle, as
+# (class, field values) ~120 us and ~80 us. Registered here, where values cross processes.
+for _cls in (
+    *(v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)),
+    Credit,
+    DocFacts,
+    Fingerprint,
+    FingerprintParams,
+    Source,
+):
+    if _cls.__module__.startswith("provenance."):
+        _pickle_by_fields(_cls)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanTask:
+    sources: tuple[Source, ...]
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    rejected: tuple[Rejected, ...]
+    counts: Counter[str]
+    seconds: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildTask:
+    sources: tuple[Source, ...]
+    settings: Settings
+    repeated: frozenset[str]
+    products: bool = True  # False: documents only (what ``load`` returns)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """One document and what each later stage needs of it alone."""
+
+    document: Document
+    fingerprint: Fingerprint | None
+    quotes: tuple[Quote, ...]
+    facts: DocFacts | None
+    composition: Composition | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    built: tuple[Built, ...]
+    rejected: tuple[Rejected, ...]
+    seconds: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignTask:
+    sources: tuple[Source, ...]
+    settings: Settings
+    repeated: frozenset[str]
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignResult:
+    passages: tuple[tuple[tuple[str, str], tuple[Passage, ...]], ...]
+    compositions: tuple[Composition, ...]
+    seconds: dict[str, float]
+
+
+@dataclass(slots=True)
+class _Clock:
+    seconds: dict[str, float] = field(default_factory=dict)
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+# --- tasks (top-level functions: they run in worker processes) ------------------------------
+
+
+def scan(task: ScanTask) -> ScanResult:
+    """Read and normalise a chunk of files; count their candidate furniture lines."""
+    clock = _Clock()
+    rejected: list[Rejected] = []
+    counts: Counter[str] = Counter()
+    for source in task.sources:
+        result = read(source, task.settings.ingest)
+        clock.lap("ingest")
+        if isinstance(result, Rejected):
+            rejected.append(result)
+            continue
+        counts.update(repeat_keys(normalize(result.text).clean, task.settings.normalize))
+        clock.lap("normalize")
+    return ScanResult(tuple(rejected), counts, clock.seconds)
+
+
+def _documents(
+    sources: Iterable[Source], settings: Settings, repeated: frozenset[str], clock: _Clock
+) -> tuple[list[Document], list[Rejected]]:
+    from provenance.api import build_document  # noqa: PLC0415 (api imports this module)
+
+    documents: list[Document] = []
+    rejected: list[Rejected] = []
+    for source in sources:
+        result = read(source, settings.ingest)
+        clock.lap("ingest")
+        if isinstance(result, Rejected):
+            rejected.append(result)
+            continue
+        documents.append(build_document(result, normalize(result.text), settings.normalize, repeated))
+        clock.lap("normalize")
+    return documents, rejected
+
+
+def without_keys(doc: Document) -> Document:
+    """``doc`` as the parent keeps it: no matching keys, and of its lines only the furniture.
+
+    Keys feed fingerprints and alignment, which have run (or rebuild their documents)
+    by the time a document reaches the parent; the other line roles fed segmentation,
+    quotes and lineage cues, read in the worker. Reports, quote counts and lineage
+    read neither. Keys were 9 and body lines 3.5 of a generated article's 29 KB.
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("It began in the spring. Nobody noticed.\\n\\nLeave a comment")
+    >>> lean = without_keys(doc)
+    >>> [s.key for s in lean.sentences], [s.clean for s in lean.sentences] == [s.clean for s in doc.sentences]
+    (['', ''], True)
+    >>> [line.cue for line in lean.lines] == [line.cue for line in doc.furniture] == ["comment box"]
+    True
+    """
+    return replace(
+        doc,
+        lines=doc.furniture,
+        paragraphs=tuple(Segment(s.clean, "", s.paragraph) for s in doc.paragraphs),
+        sentences=tuple(Segment(s.clean, "", s.paragraph) for s in doc.sentences),
+    )
+
+
+def build(task: BuildTask) -> BuildResult:
+    """Documents of a chunk of files and, with ``products``, each one's own stage results."""
+    clock = _Clock()
+    documents, rejected = _documents(task.sources, task.settings, task.repeated, clock)
+    if not task.products:
+        return BuildResult(tuple(Built(d, None, (), None, None) for d in documents), tuple(rejected), clock.seconds)
+    settings = task.settings
+    fingerprints = fingerprint(documents, settings.fingerprint)
+    clock.lap("fingerprint")
+    quotes = [extract_quotes(d, settings.quotes) for d in documents]
+    clock.lap("quotes")
+    facts = [document_facts(d, settings.lineage) for d in documents]
+    clock.lap("lineage")
+    solo = [composition(d, (), settings.align) for d in documents]
+    clock.lap("align")
+    lean = [without_keys(d) for d in documents]
+    facts = [replace(f, doc=d) for f, d in zip(facts, lean, strict=True)]
+    built = tuple(map(Built, lean, fingerprints, quotes, facts, solo))
+    return BuildResult(built, tuple(rejected), clock.seconds)
+
+
+def align_clusters(task: AlignTask) -> AlignResult:
+    """Rebuild the documents of some clusters from their files, align their pairs, compose them."""
+    clock = _Clock()
+    documents, _ = _documents(task.sources, task.settings, task.repeated, clock)
+    passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
+    by_pair: dict[tuple[str, str], list[Passage]] = {}
+    for p in passages:
+        by_pair.setdefault((p.a, p.b), []).append(p)
+    clock.lap("align")
+    return AlignResult(tuple((k, tuple(v)) for k, v in by_pair.items()), compositions, clock.seconds)
+
+
+def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~provenance.candidates.colliding_pairs` of a range of minhash rows, as pair codes."""
+    pairs, counts = colliding_pairs(signatures)
+    return pairs[:, 0] * signatures.shape[0] + pairs[:, 1], counts
+
+
+# --- the parent's side -----------------------------------------------------------------------
+
+
+def chunked(items: Sequence[T], size: int = CHUNK_DOCS) -> list[tuple[T, ...]]:
+    """Consecutive chunks of at most ``size`` items.
+
+    >>> [len(c) for c in chunked(list(range(5)), 2)]
+    [2, 2, 1]
+    """
+    return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _add(timings: dict[str, float], seconds: dict[str, float]) -> None:
+    for stage, value in seconds.items():
+        timings[stage] = timings.get(stage, 0.0) + value
+
+
+def _run(
+    engine: Engine,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    sizes: Sequence[int],
+    stage: str,
+    progress: Progress | None,
+) -> Iterator[R]:
+    total, done = sum(sizes), 0
+    _report(progress, stage, 0, total)
+    for size, result in zip(sizes, engine.map(fn, tasks), strict=True):
+        done += size
+        _report(progress, stage, done, total)
+        yield result
+
+
+def scan_corpus(
+    paths: Iterable[str],
+    settings: Settings,
+    engine: Engine,
+    timings: dict[str, float],
+    progress: Progress | None = None,
+) -> tuple[list[Source], list[Rejected], frozenset[str]]:
+    """Discover the files, scan them on the engine; the sources, rejections and repeated lines."""
+    sources, rejected = discover(paths, settings.ingest)
+    chunks = chunked(sources)
+    counts: Counter[str] = Counter()
+    tasks = [ScanTask(c, settings) for c in chunks]
+    for result in _run(engine, scan, tasks, [len(c) for c in chunks], "scan", progress):
+        rejected.extend(result.rejected)
+        counts.update(result.counts)
+        _add(timings, result.seconds)
+    bad = {r.path for r in rejected}
+    return [s for s in sources if s.display not in bad], rejected, repeated_keys(counts, settings.normalize)
+
+
+def build_corpus(
+    sources: Sequence[Source],
+    settings: Settings,
+    repeated: frozenset[str],
+    engine: Engine,
+    timings: dict[str, float],
+    progress: Progress | None = None,
+    *,
+    products: bool = True,
+) -> tuple[list[Built], list[Rejected]]:
+    """Every document (and its own stage results) built on the engine, in source order."""
+    chunks = chunked(sources)
+    tasks = [BuildTask(c, settings, repeated, products) for c in chunks]
+    built: list[Built] = []
+    rejected: list[Rejected] = []
+    for result in _run(engine, build, tasks, [len(c) for c in chunks], "build", progress):
+        built.extend(result.built)
+        rejected.extend(result.rejected)
+        _add(timings, result.seconds)
+    return built, rejected
+
+
+def band_collide(engine: Engine) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """Colliding pairs computed by ranges of minhash rows on the engine's workers, or None
+    in one process (where :func:`~provenance.candidates.colliding_pairs` runs directly)."""
+    if isinstance(engine, LocalEngine) and engine.workers == 1:
+        return None
+
+    def collide(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows, perms = signatures.shape
+        if rows * perms < BAND_SPLIT_CELLS:
+            return colliding_pairs(signatures)
+        bands = np.array_split(np.arange(perms), max(1, min(perms, 2 * engine.workers)))
+        parts = list(engine.map(collide_band, [np.ascontiguousarray(signatures[:, b]) for b in bands]))
+        codes = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.int64)
+        counts = np.concatenate([n for _, n in parts]) if parts else np.zeros(0, np.int64)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        summed = np.bincount(inverse, weights=counts, minlength=unique.size).astype(np.int64)
+        return np.stack((unique // max(rows, 1), unique % max(rows, 1)), axis=1), summed
+
+    return collide
+
+
+def align_tasks(
+    pairs: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: frozenset[str]
+) -> tuple[list[AlignTask], list[int]]:
+    """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair count."""
+    clusters: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        clusters.setdefault(pair.cluster, []).append(pair)
+    tasks: list[AlignTask] = []
+    sizes: list[int] = []
+    bundle: list[Pair] = []
+    for name in sorted(clusters):
+        bundle.extend(clusters[name])
+        if len(bundle) >= CHUNK_PAIRS:
+            tasks.append(_align_task(bundle, sources, settings, repeated))
+            sizes.append(len(bundle))
+            bundle = []
+    if bundle:
+        tasks.append(_align_task(bundle, sources, settings, repeated))
+        sizes.append(len(bundle))
+    return tasks, sizes
+
+
+def _align_task(
+    bundle: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: frozenset[str]
+) -> AlignTask:
+    ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
+    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, tuple((p.a, p.b) for p in bundle))
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Automatic cyclic garbage collection off while the parent gathers results.
+
+    The results are millions of small acyclic objects (refcounting frees them);
+    every full collection walked all of them, and unpickling a chunk of documents
+    measured 4-5x slower when one ran (~80 vs ~385 us a document).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def analyze_corpus(
+    paths: Iterable[str],
+    settings: Settings,
+    engine: Engine,
+    *,
+    timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """The whole analysis of a corpus with its per-document and per-pair work on ``engine``."""
+    with _no_cyclic_gc():
+        return _analyze_corpus(paths, settings, engine, {} if timings is None else timings, progress)
+
+
+def _analyze_corpus(
+    paths: Iterable[str],
+    settings: Settings,
+    engine: Engine,
+    timings: dict[str, float],
+    progress: Progress | None,
+) -> Analysis:
+    wall: dict[str, float] = {}
+    clock = _Clock(wall)
+    sources, rejected, repeated = scan_corpus([str(p) for p in paths], settings, engine, timings, progress)
+    clock.lap("scan")
+    built, late = build_corpus(sources, settings, repeated, engine, timings, progress)
+    rejected.extend(late)
+    clock.lap("build")
+    # One list per later stage, and no Built left: each list is freed when its stage is
+    # done (fingerprints, ~6 KB a document, right after the candidate search).
+    documents = tuple(b.document for b in built)
+    quotes = [q for b in built for q in b.quotes]
+    facts = {b.document.id: b.facts for b in built if b.facts is not None}
+    compositions = {b.document.id: b.composition for b in built}
+    ids = [d.id for d in documents]
+    fingerprints = [b.fingerprint for b in built if b.fingerprint is not None]
+    del built
+    _report(progress, "candidates", 0, len(documents))
+    start = time.perf_counter()
+    pairs, candidate_stats = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
+    del fingerprints
+    timings["candidates"] = timings.get("candidates", 0.0) + time.perf_counter() - start
+    _report(progress, "candidates", len(documents), len(documents))
+    clock.lap("candidates")
+
+    by_id = {s.id: s for s in sources}
+    tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
+    keyed: list[tuple[tuple[str, str], tuple[Passage, ...]]] = []
+    for result in _run(engine, align_clusters, tasks, sizes, "align", progress):
+        keyed.extend(result.passages)
+        compositions.update((c.doc, c) for c in result.compositions)
+        _add(timings, result.seconds)
+    keyed.sort(key=lambda item: item[0])
+    passages = tuple(p for _, group in keyed for p in group)
+    comps = tuple(c for c in (compositions[i] for i in ids) if c is not None)
+    clock.lap("align")
+
+    start = time.perf_counter()
+    _report(progress, "quotes", 0, len(quotes))
+    dates = {d.id: d.metadata.date for d in documents}
+    trails = build_trails(quotes, dates, settings.quotes)
+    quote_counts = document_counts(documents, trails)
+    timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
+    _report(progress, "quotes", len(quotes), len(quotes))
+    clock.lap("quotes")
+
+    start = time.perf_counter()
+    _report(progress, "lineage", 0, len(documents))
+    stats = {
+        "version": __version__,
+        "timings": timings,
+        "wall": wall,
+        "engine": {"name": engine.name, "workers": engine.workers},
+        "candidates": candidate_stats.as_dict(),
+    }
+    rejected.sort(key=lambda r: (r.path, r.reason))
+    analysis = conclude(
+        documents, rejected, settings, pairs, passages, comps, trails, quote_counts, stats, facts=facts
+    )
+    timings["lineage"] = timings.get("lineage", 0.0) + time.perf_counter() - start
+    _report(progress, "lineage", len(documents), len(documents))
+    clock.lap("lineage")
+    return analysis
+
+
+def conclude(
+    documents: Sequence[Document],
+    rejected: Sequence[Rejected],
+    settings: Settings,
+    pairs: Sequence[Pair],
+    passages: Sequence[Passage],
+    compositions: Sequence[Composition],
+    trails: Sequence[QuoteTrail],
+    quote_counts: Sequence[DocumentQuotes],
+    stats: Mapping[str, object],
+    *,
+    facts: Mapping[str, DocFacts] | None = None,
+) -> Analysis:
+    """Lineage over everything found, then the :class:`Analysis` (the last step of every run)."""
+    lineage, relations = infer_lineage(
+        documents,
+        pairs,
+        passages,
+        compositions,
+        settings.lineage,
+        quote_balance=quote_balance(trails),
+        quote_links=quote_links(trails),
+        facts=facts,
+    )
+    # Quotes were traced before lineage (lineage weighs them); now that parents are
+    # known, each trail's first occurrence is decided again from them.
+    dates = {d.id: d.metadata.date for d in documents}
+    return Analysis(
+        documents=tuple(documents),
+        rejected=tuple(rejected),
+        settings=settings.analysis_dict(),
+        pairs=tuple(pairs),
+        passages=tuple(passages),
+        compositions=tuple(compositions),
+        lineage=lineage,
+        relations=relations,
+        quotes=with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage}),
+        quote_counts=tuple(quote_counts),
+        stats=dict(stats),
+    )
+
+
+def load_corpus(
+    paths: Iterable[str],
+    settings: Settings,
+    engine: Engine,
+    timings: dict[str, float],
+    progress: Progress | None = None,
+) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
+    """What :func:`provenance.api.load` returns, built on ``engine``."""
+    sources, rejected, repeated = scan_corpus([str(p) for p in paths], settings, engine, timings, progress)
+    built, late = build_corpus(sources, settings, repeated, engine, timings, progress, products=False)
+    rejected.extend(late)
+    return tuple(b.document for b in built), tuple(sorted(rejected, key=lambda r: (r.path, r.reason)))
