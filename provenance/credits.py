@@ -83,6 +83,10 @@ LANGUAGE_NAMES = {
     "und": "an undetermined language",
 }
 
+# Every translation notice holds one of these (casefolded): a plain substring test skips
+# the case-insensitive pattern on the texts that cannot match (0.27 ms a document).
+_NOTICE_WORDS = ("translat", "non-english", "tradu", "übersetzt", "tradotto")
+
 # Frequent function words per language: enough to tell the common news languages
 # apart on a few hundred words (a document is mostly function words by count).
 _FUNCTION_WORD_LISTS: dict[str, str] = {
@@ -234,10 +238,14 @@ def piece_outlets(found: Sequence[Credit]) -> list[tuple[str, float]]:
 def translation_evidence(doc: Document, found: Sequence[Credit], settings: LineageSettings) -> list[Evidence]:
     """Cues that ``doc`` is a translation: a foreign edition credited, a translation notice."""
     evidence: list[Evidence] = []
-    own = language(" ".join(segment.clean.slice(doc.clean) for segment in doc.paragraphs))
+    own: str | None = None  # the text's language, guessed only when an edition is credited
     for credit in found:
-        edition = edition_language(credit.cue.text)
-        if credit.scope == "piece" and edition and edition != own:
+        edition = edition_language(credit.cue.text) if credit.scope == "piece" else None
+        if edition is None:
+            continue
+        if own is None:
+            own = language(" ".join(segment.clean.slice(doc.clean) for segment in doc.paragraphs))
+        if edition != own:
             evidence.append(
                 Evidence(
                     "translation",
@@ -249,7 +257,9 @@ def translation_evidence(doc: Document, found: Sequence[Credit], settings: Linea
             )
     # One scan of the whole text first: no notice anywhere (nearly always) means none in a
     # line (the pattern never spans a line break), and 20 line scans cost ~0.3 ms a document.
-    lines = doc.lines if TRANSLATION_NOTICE.search(doc.clean) else ()
+    folded = doc.clean.casefold()
+    hinted = any(word in folded for word in _NOTICE_WORDS)
+    lines = doc.lines if hinted and TRANSLATION_NOTICE.search(doc.clean) else ()
     for line in lines:
         text = line.clean.slice(doc.clean)
         match = TRANSLATION_NOTICE.search(text)
