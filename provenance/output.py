@@ -43,7 +43,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while reports are rendered (also a decorator).
+    """Pause Python's cyclic garbage collector while reports are rendered or results gathered (also a decorator).
 
     Rendering allocates millions of short-lived strings, dicts and lists with no cycles
     among them, and every full collection walks the analysis's whole heap: on a

@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -60,6 +58,7 @@ from provenance.model import (
     Segment,
 )
 from provenance.normalize import normalize
+from provenance.output import paused_gc
 from provenance.quotes import extract_quotes
 from provenance.settings import Settings
 from provenance.trails import build_trails, document_counts, quote_balance, quote_links, with_lineage
@@ -400,23 +399,6 @@ def _align_task(
     return AlignTask(tuple(sources[i] for i in ids), settings, repeated, tuple((p.a, p.b) for p in bundle))
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Automatic cyclic garbage collection off while the parent gathers results.
-
-    The results are millions of small acyclic objects (refcounting frees them);
-    every full collection walked all of them, and unpickling a chunk of documents
-    measured 4-5x slower when one ran (~80 vs ~385 us a document).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def analyze_corpus(
     paths: Iterable[str],
     settings: Settings,
@@ -426,7 +408,9 @@ def analyze_corpus(
     progress: Progress | None = None,
 ) -> Analysis:
     """The whole analysis of a corpus with its per-document and per-pair work on ``engine``."""
-    with _no_cyclic_gc():
+    # The results are millions of small acyclic objects (refcounting frees them); every full
+    # collection walked all of them: unpickling measured 4-5x slower when one ran.
+    with paused_gc():
         return _analyze_corpus(paths, settings, engine, {} if timings is None else timings, progress)
 
 
