@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import orjson
@@ -249,19 +248,6 @@ def lineage_record(edge: LineageEdge, doc: Document | None) -> dict[str, Any]:
         "undecided": list(edge.undecided),
         "evidence": _evidence_list(edge.evidence, doc),
     }
-
-
-def _plain(value: object) -> object:
-    """Dataclasses of later stages to plain JSON values."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, float):
-        return _r4(value)
-    return value
 
 
 def _sections(analysis: Analysis) -> dict[str, Any]:
