@@ -106,11 +106,13 @@ def load_sources(
     timings: dict[str, float] | None = None,
     *,
     line_counts: Mapping[str, int] | None = None,
+    repeated: frozenset[str] | None = None,
 ) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
     """Read and describe sources whose ids are already decided (the CI gate names them itself).
 
     ``line_counts`` (documents elsewhere in the corpus holding each short line, from an
-    index) make furniture by repetition what it would be over the whole corpus.
+    index) make furniture by repetition what it would be over the whole corpus;
+    ``repeated`` gives those lines' keys outright (a worker building one chunk of a corpus).
     """
     timings = {} if timings is None else timings
     rejected: list[Rejected] = []
@@ -124,7 +126,8 @@ def load_sources(
                 decoded.append(result)
     with _timed(timings, "normalize"):
         normalized = [normalize(d.text) for d in decoded]
-        repeated = corpus_repeats((n.clean for n in normalized), settings.normalize, line_counts)
+        if repeated is None:
+            repeated = corpus_repeats((n.clean for n in normalized), settings.normalize, line_counts)
         documents = tuple(
             build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
         )

@@ -191,19 +191,11 @@ def scan(task: ScanTask) -> ScanResult:
 def _documents(
     sources: Iterable[Source], settings: Settings, repeated: frozenset[str], clock: _Clock
 ) -> tuple[list[Document], list[Rejected]]:
-    from provenance.api import build_document  # noqa: PLC0415 (api imports this module)
+    from provenance.api import load_sources  # noqa: PLC0415 (api imports this module)
 
-    documents: list[Document] = []
-    rejected: list[Rejected] = []
-    for source in sources:
-        result = read(source, settings.ingest)
-        clock.lap("ingest")
-        if isinstance(result, Rejected):
-            rejected.append(result)
-            continue
-        documents.append(build_document(result, normalize(result.text), settings.normalize, repeated))
-        clock.lap("normalize")
-    return documents, rejected
+    documents, rejected = load_sources(tuple(sources), settings, clock.seconds, repeated=repeated)
+    clock.last = time.perf_counter()  # load_sources timed its own stages into the clock
+    return list(documents), list(rejected)
 
 
 def without_keys(doc: Document) -> Document:
