@@ -3,20 +3,16 @@ back to the evidence, internal repetition, composition, and the seeds 000–003.
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from provenance.align import align, align_corpus, composition, internal_repeats
-from provenance.api import build_document
-from provenance.ingest import Decoded, Source
+from provenance.api import document_from_text
 from provenance.model import Document, Passage, Shared, Span
 from provenance.normalize import normalize
-from provenance.settings import AlignSettings, NormalizeSettings
+from provenance.settings import AlignSettings
 from provenance.text import matching_key
 
 SETTINGS = AlignSettings()
@@ -24,10 +20,7 @@ SETTINGS = AlignSettings()
 
 def make_doc(text: str, doc_id: str) -> Document:
     """A document from text alone (no corpus context), as the pipeline builds it."""
-    decoded = Decoded(
-        Source(doc_id, Path(f"{doc_id}.txt"), doc_id), text, "utf-8", hashlib.sha256(text.encode()).hexdigest()
-    )
-    return build_document(decoded, normalize(text), NormalizeSettings(), frozenset())
+    return document_from_text(text, doc_id)
 
 
 P1 = (

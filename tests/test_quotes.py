@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -10,12 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.api import build_document
-from provenance.ingest import Decoded, Source
+from provenance.api import document_from_text
 from provenance.model import Document, Quote
-from provenance.normalize import normalize
 from provenance.quotes import extract_quotes, quote_kind
-from provenance.settings import NormalizeSettings, QuoteSettings
+from provenance.settings import QuoteSettings
 from provenance.speakers import person_name
 
 DATA = Path(__file__).parent / "data"
@@ -27,9 +24,7 @@ def make_document(text: str, doc_id: str = "doc", date: str | None = None) -> Do
     """A ``Document`` built from text the way the pipeline builds one from a file."""
     if date is not None:
         text = f"{date}\n\n{text}"
-    source = Source(doc_id, Path(doc_id), doc_id)
-    decoded = Decoded(source, text, "utf-8", hashlib.sha256(text.encode()).hexdigest())
-    return build_document(decoded, normalize(text), NormalizeSettings(), frozenset())
+    return document_from_text(text, doc_id)
 
 
 def _found(quote: Quote) -> dict[str, object]:
