@@ -38,14 +38,17 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
 from provenance.model import Document, Pair
 from provenance.settings import CandidateSettings, FingerprintSettings
+
+K = TypeVar("K", str, int)
 
 # Colliding pairs of a signature matrix (rows, num_perm) and their collision counts:
 # :func:`colliding_pairs` here, or the same computed by band ranges on workers.
@@ -140,15 +143,15 @@ def shingle_digest(shingles: np.ndarray) -> bytes:
     return hashlib.blake2b(shingles.astype("<u8").tobytes(), digest_size=16).digest()
 
 
-def cluster_ids(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, str]:
+def cluster_ids(ids: Iterable[K], edges: Iterable[tuple[K, K]]) -> dict[K, K]:
     """Union-find over ``edges``: each linked id to the smallest id of its group.
 
     >>> cluster_ids(["a", "b", "c", "d"], [("c", "b"), ("d", "c")])
     {'b': 'b', 'c': 'b', 'd': 'b'}
     """
-    parent: dict[str, str] = {}
+    parent: dict[K, K] = {}
 
-    def find(x: str) -> str:
+    def find(x: K) -> K:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]

@@ -22,16 +22,21 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
+from typing import TypeVar
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from provenance.candidates import cluster_ids
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
 from provenance.speakers import same_person
 from provenance.text import matching_key
+
+T = TypeVar("T")
 
 _STRIP = "\"'“”‘’«»„‚「」『』()[]{},.;:!?…—–-"
 
@@ -96,83 +101,6 @@ def _variants(quotes: Sequence[Quote]) -> list[_Variant]:
     return out
 
 
-Gram = int
-# Each variant's distinct n-grams: an int64 array when every n-gram fits in 63 bits (a set
-# of ~20 Python ints took ~1.9 KB a quote, 740 MB for the 390k quotes of 100k articles),
-# else a set of Python ints.
-Grams = np.ndarray | set[Gram]
-
-
-def _gram_sets(variants: Sequence[_Variant], n: int) -> list[Grams]:
-    """Each variant's distinct word n-grams, words numbered in order of first appearance
-    (fast to hash, and deterministic to sort, unlike Python's salted string hashes).
-
-    An n-gram is one integer, its word numbers as digits in base (number of distinct
-    words): ordered as the tuples of numbers would be.
-
-    >>> v = [_Variant(("a", "b", "c", "d"), (), (0,), True), _Variant(("b", "c", "d"), (), (1,), True)]
-    >>> [sorted(int(g) for g in held) for held in _gram_sets(v, 3)]
-    [[6, 27], [27]]
-    """
-    numbers: dict[str, int] = {}
-    for variant in variants:
-        for word in variant.keys:
-            numbers.setdefault(word, len(numbers))
-    base = max(len(numbers), 1)
-    packed = base**n < 1 << 63
-    out: list[Grams] = []
-    for variant in variants:
-        codes = [numbers[word] for word in variant.keys]
-        grams = codes[: max(0, len(codes) - n + 1)]
-        for k in range(1, n):
-            grams = [gram * base + code for gram, code in zip(grams, codes[k:], strict=False)]
-        out.append(np.unique(np.array(grams, dtype=np.int64)) if packed else set(grams))
-    return out
-
-
-def _postings(grams: Sequence[Grams], settings: QuoteSettings) -> dict[Gram, list[int]]:
-    """Word n-gram -> variants holding it (in order), without n-grams too common to discriminate.
-
-    Counted with numpy for packed n-grams: a dict holding a list for every n-gram of 380k
-    quotes (most n-grams occur once) took ~1 GB (issue 9).
-
-    >>> _postings([np.array(g) for g in ([1, 2], [2, 3], [2, 3, 5], [9])], QuoteSettings(max_postings=2))
-    {3: [1, 2]}
-    """
-    arrays = [held for held in grams if isinstance(held, np.ndarray)]
-    if not arrays or len(arrays) < len(grams):
-        return _postings_by_dict(grams, settings)
-    lengths = np.array([held.size for held in arrays], dtype=np.int64)
-    flat = np.concatenate(arrays).astype(np.int64)
-    owners = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
-    order = np.argsort(flat, kind="stable")  # equal n-grams keep their variants in order
-    flat, owners = flat[order], owners[order]
-    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1]))) if flat.size else flat
-    counts = np.diff(np.concatenate((starts, [flat.size])))
-    kept = np.flatnonzero((counts > 1) & (counts <= settings.max_postings))
-    return {
-        int(flat[starts[k]]): owners[starts[k] : starts[k] + counts[k]].tolist()
-        for k in kept.tolist()
-    }
-
-
-def _postings_by_dict(grams: Sequence[Grams], settings: QuoteSettings) -> dict[Gram, list[int]]:
-    postings: dict[Gram, list[int]] = defaultdict(list)
-    for index, held in enumerate(grams):
-        for gram in held:
-            postings[int(gram)].append(index)
-    return {gram: ids for gram, ids in postings.items() if 1 < len(ids) <= settings.max_postings}
-
-
-def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
-    """Every pair of variants sharing an indexed n-gram (for measurements; grouping visits them lazily)."""
-    pairs: set[tuple[int, int]] = set()
-    for ids in _postings(_gram_sets(variants, settings.ngram_words), settings).values():
-        for a_pos, a in enumerate(ids):
-            pairs.update((a, b) for b in ids[a_pos + 1 :])
-    return pairs
-
-
 def matched_words(a: Sequence[str], b: Sequence[str], min_block: int) -> int:
     """Words of ``a`` found in ``b`` in order, in runs of at least ``min_block`` words
     (or the whole of ``a`` when it is shorter).
@@ -202,32 +130,175 @@ def same_quote(a: _Variant, b: _Variant, settings: QuoteSettings) -> float:
     return ratio if ratio >= settings.link_ratio else 0.0
 
 
+def _word_codes(variants: Sequence[_Variant]) -> tuple[list[list[int]], int]:
+    """Each variant's words as numbers, numbered in order of first appearance, and how many
+    distinct words there are (at least 1). Numbers are fast to compare and, unlike Python's
+    salted string hashes, deterministic to sort."""
+    numbers: dict[str, int] = {}
+    codes = [[numbers.setdefault(word, len(numbers)) for word in variant.keys] for variant in variants]
+    return codes, max(len(numbers), 1)
+
+
+def _flat_grams(codes: Sequence[Sequence[int]], base: int, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every variant's distinct word n-grams as ``(owners, grams)`` int64 arrays sorted by
+    owner then n-gram, and the number of distinct n-grams.
+
+    An n-gram is its rank among all distinct n-grams ordered as tuples of word numbers
+    (so one int64 sort key can hold it with a variant number).
+
+    >>> owners, grams, distinct = _flat_grams([[0, 1, 2, 3], [1, 2, 3], [1, 2, 3, 1, 2, 3]], 4, 3)
+    >>> owners.tolist(), grams.tolist(), distinct
+    ([0, 0, 1, 2, 2, 2], [0, 1, 1, 1, 2, 3], 4)
+    """
+    lengths = np.array([len(c) for c in codes], dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(lengths.sum()))
+    owner_of = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
+    starts = np.arange(max(0, flat.size - n + 1))
+    starts = starts[owner_of[starts] == owner_of[starts + n - 1]] if starts.size else starts
+    owners = owner_of[starts]
+    if base**n < 1 << 63:  # word numbers as digits in base ``base``
+        packed = np.zeros(starts.size, dtype=np.int64)
+        for k in range(n):
+            packed = packed * base + flat[starts + k]
+        distinct, grams = np.unique(packed, return_inverse=True)
+        size = distinct.size
+    else:  # a vocabulary too large to pack: rank the n-grams as tuples
+        windows = [tuple(flat[i : i + n].tolist()) for i in starts.tolist()]
+        rank = {gram: r for r, gram in enumerate(sorted(set(windows)))}
+        grams, size = np.array([rank[w] for w in windows], dtype=np.int64), len(rank)
+    keys = _unique_sorted(owners * max(size, 1) + grams.astype(np.int64))
+    return keys // max(size, 1), keys % max(size, 1), size
+
+
+def _unique_sorted(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    keep = np.ones(ordered.size, dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each run of equal values in a sorted array."""
+    if not values.size:
+        return values.astype(np.int64), values.astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return starts, np.diff(np.concatenate((starts, [values.size])))
+
+
+def _first_per_owner(owners: np.ndarray, limit: int) -> np.ndarray:
+    """Mask of the first ``limit`` entries of each owner (``owners`` sorted)."""
+    starts, lengths = _runs(owners)
+    position = np.arange(owners.size) - np.repeat(starts, lengths)
+    first: np.ndarray = position < limit
+    return first
+
+
+def _candidate_pairs(
+    variants: Sequence[_Variant], codes: Sequence[Sequence[int]], base: int, settings: QuoteSettings
+) -> np.ndarray:
+    """Pairs ``(a, b)``, ``a < b``, of variants worth scoring, as an ``(m, 2)`` array in order.
+
+    Each variant probes an index of n-grams with its ``probe_grams`` rarest indexed
+    n-grams (a trimmed copy's rarest n-grams are in its full version too, and rare
+    n-grams discriminate); n-grams held by one variant or by more than ``max_postings``
+    (stock phrases) are not indexed. The variants found are ranked by how many probes
+    they share and the first ``max_candidates`` kept. Computed with numpy over all
+    variants at once, every ordering one sort of one int64 key: per variant in Python
+    it took ~20 s for the 380k quotes of 100k generated articles, this ~3 s.
+    """
+    owners, grams, size = _flat_grams(codes, base, settings.ngram_words)
+    n, g = max(len(variants), 1), max(size, 1)
+    # The index: n-gram -> variants holding it, in order.
+    by_gram = np.argsort(grams * n + owners)
+    index_owners, index_grams = owners[by_gram], grams[by_gram]
+    starts, counts = _runs(index_grams)
+    indexed = (counts > 1) & (counts <= settings.max_postings)
+    run_of = np.empty(owners.size, dtype=np.int64)  # each (variant, n-gram) entry's posting run
+    run_of[by_gram] = np.repeat(np.arange(starts.size), counts)
+    held = indexed[run_of]
+    p_owner, p_gram, p_run = owners[held], grams[held], run_of[held]
+    # Probes: each variant's rarest indexed n-grams, ties by n-gram.
+    order = np.argsort((p_owner * (settings.max_postings + 1) + counts[p_run]) * g + p_gram)
+    p_owner, p_run = p_owner[order], p_run[order]
+    probe = _first_per_owner(p_owner, settings.probe_grams)
+    p_owner, p_run = p_owner[probe], p_run[probe]
+    # Expand each probe to the variants of its posting run.
+    sizes = counts[p_run]
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    other = index_owners[np.repeat(starts[p_run], sizes) + within]
+    mine = np.repeat(p_owner, sizes)
+    apart = other != mine
+    pair_keys = np.sort(mine[apart] * n + other[apart])
+    # Shared probes per (variant, other); rank by most shared, then lowest other.
+    first, shared = _runs(pair_keys)
+    mine, other = pair_keys[first] // n, pair_keys[first] % n
+    order = np.argsort((mine * (settings.probe_grams + 1) + settings.probe_grams - shared) * n + other)
+    mine, other = mine[order], other[order]
+    kept = _first_per_owner(mine, settings.max_candidates)
+    unique = _unique_sorted(np.minimum(mine[kept], other[kept]) * n + np.maximum(mine[kept], other[kept]))
+    return np.stack((unique // n, unique % n), axis=1)
+
+
+def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
+    """The candidate pairs of :func:`_candidate_pairs` as a set (for tests and measurements)."""
+    codes, base = _word_codes(variants)
+    return {(int(a), int(b)) for a, b in _candidate_pairs(variants, codes, base, settings).tolist()}
+
+
+def _linked(
+    variants: Sequence[_Variant], codes: Sequence[Sequence[int]], base: int, pairs: np.ndarray, settings: QuoteSettings
+) -> list[tuple[int, int]]:
+    """The candidate pairs that are one quote (:func:`same_quote` above 0), scored in bulk.
+
+    rapidfuzz's ``cpdist`` scores all pairs in C: words become one character each (their
+    number as a code point), so word-level distances are string distances. Only pairs
+    that pass its bounds are scored again one by one, exactly as :func:`same_quote` does.
+    """
+    if not len(pairs):
+        return []
+    seqs: list[str] | list[tuple[int, ...]] = (
+        ["".join(map(chr, c)) for c in codes] if base <= 0x110000 else [tuple(c) for c in codes]
+    )
+    lengths = np.array([len(c) for c in codes], dtype=np.int64)
+    statement = np.array([v.statement for v in variants], dtype=bool)
+    a, b = pairs[:, 0], pairs[:, 1]
+    a_short = lengths[a] <= lengths[b]
+    short, long_ = np.where(a_short, a, b), np.where(a_short, b, a)
+    rows = np.flatnonzero(statement[a] & statement[b] & (lengths[short] >= settings.trim_min_words))
+    distance = process.cpdist(_gather(seqs, short[rows]), _gather(seqs, long_[rows]), scorer=Indel.distance, workers=-1)
+    common = (lengths[short[rows]] + lengths[long_[rows]] - distance) / 2
+    linked = np.zeros(len(pairs), dtype=bool)
+    for row in rows[common >= settings.link_containment * lengths[short[rows]]].tolist():
+        linked[row] = same_quote(variants[int(a[row])], variants[int(b[row])], settings) > 0
+    joined = [" ".join(v.keys) for v in variants]
+    chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
+    # Left for the ratio: unlinked pairs whose lengths allow it (the similarity is at most
+    # 2 * shorter / (sum of lengths)), about half of the candidates.
+    reach = 2 * np.minimum(chars[a], chars[b]) >= settings.link_ratio * (chars[a] + chars[b]) - 1e-9
+    rest = np.flatnonzero(~linked & reach)
+    # float32 scores: a margin below the cutoff, and every pair above it checked exactly.
+    cutoff = settings.link_ratio * 100 - 0.01
+    ratios = process.cpdist(
+        _gather(joined, a[rest]), _gather(joined, b[rest]), scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1
+    )
+    for row in rest[ratios > 0].tolist():
+        linked[row] = same_quote(variants[int(a[row])], variants[int(b[row])], settings) > 0
+    return [(int(x), int(y)) for x, y in pairs[linked].tolist()]
+
+
+def _gather(items: Sequence[T], indices: np.ndarray) -> list[T]:
+    return list(map(items.__getitem__, indices.tolist()))
+
+
 def _groups(variants: Sequence[_Variant], settings: QuoteSettings) -> list[list[int]]:
-    parent = list(range(len(variants)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    grams = _gram_sets(variants, settings.ngram_words)
-    postings = _postings(grams, settings)
-    for index, variant in enumerate(variants):
-        # Probe with the variant's rarest indexed n-grams: a trimmed copy's rarest n-grams
-        # are in its full version too, and rare n-grams are the discriminating ones.
-        held = grams[index]
-        indexed = [g for g in (held.tolist() if isinstance(held, np.ndarray) else held) if g in postings]
-        probes = sorted(indexed, key=lambda g: (len(postings[g]), g))[: settings.probe_grams]
-        shared: Counter[int] = Counter(other for gram in probes for other in postings[gram] if other != index)
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-        for other, _count in ranked[: settings.max_candidates]:
-            ra, rb = find(index), find(other)
-            if ra != rb and same_quote(variant, variants[other], settings) > 0:
-                parent[max(ra, rb)] = min(ra, rb)
+    """Variants linked into groups (connected by pairs that are one quote), each in order,
+    groups ordered by their first member."""
+    codes, base = _word_codes(variants)
+    links = _linked(variants, codes, base, _candidate_pairs(variants, codes, base, settings), settings)
+    root = cluster_ids(range(len(variants)), links)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(variants)):
-        groups[find(index)].append(index)
+        groups[root.get(index, index)].append(index)
     return list(groups.values())
 
 
@@ -283,7 +354,10 @@ def _changes(ref: Sequence[str], occ: Sequence[str]) -> list[tuple[int, int, int
 
 def _speakers(quotes: Iterable[Quote]) -> tuple[str | None, tuple[str, ...], bool]:
     """The trail's speaker, every distinct person named, and whether they conflict."""
-    counts = Counter(q.attribution.speaker for q in quotes if q.attribution.speaker)
+    named = [q.attribution.speaker for q in quotes if q.attribution.speaker]
+    if len(set(named)) <= 1:  # most trails: one quote, or one name
+        return (named[0], (named[0],), False) if named else (None, (), False)
+    counts = Counter(named)
     groups: list[list[str]] = []
     for name in sorted(counts, key=lambda n: (-counts[n], n)):
         for group in groups:
@@ -387,6 +461,8 @@ def _around_references(members: list[_Variant], settings: QuoteSettings) -> list
     (a statement quoted inside each) end up in one group. Every member must match
     the trail's reference itself; the rest form trails of their own.
     """
+    if len(members) == 1:
+        return [(members, members[0])]
     out: list[tuple[list[_Variant], _Variant]] = []
     remaining = members
     while remaining:

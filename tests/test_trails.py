@@ -245,20 +245,62 @@ def test_extraction_of_every_seed_is_stable(seed_analysis: object) -> None:
         assert extract_quotes(doc, SETTINGS) == extract_quotes(doc, SETTINGS)
 
 
-def test_packed_ngram_postings_equal_the_dict_ones() -> None:
-    """n-grams as int64 arrays counted with numpy index the variants a dict of sets does."""
-    from provenance.trails import _gram_sets, _postings, _postings_by_dict, _Variant
+def _reference_candidates(variants: list, settings: QuoteSettings) -> set[tuple[int, int]]:
+    """The candidate search written plainly, one variant at a time (the oracle)."""
+    from collections import Counter, defaultdict
+
+    numbers: dict[str, int] = {}
+    grams = []
+    n = settings.ngram_words
+    for variant in variants:
+        codes = tuple(numbers.setdefault(w, len(numbers)) for w in variant.keys)
+        grams.append({codes[i : i + n] for i in range(len(codes) - n + 1)})
+    postings: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for index, held in enumerate(grams):
+        for gram in sorted(held):
+            postings[gram].append(index)
+    postings = {g: ids for g, ids in postings.items() if 1 < len(ids) <= settings.max_postings}
+    pairs = set()
+    for index, held in enumerate(grams):
+        probes = sorted((g for g in held if g in postings), key=lambda g: (len(postings[g]), g))[: settings.probe_grams]
+        shared = Counter(o for g in probes for o in postings[g] if o != index)
+        for other, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[: settings.max_candidates]:
+            pairs.add((min(index, other), max(index, other)))
+    return pairs
+
+
+@pytest.mark.parametrize("ngram_words", [3, 13])  # 40**13 > 2**63: n-grams ranked, not packed
+def test_vectorised_candidates_equal_the_plain_search(ngram_words: int) -> None:
+    """The numpy candidate search picks exactly the pairs the per-variant search picks."""
+    from provenance.trails import _Variant
 
     rng = random.Random(5)
     vocab = [f"w{i}" for i in range(40)]
-    variants = [
-        _Variant(tuple(rng.choice(vocab) for _ in range(rng.randint(0, 12))), (), (i,), True) for i in range(300)
-    ]
-    settings = QuoteSettings(max_postings=6)
-    packed = _gram_sets(variants, 3)
-    assert all(isinstance(g, np.ndarray) for g in packed)
-    as_sets = [{int(x) for x in g} for g in packed]
-    assert _postings(packed, settings) == _postings_by_dict(as_sets, settings)
-    assert _postings(packed, settings)  # the corpus has shared n-grams to find
-    wide = _gram_sets(variants, 13)  # 40**13 > 2**63: plain sets, the dict path
-    assert all(isinstance(g, set) for g in wide)
+    sources = [[rng.choice(vocab) for _ in range(20)] for _ in range(40)]
+    variants = []
+    for i in range(300):  # slices of a few source quotes, a word sometimes changed
+        words_ = rng.choice(sources)[(start := rng.randint(0, 8)) : start + rng.randint(0, 16)]
+        if words_ and rng.random() < 0.3:
+            words_[rng.randrange(len(words_))] = rng.choice(vocab)
+        variants.append(_Variant(tuple(words_), (), (i,), True))
+    settings = QuoteSettings(max_postings=6, max_candidates=3, ngram_words=ngram_words)
+    expected = _reference_candidates(variants, settings)
+    assert _candidates(variants, settings) == expected
+    assert len(expected) > (50 if ngram_words == 3 else 5)  # the corpus has shared n-grams to find
+
+
+def test_bulk_links_equal_same_quote() -> None:
+    """Pairs scored in bulk (cpdist) link exactly the pairs same_quote links one by one."""
+    from provenance.trails import _linked, _Variant, _word_codes, same_quote
+
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(12)]
+    variants = []
+    for i in range(200):
+        words_ = [rng.choice(vocab) for _ in range(rng.randint(2, 14))]
+        variants.append(_Variant(tuple(words_), tuple(words_), (i,), rng.random() < 0.8))
+    codes, base = _word_codes(variants)
+    pairs = np.array([(a, b) for a in range(200) for b in range(a + 1, 200)], dtype=np.int64)
+    expected = [(a, b) for a, b in pairs.tolist() if same_quote(variants[a], variants[b], SETTINGS) > 0]
+    assert _linked(variants, codes, base, pairs, SETTINGS) == expected
+    assert len(expected) > 10
