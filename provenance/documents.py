@@ -1,0 +1,126 @@
+"""Files to documents: read, decode, normalise, classify lines, segment, describe.
+
+The per-document part of the pipeline, shared by the in-process run
+(:mod:`provenance.api`), the engines' workers (:mod:`provenance.parallel`) and the CI
+gate (:mod:`provenance.check`). Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from provenance.furniture import classify_lines, corpus_repeats
+from provenance.ingest import Decoded, Source, read
+from provenance.metadata import extract
+from provenance.model import Document, Rejected
+from provenance.normalize import Normalized, normalize
+from provenance.segment import segment
+from provenance.settings import NormalizeSettings, Settings
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def build_document(
+    decoded: Decoded, normalized: Normalized, settings: NormalizeSettings, repeated: frozenset[str]
+) -> Document:
+    """Classify lines, segment and extract metadata for one normalised file."""
+    clean = normalized.clean
+    lines = classify_lines(clean, settings, repeated)
+    paragraphs, sentences = segment(clean, lines)
+    words = sum(len(p.key.split()) for p in paragraphs)  # keys are the tokens joined by spaces
+    return Document(
+        id=decoded.source.id,
+        path=decoded.source.display,
+        encoding=decoded.encoding,
+        raw=decoded.text,
+        clean=clean,
+        offsets=normalized.offsets,
+        repairs=normalized.repairs,
+        lines=lines,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        metadata=extract(clean, lines, paragraphs, sentences, settings),
+        words=words,
+        sha256=decoded.sha256,
+    )
+
+
+def document_from_text(text: str, doc_id: str = "text", settings: Settings | None = None) -> Document:
+    """Normalise, classify, segment and describe one text as a ``Document`` (no corpus context).
+
+    >>> doc = document_from_text("A headline for the piece\\n\\nBEIJING — It began. “Yes,” she said.")
+    >>> doc.metadata.dateline, len(doc.sentences)
+    ('BEIJING —', 3)
+    """
+    settings = settings or Settings()
+    data = text.encode("utf-8")
+    source = Source(doc_id, Path(doc_id), doc_id)
+    decoded = Decoded(source, text, "utf-8", hashlib.sha256(data).hexdigest())
+    return build_document(decoded, normalize(text), settings.normalize, frozenset())
+
+
+def load_sources(
+    sources: Sequence[Source],
+    settings: Settings,
+    timings: dict[str, float] | None = None,
+    *,
+    line_counts: Mapping[str, int] | None = None,
+    repeated: frozenset[str] | None = None,
+) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
+    """Read and describe sources whose ids are already decided (the CI gate names them itself).
+
+    ``line_counts`` (documents elsewhere in the corpus holding each short line, from an
+    index) make furniture by repetition what it would be over the whole corpus;
+    ``repeated`` gives those lines' keys outright (a worker building one chunk of a corpus).
+    """
+    timings = {} if timings is None else timings
+    decoded, rejected = read_sources(sources, settings, timings)
+    with timed(timings, "normalize"):
+        normalized = [normalize(d.text) for d in decoded]
+    documents = describe(decoded, normalized, settings, timings, line_counts=line_counts, repeated=repeated)
+    return documents, rejected
+
+
+def read_sources(
+    sources: Sequence[Source], settings: Settings, timings: dict[str, float]
+) -> tuple[list[Decoded], tuple[Rejected, ...]]:
+    """Read and decode sources; the ones that cannot be analysed become ``Rejected``."""
+    rejected: list[Rejected] = []
+    decoded: list[Decoded] = []
+    with timed(timings, "ingest"):
+        for source in sources:
+            result = read(source, settings.ingest)
+            if isinstance(result, Rejected):
+                rejected.append(result)
+            else:
+                decoded.append(result)
+    return decoded, tuple(sorted(rejected, key=lambda r: (r.path, r.reason)))
+
+
+def describe(
+    decoded: Sequence[Decoded],
+    normalized: Sequence[Normalized],
+    settings: Settings,
+    timings: dict[str, float],
+    *,
+    line_counts: Mapping[str, int] | None = None,
+    repeated: frozenset[str] | None = None,
+) -> tuple[Document, ...]:
+    """Documents of normalised files (furniture by repetition as in :func:`load_sources`)."""
+    with timed(timings, "normalize"):
+        if repeated is None:
+            repeated = corpus_repeats((n.clean for n in normalized), settings.normalize, line_counts)
+        return tuple(
+            build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
+        )
