@@ -19,10 +19,10 @@ documents' stated dates, else it is ``undecided``.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -37,6 +37,8 @@ from provenance.speakers import same_person
 from provenance.text import matching_key
 
 T = TypeVar("T")
+# Variants (candidate search) or pairs (scoring) handled at once: bounds the memory of both.
+_BLOCK = 50_000
 
 _STRIP = "\"'“”‘’«»„‚「」『』()[]{},.;:!?…—–-"
 
@@ -151,7 +153,7 @@ def _flat_grams(codes: Sequence[Sequence[int]], base: int, n: int) -> tuple[np.n
     ([0, 0, 1, 2, 2, 2], [0, 1, 1, 1, 2, 3], 4)
     """
     lengths = np.array([len(c) for c in codes], dtype=np.int64)
-    flat = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(lengths.sum()))
+    flat = np.fromiter(itertools.chain.from_iterable(codes), dtype=np.int64, count=int(lengths.sum()))
     owner_of = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
     starts = np.arange(max(0, flat.size - n + 1))
     starts = starts[owner_of[starts] == owner_of[starts + n - 1]] if starts.size else starts
@@ -222,27 +224,41 @@ def _candidate_pairs(
     p_owner, p_run = p_owner[order], p_run[order]
     probe = _first_per_owner(p_owner, settings.probe_grams)
     p_owner, p_run = p_owner[probe], p_run[probe]
-    # Expand each probe to the variants of its posting run.
+    # Expand each probe to the variants of its posting run, a block of probes at a time (the
+    # expansion of 380k quotes' probes at once took ~500 MB).
+    keys = []
+    bounds = np.searchsorted(p_owner, np.arange(0, n + _BLOCK, _BLOCK))
+    for lo, hi in itertools.pairwise(bounds.tolist()):
+        if hi > lo:
+            keys.append(_ranked(p_owner[lo:hi], p_run[lo:hi], starts, counts, index_owners, n, settings))
+    unique = _unique_sorted(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    return np.stack((unique // n, unique % n), axis=1)
+
+
+def _ranked(
+    p_owner: np.ndarray,
+    p_run: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    index_owners: np.ndarray,
+    n: int,
+    settings: QuoteSettings,
+) -> np.ndarray:
+    """Candidate pairs of some variants' probes as ``a * n + b`` keys (``a < b``): the
+    variants sharing most probes with each, then the lowest numbered, at most ``max_candidates``."""
     sizes = counts[p_run]
     within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     other = index_owners[np.repeat(starts[p_run], sizes) + within]
     mine = np.repeat(p_owner, sizes)
     apart = other != mine
     pair_keys = np.sort(mine[apart] * n + other[apart])
-    # Shared probes per (variant, other); rank by most shared, then lowest other.
     first, shared = _runs(pair_keys)
     mine, other = pair_keys[first] // n, pair_keys[first] % n
     order = np.argsort((mine * (settings.probe_grams + 1) + settings.probe_grams - shared) * n + other)
     mine, other = mine[order], other[order]
     kept = _first_per_owner(mine, settings.max_candidates)
-    unique = _unique_sorted(np.minimum(mine[kept], other[kept]) * n + np.maximum(mine[kept], other[kept]))
-    return np.stack((unique // n, unique % n), axis=1)
-
-
-def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
-    """The candidate pairs of :func:`_candidate_pairs` as a set (for tests and measurements)."""
-    codes, base = _word_codes(variants)
-    return {(int(a), int(b)) for a, b in _candidate_pairs(variants, codes, base, settings).tolist()}
+    pairs: np.ndarray = np.minimum(mine[kept], other[kept]) * n + np.maximum(mine[kept], other[kept])
+    return pairs
 
 
 def _linked(
@@ -261,6 +277,26 @@ def _linked(
     )
     lengths = np.array([len(c) for c in codes], dtype=np.int64)
     statement = np.array([v.statement for v in variants], dtype=bool)
+    joined = [" ".join(v.keys) for v in variants]
+    chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
+    found = []
+    for lo in range(0, len(pairs), _BLOCK):  # cpdist copies its strings: in blocks, not 2M at once
+        block = pairs[lo : lo + _BLOCK]
+        found.append(block[_linked_block(variants, seqs, joined, lengths, chars, statement, block, settings)])
+    return [(int(x), int(y)) for x, y in np.concatenate(found).tolist()]
+
+
+def _linked_block(
+    variants: Sequence[_Variant],
+    seqs: Sequence[str] | Sequence[tuple[int, ...]],
+    joined: Sequence[str],
+    lengths: np.ndarray,
+    chars: np.ndarray,
+    statement: np.ndarray,
+    pairs: np.ndarray,
+    settings: QuoteSettings,
+) -> np.ndarray:
+    """Which of ``pairs`` are one quote (a mask)."""
     a, b = pairs[:, 0], pairs[:, 1]
     a_short = lengths[a] <= lengths[b]
     short, long_ = np.where(a_short, a, b), np.where(a_short, b, a)
@@ -270,8 +306,6 @@ def _linked(
     linked = np.zeros(len(pairs), dtype=bool)
     for row in rows[common >= settings.link_containment * lengths[short[rows]]].tolist():
         linked[row] = same_quote(variants[int(a[row])], variants[int(b[row])], settings) > 0
-    joined = [" ".join(v.keys) for v in variants]
-    chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
     # Left for the ratio: unlinked pairs whose lengths allow it (the similarity is at most
     # 2 * shorter / (sum of lengths)), about half of the candidates.
     reach = 2 * np.minimum(chars[a], chars[b]) >= settings.link_ratio * (chars[a] + chars[b]) - 1e-9
@@ -283,7 +317,7 @@ def _linked(
     )
     for row in rest[ratios > 0].tolist():
         linked[row] = same_quote(variants[int(a[row])], variants[int(b[row])], settings) > 0
-    return [(int(x), int(y)) for x, y in pairs[linked].tolist()]
+    return linked
 
 
 def _gather(items: Sequence[T], indices: np.ndarray) -> list[T]:
