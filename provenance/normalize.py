@@ -146,7 +146,14 @@ _CP1252_HIGH = (  # the characters cp1252 gives bytes 0x80–0x9F
     "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d"
     "\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 )
-_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u0080-\u009f\ud800-\udfff\x1b\ufffd]")
+_LEAD = "\u00c2-\u00f4"
+_CONTINUATION = f"\u0080-\u00bf{_CP1252_HIGH}"
+_LONE = "\u0080-\u009f\ud800-\udfff\x1b\ufffd"
+# A lead then a continuation, or a lone suspect character. The pattern opens with one
+# class of both kinds so the regex engine skips ahead to them, then tells which it
+# found by looking back (an alternation of the two was tried at every position:
+# 61 against 18 µs a generated article).
+_MOJIBAKE_HINT = re.compile(f"[{_LEAD}{_LONE}](?:(?<=[{_LEAD}])[{_CONTINUATION}]|(?<![{_LEAD}]))")
 
 
 def mojibake_edits(text: str) -> list[Edit]:
