@@ -206,7 +206,8 @@ def _diff_edits(before: str, after: str, offset: int) -> list[Edit]:
 
 _ODD_SPACE = re.compile(r"\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u200b\u2060\ufeff\u00ad]")
 # The same characters as one class: a fast scan that tells most texts need nothing.
-_ODD_SPACE_HINT = re.compile("[\r\u00a0\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff\u00ad]")
+_ODD = "\r\u00a0\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff\u00ad"
+_ODD_SPACE_HINT = re.compile(f"[{_ODD}]")
 
 
 def whitespace_edits(text: str) -> list[Edit]:
@@ -235,6 +236,12 @@ FIXERS: tuple[Fixer, ...] = (
     Fixer("mojibake", mojibake_edits),
     Fixer("whitespace", whitespace_edits),
 )
+
+
+# What the mojibake and whitespace fixers look for, in one scan: each of their hints
+# scanned the whole text (17 + 17 µs a generated article), and 98% of generated
+# articles need neither (nor the hex-escape fixer, whose hint is a fast literal search).
+_ANY_REPAIR_HINT = re.compile(f"[{_LEAD}{_LONE}{_ODD}](?:(?<=[{_LEAD}])[{_CONTINUATION}]|(?<![{_LEAD}]))")
 
 
 # --- offset map ------------------------------------------------------------------------
@@ -313,6 +320,8 @@ def normalize(raw: str, fixers: Sequence[Fixer] = FIXERS) -> Normalized:
     >>> n.clean, [(r.fixer, r.count) for r in n.repairs]
     ('It’s here\\n', [('hex-escapes', 1), ('whitespace', 2)])
     """
+    if fixers is FIXERS and not _HEX_HINT.search(raw) and not _ANY_REPAIR_HINT.search(raw):
+        return Normalized(raw, (), OffsetMap((), len(raw)))  # no fixer has an edit to make
     offsets = OffsetMap((), len(raw))
     text = raw
     counts: dict[str, int] = {}
