@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from provenance.model import Line, LineKind, Span
 from provenance.settings import NormalizeSettings
@@ -68,6 +69,7 @@ _RUNNING_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?$")
 _TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
 _INNER_STOP = re.compile(r"[.!?](?=\s)")
+_CUE_MAX_WORDS = 25  # longer lines are body text: no cue pattern is tried on them
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +134,21 @@ def line_cue(text: str) -> str:
 
 def _cue(stripped: str, words: int) -> str:
     """:func:`line_cue` of a stripped, non-empty line of ``words`` words."""
+    if words <= _CUE_MAX_WORDS:
+        return _short_cue(stripped, words)
+    if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
+        return "link bullet (no sentence punctuation)"
+    return ""
+
+
+# Short lines are where the cue patterns run, and on real pages many of them recur in
+# document after document (footers, share and comment widgets: 41% of the short lines
+# of 68 news pages from two events). Their cues cost 14 µs a line; a cached one is read
+# back. Longer lines, each seen once, are not kept.
+@lru_cache(maxsize=1 << 14)
+def _short_cue(stripped: str, words: int) -> str:
     for name, pattern in CUE_PATTERNS:
-        if words <= 25 and pattern.fullmatch(stripped):
+        if pattern.fullmatch(stripped):
             return name
     if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
         return "link bullet (no sentence punctuation)"
