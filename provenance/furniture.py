@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import NamedTuple
 
 from provenance.model import Line, LineKind, Span
 from provenance.settings import NormalizeSettings
@@ -62,16 +63,16 @@ CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 _BULLET = re.compile(r"^\s*[•·▪◦●*\-–]\s+")
-_TERMINAL = re.compile(r"[.!?…:;。！？]$")
+_TERMINAL_CHARS = frozenset(".!?…:;。！？")
 _TRAILING_CLOSERS = "\"'”’»)]} \t"
 _RUNNING_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?$")
 _TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
 _INNER_STOP = re.compile(r"[.!?](?=\s)")
+_CUE_MAX_WORDS = 25  # longer lines are body text: no cue pattern is tried on them
 
 
-@dataclass(frozen=True, slots=True)
-class _RawLine:
+class _RawLine(NamedTuple):  # a tuple: cheaper to make than a frozen dataclass, one a line
     span: Span
     text: str
     alone: bool  # a paragraph of its own (blank lines or text edges around it)
@@ -79,16 +80,15 @@ class _RawLine:
 
 def split_lines(clean: str) -> list[_RawLine]:
     """Lines of the clean text with spans (line breaks excluded)."""
-    raw: list[tuple[Span, str]] = []
-    pos = 0
-    for part in clean.split("\n"):
-        raw.append((Span(pos, pos + len(part)), part))
-        pos += len(part) + 1
+    parts = clean.split("\n")
+    blank = [not part.strip() for part in parts]  # once a line, not once for each neighbour
+    last = len(parts) - 1
     out: list[_RawLine] = []
-    for i, (span, text) in enumerate(raw):
-        before_blank = i == 0 or not raw[i - 1][1].strip()
-        after_blank = i == len(raw) - 1 or not raw[i + 1][1].strip()
-        out.append(_RawLine(span, text, before_blank and after_blank))
+    pos = 0
+    for i, part in enumerate(parts):
+        end = pos + len(part)
+        out.append(_RawLine(Span(pos, end), part, (i == 0 or blank[i - 1]) and (i == last or blank[i + 1])))
+        pos = end + 1
     return out
 
 
@@ -100,17 +100,21 @@ def has_terminal_punctuation(text: str) -> bool:
     >>> has_terminal_punctuation("Russia talks up China’s goodwill")
     False
     """
-    return bool(_TERMINAL.search(text.rstrip(_TRAILING_CLOSERS)))
+    stripped = text.rstrip(_TRAILING_CLOSERS)
+    if stripped.endswith("\n"):
+        stripped = stripped[:-1]  # as a regex's "$" would, look before one final line break
+    # The last character, not a regex search for "[...]$", which tried every position of
+    # a body paragraph (3 µs each, called several times a line).
+    return bool(stripped) and stripped[-1] in _TERMINAL_CHARS
 
 
 def is_heading_like(text: str, settings: NormalizeSettings) -> bool:
     """Short, without sentence punctuation at its end: a title, heading or link."""
-    stripped = text.strip()
-    return (
-        bool(stripped)
-        and not has_terminal_punctuation(stripped)
-        and (len(stripped.split()) <= settings.heading_max_words)
-    )
+    return _heading_like(text.strip(), len(text.split()), settings)
+
+
+def _heading_like(stripped: str, words: int, settings: NormalizeSettings) -> bool:
+    return bool(stripped) and not has_terminal_punctuation(stripped) and words <= settings.heading_max_words
 
 
 def line_cue(text: str) -> str:
@@ -124,11 +128,26 @@ def line_cue(text: str) -> str:
     ''
     """
     stripped = text.strip()
-    if not stripped:
-        return ""
-    words = len(stripped.split())
+    return _cue(stripped, len(stripped.split())) if stripped else ""
+
+
+def _cue(stripped: str, words: int) -> str:
+    """:func:`line_cue` of a stripped, non-empty line of ``words`` words."""
+    if words <= _CUE_MAX_WORDS:
+        return _short_cue(stripped, words)
+    if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
+        return "link bullet (no sentence punctuation)"
+    return ""
+
+
+# Short lines are where the cue patterns run, and on real pages many of them recur in
+# document after document (footers, share and comment widgets: 41% of the short lines
+# of 68 news pages from two events). Their cues cost 14 µs a line; a cached one is read
+# back. Longer lines, each seen once, are not kept.
+@lru_cache(maxsize=1 << 14)
+def _short_cue(stripped: str, words: int) -> str:
     for name, pattern in CUE_PATTERNS:
-        if words <= 25 and pattern.fullmatch(stripped):
+        if pattern.fullmatch(stripped):
             return name
     if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
         return "link bullet (no sentence punctuation)"
@@ -154,8 +173,8 @@ def repeat_keys(text: str, settings: NormalizeSettings) -> frozenset[str]:
         matching_key(line)
         for line in text.split("\n")
         if line.strip()
+        and not has_terminal_punctuation(line)  # first: it rules out body paragraphs without splitting them
         and len(line.split()) <= settings.furniture_repeat_max_words
-        and not has_terminal_punctuation(line)
     }
     return frozenset(key for key in keys if key)
 
@@ -183,58 +202,86 @@ def corpus_repeats(
     ) | frozenset(key for key, n in base.items() if n >= settings.furniture_min_docs)
 
 
+class _Shape(NamedTuple):
+    """What classification reads of one line, worked out once (each used to be found
+    up to three times a line: for the heading counts, the first body line and the role)."""
+
+    words: int  # 0 for a blank line; counted up to one past _word_limit
+    heading_like: bool
+    cue: str
+
+
+def _word_limit(settings: NormalizeSettings) -> int:
+    """The largest word count a line's is compared with (cue, heading and repeat limits).
+
+    Counting a line's words can stop past it: body paragraphs are not split into all
+    their words (with the tuple line records, classify_lines 130 -> 105 µs a generated
+    article).
+    """
+    return max(_CUE_MAX_WORDS, settings.heading_max_words, settings.furniture_repeat_max_words)
+
+
+def _shape(text: str, settings: NormalizeSettings, limit: int) -> _Shape:
+    stripped = text.strip()
+    if not stripped:
+        return _Shape(0, False, "")
+    words = len(stripped.split(None, limit))  # the count, or limit + 1 for a longer line
+    return _Shape(words, _heading_like(stripped, words, settings), _cue(stripped, words))
+
+
+def _key(line: _RawLine, shape: _Shape, settings: NormalizeSettings, repeated: frozenset[str]) -> str:
+    """The matching key of a line that can need one, else ``""``: alone and heading-like
+    (counted for related links), or short enough to be corpus furniture and without a
+    cue of its own. Body paragraphs are neither."""
+    heading = line.alone and shape.heading_like
+    short = bool(repeated) and not shape.cue and 0 < shape.words <= settings.furniture_repeat_max_words
+    return matching_key(line.text) if heading or short else ""
+
+
 def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[str] = frozenset()) -> tuple[Line, ...]:
     """Give every line of the clean text a role, with the cue for furniture."""
     lines = split_lines(clean)
+    limit = _word_limit(settings)
+    shapes = [_shape(line.text, settings, limit) for line in lines]
+    keys = [_key(line, shape, settings, repeated) for line, shape in zip(lines, shapes, strict=True)]
     heading_counts = Counter(
-        matching_key(line.text) for line in lines if line.alone and is_heading_like(line.text, settings)
+        key for line, shape, key in zip(lines, shapes, keys, strict=True) if line.alone and shape.heading_like
     )
-    first_body = _first_body_index(lines, settings)
+    # The first line of the body, and the last line that is text but not heading-like.
+    bodies = [i for i, shape in enumerate(shapes) if shape.words and not shape.heading_like]
+    first_body = next((i for i in bodies if not shapes[i].cue), len(lines))
+    last_body = bodies[-1] if bodies else -1
     out: list[Line] = []
-    for index, line in enumerate(lines):
-        kind, cue = _classify(index, line, lines, settings, repeated, heading_counts, first_body)
+    for index, (line, shape, key) in enumerate(zip(lines, shapes, keys, strict=True)):
+        kind, cue = _classify(index, line, shape, key, settings, repeated, heading_counts, first_body, last_body)
         out.append(Line(line.span, kind, cue))
     return tuple(out)
-
-
-def _first_body_index(lines: Sequence[_RawLine], settings: NormalizeSettings) -> int:
-    for index, line in enumerate(lines):
-        if line.text.strip() and not is_heading_like(line.text, settings) and not line_cue(line.text):
-            return index
-    return len(lines)
 
 
 def _classify(
     index: int,
     line: _RawLine,
-    lines: Sequence[_RawLine],
+    shape: _Shape,
+    key: str,
     settings: NormalizeSettings,
     repeated: frozenset[str],
     heading_counts: Counter[str],
     first_body: int,
+    last_body: int,
 ) -> tuple[LineKind, str]:
-    text = line.text
-    if not text.strip():
+    if not shape.words:
         return "blank", ""
-    cue = line_cue(text)
-    if cue:
-        return "furniture", cue
-    words = len(text.split())
-    # Keys only for lines that can need one: body paragraphs are neither short nor headings.
-    short = repeated and words <= settings.furniture_repeat_max_words
-    heading = line.alone and is_heading_like(text, settings)
-    key = matching_key(text) if short or heading else ""
+    if shape.cue:
+        return "furniture", shape.cue
+    short = repeated and shape.words <= settings.furniture_repeat_max_words
+    heading = line.alone and shape.heading_like
     if short and key and key in repeated:
         return "furniture", f"repeated in {settings.furniture_min_docs}+ documents of the corpus"
     if not heading:
         return "body", ""
     if heading_counts[key] > 1:
         return "furniture", "heading-like line repeated within the document (related link)"
-    if index > first_body and words > settings.section_heading_max_words and _next_is_body(index, lines, settings):
+    # A related-link headline sits between body paragraphs, not at the very end.
+    if index > first_body and shape.words > settings.section_heading_max_words and last_body > index:
         return "furniture", "headline-like line inside the body (related link)"
     return "heading", ""
-
-
-def _next_is_body(index: int, lines: Sequence[_RawLine], settings: NormalizeSettings) -> bool:
-    """A related-link headline sits between body paragraphs, not at the very end."""
-    return any(line.text.strip() and not is_heading_like(line.text, settings) for line in lines[index + 1 :])

@@ -146,7 +146,14 @@ _CP1252_HIGH = (  # the characters cp1252 gives bytes 0x80–0x9F
     "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d"
     "\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 )
-_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u0080-\u009f\ud800-\udfff\x1b\ufffd]")
+_LEAD = "\u00c2-\u00f4"
+_CONTINUATION = f"\u0080-\u00bf{_CP1252_HIGH}"
+_LONE = "\u0080-\u009f\ud800-\udfff\x1b\ufffd"
+# A lead then a continuation, or a lone suspect character. The pattern opens with one
+# class of both kinds so the regex engine skips ahead to them, then tells which it
+# found by looking back (an alternation of the two was tried at every position:
+# 61 against 18 µs a generated article).
+_MOJIBAKE_HINT = re.compile(f"[{_LEAD}{_LONE}](?:(?<=[{_LEAD}])[{_CONTINUATION}]|(?<![{_LEAD}]))")
 
 
 def mojibake_edits(text: str) -> list[Edit]:
@@ -199,7 +206,8 @@ def _diff_edits(before: str, after: str, offset: int) -> list[Edit]:
 
 _ODD_SPACE = re.compile(r"\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\u200b\u2060\ufeff\u00ad]")
 # The same characters as one class: a fast scan that tells most texts need nothing.
-_ODD_SPACE_HINT = re.compile("[\r\u00a0\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff\u00ad]")
+_ODD = "\r\u00a0\u2000-\u200a\u202f\u205f\u3000\u200b\u2060\ufeff\u00ad"
+_ODD_SPACE_HINT = re.compile(f"[{_ODD}]")
 
 
 def whitespace_edits(text: str) -> list[Edit]:
@@ -228,6 +236,12 @@ FIXERS: tuple[Fixer, ...] = (
     Fixer("mojibake", mojibake_edits),
     Fixer("whitespace", whitespace_edits),
 )
+
+
+# What the mojibake and whitespace fixers look for, in one scan: each of their hints
+# scanned the whole text (17 + 17 µs a generated article), and 98% of generated
+# articles need neither (nor the hex-escape fixer, whose hint is a fast literal search).
+_ANY_REPAIR_HINT = re.compile(f"[{_LEAD}{_LONE}{_ODD}](?:(?<=[{_LEAD}])[{_CONTINUATION}]|(?<![{_LEAD}]))")
 
 
 # --- offset map ------------------------------------------------------------------------
@@ -306,6 +320,8 @@ def normalize(raw: str, fixers: Sequence[Fixer] = FIXERS) -> Normalized:
     >>> n.clean, [(r.fixer, r.count) for r in n.repairs]
     ('It’s here\\n', [('hex-escapes', 1), ('whitespace', 2)])
     """
+    if fixers is FIXERS and not _HEX_HINT.search(raw) and not _ANY_REPAIR_HINT.search(raw):
+        return Normalized(raw, (), OffsetMap((), len(raw)))  # no fixer has an edit to make
     offsets = OffsetMap((), len(raw))
     text = raw
     counts: dict[str, int] = {}

@@ -81,8 +81,15 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 # A sentence ends at . ! ? … (and CJK stops), optionally followed by closing quotes
-# or brackets, then whitespace and a plausible sentence start.
-_BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[^\W_a-z])|([。！？]+[”’」』）]*)")
+# or brackets, then whitespace and a plausible sentence start. The pattern opens with
+# one character class so the regex engine skips ahead to each stop; the lookbehinds
+# then pick the Latin or the CJK form (a pattern opening with a group was tried at
+# every position: 21 against 7 µs a line of a generated article).
+_BOUNDARY = re.compile(
+    r"[.!?…。！？](?:"
+    r"(?<=[.!?…])(?P<rest>[.!?…]*[\"'”’»)\]]*)(?P<space>\s+)(?=[\"'“‘«(\[]?[^\W_a-z])"
+    r"|(?<=[。！？])[。！？]*[”’」』）]*)"
+)
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -113,12 +120,12 @@ def split_sentences(text: str, offset: int = 0) -> Iterator[Span]:
     """
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group(1):
-            end = match.start(1) + len(match.group(1))
-            if match.group(1) == "." and _is_abbreviation(text, match.start(1) + 1):
+        if match.group("space") is not None:  # a Latin stop, then whitespace
+            end = match.end("rest")
+            if end == match.start() + 1 and text[match.start()] == "." and _is_abbreviation(text, end):
                 continue
         else:
-            end = match.end(3)
+            end = match.end()
         span = _trim(text, start, end, offset)
         if span is not None:
             yield span

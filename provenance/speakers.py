@@ -59,11 +59,21 @@ def _char_class(predicate_ranges: Sequence[tuple[int, int]]) -> str:
 UPPER = _char_class([(0x41, 0x250), (0x370, 0x590), (0x1E00, 0x2000)])
 # A capitalised word; a full stop belongs to it only for initials and name abbreviations,
 # so a run of names never crosses a sentence end ("… Ross Jr. By that summer").
-_ABBREVIATED = r"(?:Jr|Sr|Dr|Mr|Mrs|Ms|St|Gen|Sen|Rep|Gov|Prof|Lt|Col|Capt|Sgt)\."
+_ABBREVIATIONS = "Jr|Sr|Dr|Mr|Mrs|Ms|St|Gen|Sen|Rep|Gov|Prof|Lt|Col|Capt|Sgt"
+_ABBREVIATED = rf"(?:{_ABBREVIATIONS})\."
 _CAP = rf"(?:[{UPPER}]\.|{_ABBREVIATED}|[{UPPER}](?:[\w’'-]*\w)?(?:(?<=s)[’'](?=\s))?)"
 _CONNECTOR = r"(?:de|da|di|del|della|der|den|van|von|bin|ibn|al|el|la|le|du|dos|das|y)"
 # A run of capitalised words, possibly joined by name particles ("Ludwig van Beethoven").
 RUN = rf"(?<![\w.’'-]){_CAP}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)?{_CAP}){{0,5}}"
+# RUN as it is searched for through a whole text: opening with its capital letter lets the
+# regex engine skip ahead to capitals, where RUN's opening lookbehind made it try every
+# position (a scan of a news_events page 304 against 165 µs; People._build scans each
+# page it resolves a name on). The rest of the first word says which form of _CAP the
+# capital began, in _CAP's order, by looking back at it.
+_CAP_REST = "|".join(
+    [r"\.", *(rf"(?<={a[0]}){a[1:]}\." for a in _ABBREVIATIONS.split("|")), r"(?:[\w’'-]*\w)?(?:(?<=s)[’'](?=\s))?"]
+)
+_RUN_SEARCH = rf"[{UPPER}](?<![\w.’'-].)(?:{_CAP_REST})(?:[ \t]+(?:{_CONNECTOR}[ \t]+)?{_CAP}){{0,5}}"
 
 # Speech verbs, English first, then a handful of common ones in Spanish, French,
 # German and Russian (the cue grammar is the same).
@@ -208,7 +218,7 @@ class Cue:
 _VERB_WORDS = frozenset(v for v in VERBS.removeprefix("(?:").removesuffix(")").split("|") if " " not in v)
 _WORD_BEFORE = _VERB_WORDS | TITLE_WORDS | {"to", "by"}
 _AFTER_NAME = re.compile(rf"(?:,\s+(?P<app>[^,.;:\n]{{1,60}})|\s+{VERBS}\b|\s+\((?:[^)]{{0,40}})\)\s+{VERBS}\b)")
-_RUN_RE = re.compile(RUN)
+_RUN_RE = re.compile(_RUN_SEARCH)  # finds what RUN finds
 
 
 @dataclass(slots=True)

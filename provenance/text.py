@@ -56,6 +56,13 @@ _UNSPACED = (
 )
 _TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+(?:['][^\W_{_UNSPACED}]+)*")
 _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+# Folded ASCII text (most sentences once quotes and dashes are folded) has no unspaced
+# script and no capitals, so _TOKEN's words are its runs of [a-z0-9], joined by inner
+# apostrophes. Mapping every other byte to a space and splitting finds them 3x faster
+# than the regex (2.8 against 7.8 µs a sentence of a generated article); only words
+# holding an apostrophe go through the regex, which the same runs bound.
+_ASCII_SPACES = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789'" else 32 for c in range(256))
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
 def fold(text: str) -> str:
@@ -64,6 +71,8 @@ def fold(text: str) -> str:
     >>> fold("Russia’s “Aggressive” — Rhetoric")
     'russia\\'s "aggressive" - rhetoric'
     """
+    if text.isascii():
+        return text.lower()  # casefold is lower on ASCII; nothing to fold or normalise
     if _FOLDABLE.search(text):
         text = _FOLDABLE.sub(lambda match: _FOLD_MAP[match.group()], text)
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
@@ -83,7 +92,13 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Москва и Пекин")
     ['москва', 'и', 'пекин']
     """
-    return _TOKEN.findall(fold(text))
+    folded = fold(text)
+    if not folded.isascii():
+        return _TOKEN.findall(folded)
+    words = folded.encode().translate(_ASCII_SPACES).decode().split()
+    if "'" not in folded:
+        return words
+    return [token for word in words for token in ([word] if "'" not in word else _ASCII_TOKEN.findall(word))]
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
