@@ -261,6 +261,12 @@ def _ranked(
     return pairs
 
 
+def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
+    """The candidate pairs of :func:`_candidate_pairs` as a set (for tests and measurements)."""
+    codes, base = _word_codes(variants)
+    return {(int(a), int(b)) for a, b in _candidate_pairs(variants, codes, base, settings).tolist()}
+
+
 def _linked(
     variants: Sequence[_Variant], codes: Sequence[Sequence[int]], base: int, pairs: np.ndarray, settings: QuoteSettings
 ) -> list[tuple[int, int]]:
