@@ -179,8 +179,11 @@ class _Clock:
 
 
 # --- tasks (top-level functions: they run in worker processes) ------------------------------
+# Each runs with the cyclic collector paused: its objects hold no cycles, and collections
+# walking them cost 5-10% of a build task.
 
 
+@paused_gc()
 def scan(task: ScanTask) -> ScanResult:
     """Read and normalise a chunk of files; count their candidate furniture lines.
 
@@ -265,6 +268,7 @@ def without_keys(doc: Document) -> Document:
     )
 
 
+@paused_gc()
 def build(task: BuildTask) -> BuildResult:
     """Documents of a chunk of files and, with ``products``, each one's own stage results."""
     clock = _Clock()
@@ -286,6 +290,7 @@ def build(task: BuildTask) -> BuildResult:
     return BuildResult(built, tuple(rejected), clock.seconds)
 
 
+@paused_gc()
 def align_clusters(task: AlignTask) -> AlignResult:
     """Rebuild the documents of some clusters from their files, align their pairs, compose them."""
     clock = _Clock()
