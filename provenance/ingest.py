@@ -134,13 +134,13 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
         if b"\x00" in data:
             return Rejected(source.display, "binary", "contains NUL bytes and is not UTF-16/32 text")
         return Rejected(source.display, "undecodable", "not UTF-8, has no BOM, and no charset fits")
+    if not text.strip():  # a byte-order mark and nothing else, or only whitespace
+        return Rejected(source.display, "empty", "the file holds only whitespace")
     if "\x00" in text:
         return Rejected(source.display, "binary", f"contains NUL characters after decoding as {encoding}")
     ratio = _control_count(text, data, encoding) / len(text)
     if ratio > settings.max_control_ratio:
         return Rejected(source.display, "binary", f"{ratio:.1%} control characters: not text")
-    if not text.strip():
-        return Rejected(source.display, "empty", "the file holds only whitespace")
     return Decoded(source, text, encoding, digest)
 
 

@@ -44,6 +44,9 @@ def test_decoding_order_and_recorded_encoding(tmp_path: Path) -> None:
     [
         ("empty.txt", b"", "empty"),
         ("blank.txt", b"  \n\n\t ", "empty"),
+        ("bom-only.txt", b"\xef\xbb\xbf", "empty"),
+        ("utf16-bom-only.txt", b"\xff\xfe", "empty"),
+        ("bom-blank.txt", b"\xef\xbb\xbf \n", "empty"),
         ("nul.txt", b"Some text\x00 with a NUL byte in the middle of it.", "binary"),
         ("image.txt", bytes(range(256)) * 8, "binary"),
         ("controls.txt", ("\x01\x02\x03\x04 text " * 50).encode(), "binary"),
