@@ -572,10 +572,14 @@ def _upstream(graph: _Graph, doc: str) -> list[tuple[str, Direction]]:
         tied = [u for u in ups if rank(u)[:3] == rank(ups[0])[:3]]
 
         def depth(item: tuple[str, Direction]) -> int:
+            # Two upstreams need not share text with each other (each holds a different
+            # part of ``doc``): no direction between them then.
             return sum(
                 1
                 for other, _ in tied
-                if other != item[0] and graph.directions[graph.key(item[0], other)].derived() == item[0]
+                if other != item[0]
+                and (between := graph.directions.get(graph.key(item[0], other))) is not None
+                and between.derived() == item[0]
             )
 
         best = min(tied, key=lambda item: (depth(item), item[0]))

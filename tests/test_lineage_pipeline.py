@@ -136,3 +136,14 @@ def test_quotes_first_occurrence_follows_lineage(seed_analysis: Analysis) -> Non
         # 000 and 003 both carry the CNBC piece: the quote was first in that piece
         assert trail.first == "external:CNBC"
         assert trail.first_basis.startswith("lineage:")
+
+
+
+def test_tied_upstreams_that_share_nothing_with_each_other() -> None:
+    """Three generated texts (bench.corpus words, with mojibake and quote noise) where a
+    document has two equally good upstreams with no pair between them: lineage raised
+    KeyError looking up the direction between the two."""
+    corpus = Path(__file__).parent / "data" / "tied_upstreams"
+    edges = _lineage(analyze([corpus]))
+    assert set(edges) == {"f0034", "f0251", "f0264"}
+    assert all(edge.evidence for edge in edges.values())
