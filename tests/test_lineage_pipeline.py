@@ -138,7 +138,6 @@ def test_quotes_first_occurrence_follows_lineage(seed_analysis: Analysis) -> Non
         assert trail.first_basis.startswith("lineage:")
 
 
-
 def test_tied_upstreams_that_share_nothing_with_each_other() -> None:
     """Three generated texts (bench.corpus words, with mojibake and quote noise) where a
     document has two equally good upstreams with no pair between them: lineage raised
