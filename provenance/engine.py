@@ -19,6 +19,7 @@ module knows nothing of the pipeline; :mod:`provenance.parallel` defines the tas
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -61,6 +62,19 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+def _quiet_collector() -> None:
+    """A pool worker runs without the cyclic garbage collector.
+
+    The pool pickles each task's result in the worker after the task returns: with the
+    collector on, a build result (200 documents, 2 MB) took 0.28 s to pickle, 0.027 s
+    with it off, because pickling allocates enough containers to trigger collections
+    that walk the whole heap. Task objects hold no reference cycles; reference counting
+    frees them. ``gc.freeze`` first moves what the worker inherited out of any collection.
+    """
+    gc.freeze()
+    gc.disable()
+
+
 class LocalEngine:
     """This process (``jobs=1``) or a pool of ``jobs`` worker processes on this machine."""
 
@@ -83,7 +97,9 @@ class LocalEngine:
                 method = "fork"
             else:
                 method = "forkserver" if "forkserver" in methods else "spawn"
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context(method), initializer=_quiet_collector
+            )
         return self._pool
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
