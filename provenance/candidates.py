@@ -44,6 +44,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from provenance.arrays import offsets_within, runs
 from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
 from provenance.model import Document, Pair
 from provenance.settings import CandidateSettings, FingerprintSettings
@@ -110,19 +111,18 @@ def colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:  # pragma: no cover (beyond 2**32 / num_perm documents)
         order = np.argsort(keys.ravel(), kind="stable")
         sorted_keys, members = keys.ravel()[order], (order % rows).astype(np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
-    sizes = np.diff(np.concatenate((starts, [sorted_keys.size])))
+    starts, sizes = runs(sorted_keys)
     keep = sizes >= 2
     starts, sizes = starts[keep], sizes[keep]
     if starts.size == 0:
         return none
     # Every element of a bucket pairs with the elements after it.
     run = np.repeat(np.arange(starts.size), sizes)
-    offset = np.arange(run.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    offset = offsets_within(sizes)
     position = starts[run] + offset
     emit = sizes[run] - 1 - offset
     first = np.repeat(position, emit)
-    second = first + 1 + (np.arange(first.size) - np.repeat(np.cumsum(emit) - emit, emit))
+    second = first + 1 + offsets_within(emit)
     x, y = members[first], members[second]
     codes, counts = np.unique(np.minimum(x, y) * rows + np.maximum(x, y), return_counts=True)
     return np.stack((codes // rows, codes % rows), axis=1), counts.astype(np.int64)

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from datasketch import MinHash
 
+from provenance.arrays import sorted_unique
 from provenance.errors import FingerprintError
 from provenance.model import Document
 from provenance.settings import FingerprintSettings
@@ -196,14 +197,6 @@ def _combine(window: Sequence[np.ndarray]) -> np.ndarray:
     return _fmix64(h + _U64(len(window)))
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` without its hash table (2.5x faster on a few hundred values)."""
-    ordered = np.sort(values)
-    keep = np.ones(ordered.size, dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
-
-
 def shingle_sets(texts: Sequence[str], size: int) -> list[np.ndarray]:
     """Sorted unique shingle hashes of each text (tokens separated by single spaces).
 
@@ -231,7 +224,7 @@ def shingle_sets(texts: Sequence[str], size: int) -> list[np.ndarray]:
         if 0 < count < size:
             out.append(_combine([hashes[offsets[index] + i : offsets[index] + i + 1] for i in range(int(count))]))
         else:
-            out.append(_sorted_unique(values[bounds[index] : bounds[index + 1]]))
+            out.append(sorted_unique(values[bounds[index] : bounds[index + 1]]))
     return out
 
 

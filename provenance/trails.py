@@ -29,6 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from provenance.arrays import offsets_within, runs, sorted_unique
 from provenance.candidates import cluster_ids
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
 from provenance.quotes import extract_quotes
@@ -168,30 +169,13 @@ def _flat_grams(codes: Sequence[Sequence[int]], base: int, n: int) -> tuple[np.n
         windows = [tuple(flat[i : i + n].tolist()) for i in starts.tolist()]
         rank = {gram: r for r, gram in enumerate(sorted(set(windows)))}
         grams, size = np.array([rank[w] for w in windows], dtype=np.int64), len(rank)
-    keys = _unique_sorted(owners * max(size, 1) + grams.astype(np.int64))
+    keys = sorted_unique(owners * max(size, 1) + grams.astype(np.int64))
     return keys // max(size, 1), keys % max(size, 1), size
-
-
-def _unique_sorted(values: np.ndarray) -> np.ndarray:
-    ordered = np.sort(values)
-    keep = np.ones(ordered.size, dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
-
-
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and length of each run of equal values in a sorted array."""
-    if not values.size:
-        return values.astype(np.int64), values.astype(np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    return starts, np.diff(np.concatenate((starts, [values.size])))
 
 
 def _first_per_owner(owners: np.ndarray, limit: int) -> np.ndarray:
     """Mask of the first ``limit`` entries of each owner (``owners`` sorted)."""
-    starts, lengths = _runs(owners)
-    position = np.arange(owners.size) - np.repeat(starts, lengths)
-    first: np.ndarray = position < limit
+    first: np.ndarray = offsets_within(runs(owners)[1]) < limit
     return first
 
 
@@ -213,7 +197,7 @@ def _candidate_pairs(
     # The index: n-gram -> variants holding it, in order.
     by_gram = np.argsort(grams * n + owners)
     index_owners, index_grams = owners[by_gram], grams[by_gram]
-    starts, counts = _runs(index_grams)
+    starts, counts = runs(index_grams)
     indexed = (counts > 1) & (counts <= settings.max_postings)
     run_of = np.empty(owners.size, dtype=np.int64)  # each (variant, n-gram) entry's posting run
     run_of[by_gram] = np.repeat(np.arange(starts.size), counts)
@@ -231,7 +215,7 @@ def _candidate_pairs(
     for lo, hi in itertools.pairwise(bounds.tolist()):
         if hi > lo:
             keys.append(_ranked(p_owner[lo:hi], p_run[lo:hi], starts, counts, index_owners, n, settings))
-    unique = _unique_sorted(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    unique = sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
     return np.stack((unique // n, unique % n), axis=1)
 
 
@@ -247,12 +231,11 @@ def _ranked(
     """Candidate pairs of some variants' probes as ``a * n + b`` keys (``a < b``): the
     variants sharing most probes with each, then the lowest numbered, at most ``max_candidates``."""
     sizes = counts[p_run]
-    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    other = index_owners[np.repeat(starts[p_run], sizes) + within]
+    other = index_owners[np.repeat(starts[p_run], sizes) + offsets_within(sizes)]
     mine = np.repeat(p_owner, sizes)
     apart = other != mine
     pair_keys = np.sort(mine[apart] * n + other[apart])
-    first, shared = _runs(pair_keys)
+    first, shared = runs(pair_keys)
     mine, other = pair_keys[first] // n, pair_keys[first] % n
     order = np.argsort((mine * (settings.probe_grams + 1) + settings.probe_grams - shared) * n + other)
     mine, other = mine[order], other[order]
