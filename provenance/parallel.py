@@ -28,8 +28,6 @@ the serial stage computes for its documents, and results are merged in input ord
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import os
 import pickle
 import tempfile
@@ -42,7 +40,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from provenance import __version__, model
+from provenance import __version__, wire
 from provenance.align import align_corpus, composition
 from provenance.candidates import colliding_pairs, find_pairs
 from provenance.credits import Credit
@@ -86,29 +84,8 @@ CHUNK_PAIRS = 400
 BAND_SPLIT_CELLS = 1 << 22
 
 
-def _pickle_by_fields(cls: type) -> None:
-    names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(value: object) -> tuple[type, tuple[object, ...]]:
-        return cls, tuple(getattr(value, name) for name in names)
-
-    copyreg.pickle(cls, reduce)
-
-
-# Results travel back from workers pickled, and the parent unpickles them one after
-# another. Frozen slotted dataclasses pickle through generated __getstate__/__setstate__:
-# a ~5 KB article's Document took ~220 us to pickle and ~310 us to unpickle, as
-# (class, field values) ~120 us and ~80 us. Registered here, where values cross processes.
-for _cls in (
-    *(v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)),
-    Credit,
-    DocFacts,
-    Fingerprint,
-    FingerprintParams,
-    Source,
-):
-    if _cls.__module__.startswith("provenance."):
-        _pickle_by_fields(_cls)
+# Results cross processes pickled as their field values (see provenance.wire).
+wire.register(Credit, DocFacts, Fingerprint, FingerprintParams, Source)
 
 
 @dataclass(frozen=True, slots=True)
