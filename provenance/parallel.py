@@ -28,6 +28,7 @@ the serial stage computes for its documents, and results are merged in input ord
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import tempfile
@@ -66,7 +67,15 @@ from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
 from provenance.quotes import extract_quotes
 from provenance.settings import Settings
-from provenance.trails import build_trails, document_counts, quote_balance, quote_links, with_lineage
+from provenance.trails import (
+    Words,
+    build_trails,
+    document_counts,
+    quote_balance,
+    quote_links,
+    shared_words,
+    with_lineage,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,6 +129,7 @@ class Built:
     quotes: tuple[Quote, ...]
     facts: DocFacts | None
     composition: Composition | None
+    quote_words: tuple[Words, ...] = ()  # trails.words of each quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +266,8 @@ def build(task: BuildTask) -> BuildResult:
     fingerprints = fingerprint(documents, settings.fingerprint)
     clock.lap("fingerprint")
     quotes = [extract_quotes(d, settings.quotes) for d in documents]
+    said = iter(shared_words(q.text for found in quotes for q in found))
+    quote_words = [tuple(itertools.islice(said, len(found))) for found in quotes]
     clock.lap("quotes")
     facts = [document_facts(d, settings.lineage) for d in documents]
     clock.lap("lineage")
@@ -263,7 +275,7 @@ def build(task: BuildTask) -> BuildResult:
     clock.lap("align")
     lean = [without_keys(d) for d in documents]
     facts = [replace(f, doc=d) for f, d in zip(facts, lean, strict=True)]
-    built = tuple(map(Built, lean, fingerprints, quotes, facts, solo))
+    built = tuple(map(Built, lean, fingerprints, quotes, facts, solo, quote_words))
     return BuildResult(built, tuple(rejected), clock.seconds)
 
 
@@ -482,6 +494,7 @@ def _analyze_corpus(
     # done (fingerprints, ~6 KB a document, right after the candidate search).
     documents = tuple(b.document for b in built)
     quotes = [q for b in built for q in b.quotes]
+    quote_words = [w for b in built for w in b.quote_words]
     facts = {b.document.id: b.facts for b in built if b.facts is not None}
     compositions = {b.document.id: b.composition for b in built}
     ids = [d.id for d in documents]
@@ -499,13 +512,8 @@ def _analyze_corpus(
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
-    start = time.perf_counter()
-    _report(progress, "quotes", 0, len(quotes))
-    dates = {d.id: d.metadata.date for d in documents}
-    trails = build_trails(quotes, dates, settings.quotes)
-    quote_counts = document_counts(documents, trails)
-    timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
-    _report(progress, "quotes", len(quotes), len(quotes))
+    trails, quote_counts = _trace(documents, quotes, quote_words, settings, timings, progress)
+    del quotes, quote_words
     clock.lap("quotes")
 
     keyed: list[tuple[tuple[str, str], tuple[Passage, ...]]] = []
@@ -533,6 +541,25 @@ def _analyze_corpus(
     _report(progress, "lineage", len(documents), len(documents))
     clock.lap("lineage")
     return analysis
+
+
+def _trace(
+    documents: Sequence[Document],
+    quotes: Sequence[Quote],
+    quote_words: Sequence[Words],
+    settings: Settings,
+    timings: dict[str, float],
+    progress: Progress | None,
+) -> tuple[tuple[QuoteTrail, ...], tuple[DocumentQuotes, ...]]:
+    """Quote trails over the quotes the build found, and each document's quote counts."""
+    start = time.perf_counter()
+    _report(progress, "quotes", 0, len(quotes))
+    dates = {d.id: d.metadata.date for d in documents}
+    trails = build_trails(quotes, dates, settings.quotes, quote_words=quote_words)
+    quote_counts = document_counts(documents, trails)
+    timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
+    _report(progress, "quotes", len(quotes), len(quotes))
+    return trails, quote_counts
 
 
 def conclude(
