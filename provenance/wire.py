@@ -7,8 +7,9 @@ slotted dataclasses pickle through generated ``__getstate__``/``__setstate__``; 
 Here each registered class pickles as ``(class, field values)``, read by one C
 ``attrgetter``, and a Document's paragraphs and sentences (~45 ``Segment`` holding
 a ``Span`` each, the bulk of its objects) as one flat tuple of integers and one of
-keys; a Quote with its attribution and their four spans as plain values. Importing this module registers the reducers (:mod:`copyreg`), in the parent
-and in every worker that unpickles a task function from :mod:`provenance.parallel`.
+keys; a Quote with its attribution and their four spans as plain values. Importing
+this module registers the reducers (:mod:`copyreg`), in the parent and in every
+worker that unpickles a task function from :mod:`provenance.parallel`.
 """
 
 from __future__ import annotations
