@@ -124,7 +124,8 @@ class DaskEngine:
 
     Without an address a ``LocalCluster`` of ``workers`` single-threaded worker
     processes is started (and closed with the engine), with ``MALLOC_TRIM_THRESHOLD_``
-    left unset in them.
+    left unset in them and their cyclic collector off (:func:`_quiet_collector`); the
+    workers of an existing cluster are left as they are.
     """
 
     name = "dask"
@@ -149,6 +150,9 @@ class DaskEngine:
                     n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
             self._client = distributed.Client(self._cluster)
+            # Our own workers, alive for this run only: no cyclic collector, as in the
+            # local pool (Dask pickles each result after the task, outside paused_gc).
+            self._client.run(_quiet_collector)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
