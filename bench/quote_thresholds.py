@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from provenance import analyze
 from provenance.quotes import extract_quotes, quote_kind
 from provenance.settings import QuoteSettings
-from provenance.trails import _candidates, _variants, matched_words
+from provenance.trails import _candidates, _shown, _variants, matched_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "news_events_dev" / "docs"
@@ -66,7 +66,7 @@ def link_scores(quotes: list, settings: QuoteSettings) -> None:  # type: ignore[
         if contained >= 0.3 and short.statement and long_.statement and len(short.keys) >= settings.trim_min_words:
             rows.append((contained, ratio, len(short.keys), len(long_.keys), short, long_))
     for contained, ratio, ns, nl, short, long_ in sorted(rows, key=lambda r: (r[0], r[1])):
-        texts = f"{' '.join(short.shown)[:60]} || {' '.join(long_.shown)[:60]}"
+        texts = f"{' '.join(_shown(quotes, short))[:60]} || {' '.join(_shown(quotes, long_))[:60]}"
         print(f"{contained:11.2f} {ratio:5.2f} {ns:5d} {nl:4d} | {texts}")
 
 

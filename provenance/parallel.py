@@ -28,7 +28,6 @@ the serial stage computes for its documents, and results are merged in input ord
 
 from __future__ import annotations
 
-import itertools
 import os
 import pickle
 import tempfile
@@ -68,12 +67,11 @@ from provenance.output import paused_gc
 from provenance.quotes import extract_quotes
 from provenance.settings import Settings
 from provenance.trails import (
-    Words,
     build_trails,
     document_counts,
     quote_balance,
+    quote_key,
     quote_links,
-    shared_words,
     with_lineage,
 )
 
@@ -129,7 +127,7 @@ class Built:
     quotes: tuple[Quote, ...]
     facts: DocFacts | None
     composition: Composition | None
-    quote_words: tuple[Words, ...] = ()  # trails.words of each quote
+    quote_keys: tuple[str, ...] = ()  # trails.quote_key of each quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +264,7 @@ def build(task: BuildTask) -> BuildResult:
     fingerprints = fingerprint(documents, settings.fingerprint)
     clock.lap("fingerprint")
     quotes = [extract_quotes(d, settings.quotes) for d in documents]
-    said = iter(shared_words(q.text for found in quotes for q in found))
-    quote_words = [tuple(itertools.islice(said, len(found))) for found in quotes]
+    quote_keys = [tuple(quote_key(q.text) for q in found) for found in quotes]
     clock.lap("quotes")
     facts = [document_facts(d, settings.lineage) for d in documents]
     clock.lap("lineage")
@@ -275,7 +272,7 @@ def build(task: BuildTask) -> BuildResult:
     clock.lap("align")
     lean = [without_keys(d) for d in documents]
     facts = [replace(f, doc=d) for f, d in zip(facts, lean, strict=True)]
-    built = tuple(map(Built, lean, fingerprints, quotes, facts, solo, quote_words))
+    built = tuple(map(Built, lean, fingerprints, quotes, facts, solo, quote_keys))
     return BuildResult(built, tuple(rejected), clock.seconds)
 
 
@@ -494,7 +491,7 @@ def _analyze_corpus(
     # done (fingerprints, ~6 KB a document, right after the candidate search).
     documents = tuple(b.document for b in built)
     quotes = [q for b in built for q in b.quotes]
-    quote_words = [w for b in built for w in b.quote_words]
+    quote_keys = [k for b in built for k in b.quote_keys]
     facts = {b.document.id: b.facts for b in built if b.facts is not None}
     compositions = {b.document.id: b.composition for b in built}
     ids = [d.id for d in documents]
@@ -512,8 +509,8 @@ def _analyze_corpus(
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
-    trails, quote_counts = _trace(documents, quotes, quote_words, settings, timings, progress)
-    del quotes, quote_words
+    trails, quote_counts = _trace(documents, quotes, quote_keys, settings, timings, progress)
+    del quotes, quote_keys
     clock.lap("quotes")
 
     keyed: list[tuple[tuple[str, str], tuple[Passage, ...]]] = []
@@ -546,7 +543,7 @@ def _analyze_corpus(
 def _trace(
     documents: Sequence[Document],
     quotes: Sequence[Quote],
-    quote_words: Sequence[Words],
+    quote_keys: Sequence[str],
     settings: Settings,
     timings: dict[str, float],
     progress: Progress | None,
@@ -555,7 +552,7 @@ def _trace(
     start = time.perf_counter()
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
-    trails = build_trails(quotes, dates, settings.quotes, quote_words=quote_words)
+    trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys)
     quote_counts = document_counts(documents, trails)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
     _report(progress, "quotes", len(quotes), len(quotes))

@@ -20,6 +20,7 @@ documents' stated dates, else it is ``undecided``.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,61 +75,50 @@ def words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(keys), tuple(shown)
 
 
-Words = tuple[tuple[str, ...], tuple[str, ...]]
+def quote_key(text: str) -> str:
+    """A quote's comparison keys (:func:`words`) joined by single spaces (keys hold none).
 
+    What the build workers return for each quote: one string travels and is held far
+    more cheaply than a tuple of word strings (the 412k quotes of 100k articles: ~100 MB
+    against ~310 MB as tuples between the build and the trails).
 
-def shared_words(texts: Iterable[str]) -> tuple[Words, ...]:
-    """:func:`words` of each text, one string object per distinct word across them all.
-
-    Workers compute these for the quotes they extract; pickled together, a repeated
-    word travels once.
-
-    >>> (keys, _), (again, _) = shared_words(["The end", "the END"])
-    >>> keys[1] is again[1]
-    True
+    >>> quote_key("China [isn’t] going, “really”…")
+    "china isn't going really"
     """
-    same: dict[str, str] = {}
-    out = []
-    for text in texts:
-        keys, shown = words(text)
-        out.append((tuple([same.setdefault(w, w) for w in keys]), tuple([same.setdefault(w, w) for w in shown])))
-    return tuple(out)
+    return " ".join(words(text)[0])
 
 
 @dataclass(frozen=True, slots=True)
 class _Variant:
     keys: tuple[str, ...]
-    shown: tuple[str, ...]
     members: tuple[int, ...]  # indices into the quote list
     statement: bool
 
 
-def _variants(quotes: Sequence[Quote], quote_words: Sequence[Words] | None = None) -> list[_Variant]:
-    # One string object per distinct word (shared_words): the words of 380k quotes (100k
-    # articles) took ~1 GB as separate strings while trails were grouped (issue 9). Words
-    # from the workers are shared within each chunk of documents they extracted.
-    if quote_words is None:
-        quote_words = shared_words(quote.text for quote in quotes)
-    grouped: dict[tuple[str, ...], list[int]] = {}
-    shown: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for index, (keys, display) in enumerate(quote_words):
-        if not keys:
-            continue
-        members = grouped.get(keys)
-        if members is None:
-            grouped[keys] = members = []
-            shown[keys] = display
-        members.append(index)
+def _shown(quotes: Sequence[Quote], variant: _Variant) -> tuple[str, ...]:
+    """The display forms of a variant's words (as its first quote writes them)."""
+    return words(quotes[variant.members[0]].text)[1]
+
+
+def _variants(quotes: Sequence[Quote], quote_keys: Sequence[str] | None = None) -> list[_Variant]:
+    if quote_keys is None:
+        quote_keys = [quote_key(quote.text) for quote in quotes]
+    grouped: dict[str, list[int]] = {}
+    for index, key in enumerate(quote_keys):
+        if key:
+            grouped.setdefault(key, []).append(index)
     place = [(quote.doc, quote.raw.start) for quote in quotes]
     out = []
-    for keys, members in grouped.items():
+    for key, members in grouped.items():
         if len(members) == 1:
             statement = quotes[members[0]].kind == "statement"
             first = place[members[0]]
         else:
             statement = sum(quotes[i].kind == "statement" for i in members) * 2 >= len(members)
             first = min(place[i] for i in members)
-        out.append((first, _Variant(keys, shown[keys], tuple(members), statement)))
+        # One string object per distinct word (sys.intern): the words of 380k quotes (100k
+        # articles) took ~1 GB as separate strings while trails were grouped (issue 9).
+        out.append((first, _Variant(tuple(map(sys.intern, key.split(" "))), tuple(members), statement)))
     out.sort(key=lambda item: item[0])
     return [variant for _, variant in out]
 
@@ -167,7 +157,7 @@ def _word_codes(variants: Sequence[_Variant]) -> tuple[list[list[int]], int]:
     distinct words there are (at least 1). Numbers are fast to compare and, unlike Python's
     salted string hashes, deterministic to sort.
 
-    >>> _word_codes([_Variant(("a", "b"), (), (0,), True), _Variant(("c", "a"), (), (1,), True)])
+    >>> _word_codes([_Variant(("a", "b"), (0,), True), _Variant(("c", "a"), (1,), True)])
     ([[0, 1], [2, 0]], 3)
     """
     vocabulary = dict.fromkeys(itertools.chain.from_iterable(v.keys for v in variants))
@@ -334,9 +324,7 @@ def _linked_block(
     rest = np.flatnonzero(~linked & reach)
     # float32 scores: a margin below the cutoff, and every pair above it checked exactly.
     cutoff = settings.link_ratio * 100 - 0.01
-    ratios = process.cpdist(
-        joined[a[rest]], joined[b[rest]], scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1
-    )
+    ratios = process.cpdist(joined[a[rest]], joined[b[rest]], scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
     for row in rest[ratios > 0].tolist():
         linked[row] = same_quote(variants[int(a[row])], variants[int(b[row])], settings) > 0
     return linked
@@ -503,14 +491,14 @@ def build_trails(
     settings: QuoteSettings,
     parents: Mapping[str, str | None] | None = None,
     *,
-    quote_words: Sequence[Words] | None = None,
+    quote_keys: Sequence[str] | None = None,
 ) -> tuple[QuoteTrail, ...]:
     """Group quotes into trails; ``parents`` (document → upstream document) orders them when known.
 
-    ``quote_words`` are the quotes' :func:`words` when already computed (by the workers
-    that extracted the quotes: they were 2/3 of this function's time at 100k quotes).
+    ``quote_keys`` are the quotes' :func:`quote_key` when already computed (by the workers
+    that extracted the quotes: words were 2/3 of this function's time at 100k quotes).
     """
-    variants = _variants(quotes, quote_words)
+    variants = _variants(quotes, quote_keys)
     trails: list[QuoteTrail] = []
     for group in _groups(variants, settings):
         for members, ref in _around_references([variants[i] for i in group], settings):
@@ -554,7 +542,8 @@ def _trail(
         if variant is ref:  # most trails are one quote, compared with itself
             occurrences.extend(QuoteOccurrence(quotes[i], "verbatim", "", 1.0, 1.0) for i in variant.members)
             continue
-        form, diff = word_diff(ref.keys, ref.shown, variant.keys, variant.shown, list_max=settings.diff_list_max)
+        shown = _shown(quotes, ref), _shown(quotes, variant)
+        form, diff = word_diff(ref.keys, shown[0], variant.keys, shown[1], list_max=settings.diff_list_max)
         matched = matched_words(variant.keys, ref.keys, 1)
         contained, complete = matched / len(variant.keys), matched / len(ref.keys)
         occurrences.extend(QuoteOccurrence(quotes[i], form, diff, contained, complete) for i in variant.members)
