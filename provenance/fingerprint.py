@@ -51,7 +51,10 @@ _SHINGLE_MULT = _U64(0x9E3779B97F4A7C15)  # golden-ratio constant (splitmix64)
 _SPACE = 32
 _MAGIC = b"PVFP"
 _BATCH_CHARS = 1 << 22  # texts hashed together: ~1,000 articles, ~100 MiB of temporary arrays
-_CHUNK_CELLS = 1 << 22  # shingles x permutations per signature chunk (16 MiB of uint32)
+# Permutations x shingles worked on at once by :func:`signatures` (2 MiB of uint32): one
+# buffer that stays in cache, reused. Chunks of 16 MiB, fresh temporaries each, spent
+# their time in page faults and memory traffic: 167 against 33 us a generated article.
+_BLOCK_CELLS = 1 << 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,27 +247,31 @@ def signatures(shingles: Sequence[np.ndarray], num_perm: int, seed: int) -> np.n
     """MinHash signatures, one row per shingle set, as datasketch computes them.
 
     An empty set gets datasketch's empty signature (all ``2**32 - 1``).
+
+    >>> sets = [np.array([1, 2, 3], dtype=np.uint64), np.zeros(0, dtype=np.uint64), np.array([3], dtype=np.uint64)]
+    >>> sig = signatures(sets, 4, 1)
+    >>> sig.shape, bool((sig[1] == 2**32 - 1).all()), bool((sig[0] <= sig[2]).all())
+    ((3, 4), True, True)
     """
     a, b = permutations(num_perm, seed)
     out = np.full((len(shingles), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     sizes = np.array([s.size for s in shingles], dtype=np.int64)
-    rows = max(1, _CHUNK_CELLS // num_perm)
-    start = 0
-    while start < len(shingles):
-        stop, total = start, 0
-        while stop < len(shingles) and (total + sizes[stop] <= rows or stop == start):
-            total += int(sizes[stop])
-            stop += 1
-        chunk = [i for i in range(start, stop) if sizes[i]]
-        if chunk:
-            values = np.concatenate([shingles[i] for i in chunk])
-            hv = fmix32((values & _MASK32).astype(np.uint32))
-            # (perm, shingle) layout: the reduction runs along contiguous memory (3.7x faster
-            # than reducing the (shingle, perm) matrix along axis 0, measured on 30k shingles).
-            phv = a[:, None] * hv[None, :] + b[:, None]
-            bounds = np.concatenate(([0], np.cumsum(sizes[chunk])[:-1]))
-            out[chunk] = np.minimum.reduceat(phv, bounds, axis=1).T
-        start = stop
+    filled = np.flatnonzero(sizes)
+    if not filled.size:
+        return out
+    hv = fmix32((np.concatenate([shingles[i] for i in filled.tolist()]) & _MASK32).astype(np.uint32))
+    bounds = np.concatenate(([0], np.cumsum(sizes[filled])[:-1]))
+    # (perm, shingle) layout: the reduction runs along contiguous memory (3.7x faster than
+    # reducing the (shingle, perm) matrix along axis 0, measured on 30k shingles). A few
+    # permutations at a time, in one buffer; wrapping uint32 arithmetic as before.
+    step = max(1, min(num_perm, _BLOCK_CELLS // hv.size))
+    buffer = np.empty((step, hv.size), dtype=np.uint32)
+    for first in range(0, num_perm, step):
+        last = min(num_perm, first + step)
+        block = buffer[: last - first]
+        np.multiply(a[first:last, None], hv[None, :], out=block)
+        block += b[first:last, None]
+        out[filled, first:last] = np.minimum.reduceat(block, bounds, axis=1).T
     return out
 
 

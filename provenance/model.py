@@ -28,10 +28,12 @@ class Span:
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end:
-            msg = f"invalid span [{self.start}, {self.end})"
+    def __init__(self, start: int, end: int) -> None:  # see _slot_setters
+        if not 0 <= start <= end:
+            msg = f"invalid span [{start}, {end})"
             raise ValueError(msg)
+        _SPAN_START(self, start)
+        _SPAN_END(self, end)
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -71,6 +73,11 @@ class Line:
     kind: LineKind
     cue: str = ""
 
+    def __init__(self, clean: Span, kind: LineKind, cue: str = "") -> None:  # see _slot_setters
+        _LINE_CLEAN(self, clean)
+        _LINE_KIND(self, kind)
+        _LINE_CUE(self, cue)
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -79,6 +86,35 @@ class Segment:
     clean: Span
     key: str
     paragraph: int
+
+    def __init__(self, clean: Span, key: str, paragraph: int) -> None:  # see _slot_setters
+        _SEGMENT_CLEAN(self, clean)
+        _SEGMENT_KEY(self, key)
+        _SEGMENT_PARAGRAPH(self, paragraph)
+
+
+def _slot_setters(cls: type, *names: str) -> tuple[Any, ...]:
+    """The setters of a slotted class's fields, to write them in a frozen dataclass's ``__init__``.
+
+    A frozen dataclass's generated ``__init__`` sets each field through
+    ``object.__setattr__`` (and calls ``__post_init__``); writing the slots through their
+    descriptors takes a third less time (a Segment 730 against 410 ns). Spans, lines
+    and segments are made tens of times an article, and again for each document the
+    parent keeps (:func:`provenance.parallel.without_keys`, 0.74x). Fields are still
+    read-only afterwards: the class's ``__setattr__`` refuses them.
+
+    >>> set_start, set_end = _slot_setters(Span, "start", "end")
+    >>> span = Span(1, 2)
+    >>> set_end(span, 5)
+    >>> span
+    Span(start=1, end=5)
+    """
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+_SPAN_START, _SPAN_END = _slot_setters(Span, "start", "end")
+_LINE_CLEAN, _LINE_KIND, _LINE_CUE = _slot_setters(Line, "clean", "kind", "cue")
+_SEGMENT_CLEAN, _SEGMENT_KEY, _SEGMENT_PARAGRAPH = _slot_setters(Segment, "clean", "key", "paragraph")
 
 
 @dataclass(frozen=True, slots=True)

