@@ -41,7 +41,7 @@ def reference(corpus: Path) -> tuple[str, str]:
 
 
 def _reports(analysis: Analysis) -> tuple[str, str]:
-    text = "".join(iter_json(analysis))
+    text = b"".join(iter_json(analysis)).decode("utf-8")
     assert text == render_json(analysis)  # the streamed report is the report
     return text, render_markdown(analysis)
 

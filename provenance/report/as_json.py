@@ -306,26 +306,28 @@ def render_json(analysis: Analysis) -> str:
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def _dumps(value: object, level: int) -> str:
-    """``value`` as :func:`render_json` writes it at nesting ``level`` (strings never hold a raw newline)."""
-    text = orjson.dumps(value, option=_OPTIONS).decode("utf-8")
-    return text.replace("\n", "\n" + "  " * level) if level else text
+def _dumps(value: object, level: int) -> bytes:
+    """``value`` as :func:`render_json` writes it at nesting ``level``, UTF-8 (strings never hold a raw newline)."""
+    data = orjson.dumps(value, option=_OPTIONS)
+    return data.replace(b"\n", b"\n" + b"  " * level) if level else data
 
 
-def iter_json(analysis: Analysis) -> Iterator[str]:
-    """The text of :func:`render_json` in pieces, one record at a time: a 100,000-document
-    report never exists whole in memory (its dict and string took ~4x the analysis)."""
+def iter_json(analysis: Analysis) -> Iterator[bytes]:
+    """The UTF-8 bytes of :func:`render_json` in pieces, one record at a time: a 100,000-document
+    report never exists whole in memory (its dict and string took ~4x the analysis). Bytes,
+    as orjson writes them: decoding every record to text and encoding it again to write it
+    cost ~15% of the JSON report."""
     sections = _sections(analysis)
-    yield "{"
+    yield b"{"
     for n, key in enumerate(sorted(sections)):
-        yield ("," if n else "") + "\n  " + orjson.dumps(key).decode("utf-8") + ": "
+        yield (b"," if n else b"") + b"\n  " + orjson.dumps(key) + b": "
         value = sections[key]
         if not isinstance(value, Iterator | list):
             yield _dumps(value, 1)
             continue
         first = True
         for item in value:
-            yield ("[\n    " if first else ",\n    ") + _dumps(item, 2)
+            yield (b"[\n    " if first else b",\n    ") + _dumps(item, 2)
             first = False
-        yield "[]" if first else "\n  ]"
-    yield "\n}\n"
+        yield b"[]" if first else b"\n  ]"
+    yield b"\n}\n"
