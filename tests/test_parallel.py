@@ -133,7 +133,16 @@ def test_cli_on_an_existing_cluster(seeds_dir: Path, tmp_path: Path) -> None:
 def test_unreachable_scheduler_is_one_line(seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dask = pytest.importorskip("dask", reason="Dask is not installed: pip install -e '.[dev]'")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        argv = ["analyze", str(seeds_dir), "--out", str(tmp_path), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"]
+        argv = [
+            "analyze",
+            str(seeds_dir),
+            "--out",
+            str(tmp_path),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ]
         assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: --scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler")
