@@ -62,7 +62,7 @@ def link_scores(quotes: list, settings: QuoteSettings) -> None:  # type: ignore[
         va, vb = variants[a], variants[b]
         short, long_ = (va, vb) if len(va.keys) <= len(vb.keys) else (vb, va)
         contained = matched_words(short.keys, long_.keys, settings.min_block_words) / len(short.keys)
-        ratio = fuzz.ratio(" ".join(va.keys), " ".join(vb.keys)) / 100
+        ratio = fuzz.ratio(va.key, vb.key) / 100
         if contained >= 0.3 and short.statement and long_.statement and len(short.keys) >= settings.trim_min_words:
             rows.append((contained, ratio, len(short.keys), len(long_.keys), short, long_))
     for contained, ratio, ns, nl, short, long_ in sorted(rows, key=lambda r: (r[0], r[1])):

@@ -24,7 +24,6 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -38,7 +37,6 @@ from provenance.settings import QuoteSettings
 from provenance.speakers import same_person
 from provenance.text import matching_key
 
-T = TypeVar("T")
 # Variants (candidate search) or pairs (scoring) handled at once: bounds the memory of both.
 _BLOCK = 50_000
 
@@ -90,6 +88,7 @@ def quote_key(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Variant:
+    key: str  # its quote_key: the keys joined by spaces
     keys: tuple[str, ...]
     members: tuple[int, ...]  # indices into the quote list
     statement: bool
@@ -118,7 +117,7 @@ def _variants(quotes: Sequence[Quote], quote_keys: Sequence[str] | None = None) 
             first = min(place[i] for i in members)
         # One string object per distinct word (sys.intern): the words of 380k quotes (100k
         # articles) took ~1 GB as separate strings while trails were grouped (issue 9).
-        out.append((first, _Variant(tuple(map(sys.intern, key.split(" "))), tuple(members), statement)))
+        out.append((first, _Variant(key, tuple(map(sys.intern, key.split(" "))), tuple(members), statement)))
     out.sort(key=lambda item: item[0])
     return [variant for _, variant in out]
 
@@ -148,7 +147,7 @@ def same_quote(a: _Variant, b: _Variant, settings: QuoteSettings) -> float:
             contained = matched_words(short.keys, long_.keys, settings.min_block_words) / len(short.keys)
             if contained >= settings.link_containment:
                 return contained
-    ratio = fuzz.ratio(" ".join(a.keys), " ".join(b.keys), score_cutoff=settings.link_ratio * 100) / 100.0
+    ratio = fuzz.ratio(a.key, b.key, score_cutoff=settings.link_ratio * 100) / 100.0
     return ratio if ratio >= settings.link_ratio else 0.0
 
 
@@ -157,7 +156,7 @@ def _word_codes(variants: Sequence[_Variant]) -> tuple[list[list[int]], int]:
     distinct words there are (at least 1). Numbers are fast to compare and, unlike Python's
     salted string hashes, deterministic to sort.
 
-    >>> _word_codes([_Variant(("a", "b"), (0,), True), _Variant(("c", "a"), (1,), True)])
+    >>> _word_codes([_Variant("a b", ("a", "b"), (0,), True), _Variant("c a", ("c", "a"), (1,), True)])
     ([[0, 1], [2, 0]], 3)
     """
     vocabulary = dict.fromkeys(itertools.chain.from_iterable(v.keys for v in variants))
@@ -289,7 +288,7 @@ def _linked(
     seqs = _objects(["".join(map(chr, c)) for c in codes] if base <= 0x110000 else [tuple(c) for c in codes])
     lengths = np.array([len(c) for c in codes], dtype=np.int64)
     statement = np.array([v.statement for v in variants], dtype=bool)
-    joined = _objects([" ".join(v.keys) for v in variants])
+    joined = _objects([v.key for v in variants])
     chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
     found = []
     for lo in range(0, len(pairs), _BLOCK):  # cpdist copies its strings: in blocks, not 2M at once

@@ -282,7 +282,7 @@ def test_vectorised_candidates_equal_the_plain_search(ngram_words: int) -> None:
         words_ = rng.choice(sources)[(start := rng.randint(0, 8)) : start + rng.randint(0, 16)]
         if words_ and rng.random() < 0.3:
             words_[rng.randrange(len(words_))] = rng.choice(vocab)
-        variants.append(_Variant(tuple(words_), (i,), True))
+        variants.append(_Variant(" ".join(words_), tuple(words_), (i,), True))
     settings = QuoteSettings(max_postings=6, max_candidates=3, ngram_words=ngram_words)
     expected = _reference_candidates(variants, settings)
     assert _candidates(variants, settings) == expected
@@ -298,7 +298,7 @@ def test_bulk_links_equal_same_quote() -> None:
     variants = []
     for i in range(200):
         words_ = [rng.choice(vocab) for _ in range(rng.randint(2, 14))]
-        variants.append(_Variant(tuple(words_), (i,), rng.random() < 0.8))
+        variants.append(_Variant(" ".join(words_), tuple(words_), (i,), rng.random() < 0.8))
     codes, base = _word_codes(variants)
     pairs = np.array([(a, b) for a in range(200) for b in range(a + 1, 200)], dtype=np.int64)
     expected = [(a, b) for a, b in pairs.tolist() if same_quote(variants[a], variants[b], SETTINGS) > 0]
