@@ -124,8 +124,8 @@ class DaskEngine:
 
     Without an address a ``LocalCluster`` of ``workers`` single-threaded worker
     processes is started (and closed with the engine), with ``MALLOC_TRIM_THRESHOLD_``
-    left unset in them and their cyclic collector off (:func:`_quiet_collector`); the
-    workers of an existing cluster are left as they are.
+    left unset in them, Dask's statistical profiler and their cyclic collector off
+    (:func:`_quiet_collector`); the workers of an existing cluster are left as they are.
     """
 
     name = "dask"
@@ -145,7 +145,10 @@ class DaskEngine:
         else:
             environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
             environ.pop(_TRIM, None)
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+            # Dask's statistical profiler samples every worker thread's stack 100 times a
+            # second: off, build tasks took 8% less time (10k articles, two A/B pairs).
+            quiet = {"distributed.nanny.pre-spawn-environ": environ, "distributed.worker.profile.enabled": False}
+            with dask.config.set(quiet):
                 self._cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
