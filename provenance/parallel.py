@@ -55,12 +55,12 @@ from provenance.model import (
     Composition,
     Document,
     DocumentQuotes,
+    KeylessSegments,
     Pair,
     Passage,
     Quote,
     QuoteTrail,
     Rejected,
-    Segment,
 )
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
@@ -248,8 +248,8 @@ def without_keys(doc: Document) -> Document:
     return replace(
         doc,
         lines=doc.furniture,
-        paragraphs=tuple(Segment(s.clean, "", s.paragraph) for s in doc.paragraphs),
-        sentences=tuple(Segment(s.clean, "", s.paragraph) for s in doc.sentences),
+        paragraphs=KeylessSegments.of(doc.paragraphs),
+        sentences=KeylessSegments.of(doc.sentences),
     )
 
 

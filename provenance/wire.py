@@ -7,8 +7,9 @@ slotted dataclasses pickle through generated ``__getstate__``/``__setstate__``; 
 Here each registered class pickles as ``(class, field values)``, read by one C
 ``attrgetter``, and a Document's paragraphs and sentences (~45 ``Segment`` holding
 a ``Span`` each, the bulk of its objects) as one flat tuple of integers and one of
-keys; a Quote with its attribution and their four spans as plain values. Importing
-this module registers the reducers (:mod:`copyreg`), in the parent and in every
+keys (the keyless ones the parent keeps travel packed as they are,
+:class:`~provenance.model.KeylessSegments`); a Quote with its attribution and their
+four spans as plain values. Importing this module registers the reducers (:mod:`copyreg`), in the parent and in every
 worker that unpickles a task function from :mod:`provenance.parallel`.
 """
 
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from provenance import model
-from provenance.model import Attribution, Document, Quote, Segment, Span
+from provenance.model import Attribution, Document, KeylessSegments, Quote, Segment, Span
 
 _SEGMENT_FIELDS = ("paragraphs", "sentences")
 _DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
@@ -68,17 +69,25 @@ def segments(numbers: Sequence[int], keys: Sequence[str]) -> tuple[Segment, ...]
     return tuple(Segment(Span(start, end), key, paragraph) for start, end, paragraph, key in triples)
 
 
-def _document(others: tuple[object, ...], paragraphs: tuple[object, ...], sentences: tuple[object, ...]) -> Document:
+Packed = KeylessSegments | tuple[tuple[int, ...], tuple[str, ...]]
+
+
+def _pack(found: Sequence[Segment]) -> Packed:
+    """Segments as they travel: packed keyless ones as they are, others flattened."""
+    return found if isinstance(found, KeylessSegments) else flat_segments(found)
+
+
+def _unpack(packed: Packed) -> Sequence[Segment]:
+    return packed if isinstance(packed, KeylessSegments) else segments(*packed)
+
+
+def _document(others: tuple[object, ...], paragraphs: Packed, sentences: Packed) -> Document:
     fields = dict(zip(_OTHER_FIELDS, others, strict=True))
-    return Document(
-        **fields,  # type: ignore[arg-type]
-        paragraphs=segments(*paragraphs),  # type: ignore[arg-type]
-        sentences=segments(*sentences),  # type: ignore[arg-type]
-    )
+    return Document(**fields, paragraphs=_unpack(paragraphs), sentences=_unpack(sentences))  # type: ignore[arg-type]
 
 
 def _reduce_document(doc: Document) -> tuple[Callable[..., Document], tuple[object, ...]]:
-    return _document, (_other_values(doc), flat_segments(doc.paragraphs), flat_segments(doc.sentences))
+    return _document, (_other_values(doc), _pack(doc.paragraphs), _pack(doc.sentences))
 
 
 def _span(start: int | None, end: int | None) -> Span | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
+
 from provenance import parallel, wire
 from provenance.ingest import discover
-from provenance.model import Analysis
+from provenance.model import Analysis, KeylessSegments, Segment, Span
 from provenance.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -38,3 +40,33 @@ def test_build_results_round_trip() -> None:
         assert before.fingerprint is not None and after.fingerprint is not None
         assert (after.fingerprint.signature == before.fingerprint.signature).all()
         assert (after.fingerprint.shingles == before.fingerprint.shingles).all()
+
+
+def test_keyless_segments_read_like_the_tuple_they_pack() -> None:
+    found = (Segment(Span(0, 4), "a b", 0), Segment(Span(5, 9), "c", 0), Segment(Span(11, 20), "d", 1))
+    packed = KeylessSegments.of(found)
+    keyless = tuple(Segment(s.clean, "", s.paragraph) for s in found)
+    assert (len(packed), tuple(packed), packed[-1], packed[1:]) == (3, keyless, keyless[-1], keyless[1:])
+    assert packed == keyless and keyless == packed and hash(packed) == hash(keyless)
+    assert packed != keyless[:2] and KeylessSegments.of(()) == ()
+    with pytest.raises(IndexError):
+        packed[3]
+    again = pickle.loads(pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(again, KeylessSegments) and again == packed
+
+
+def test_keyless_segments_hold_offsets_past_32_bits() -> None:
+    far = Segment(Span(3_000_000_000, 3_000_000_005), "", 0)
+    packed = KeylessSegments.of([far])
+    assert pickle.loads(pickle.dumps(packed)) == (far,)
+
+
+def test_lean_documents_travel_packed() -> None:
+    wire.register()
+    settings = Settings()
+    sources, _ = discover([str(SEEDS)], settings.ingest)
+    result = parallel.build(parallel.BuildTask(tuple(sources), settings, frozenset()))
+    for built in result.built:
+        doc = pickle.loads(pickle.dumps(built.document, protocol=pickle.HIGHEST_PROTOCOL))
+        assert isinstance(doc.sentences, KeylessSegments) and isinstance(doc.paragraphs, KeylessSegments)
+        assert doc == built.document and len(doc.sentences) > 0
