@@ -24,8 +24,8 @@ shingles found in more than ``max_df`` of the distinct texts (boilerplate, stock
 phrases; passim's ``max_df``) are dropped from search *and* verification, so such text
 never links two documents; the signatures of the documents that held them are
 recomputed without them (stored fingerprints stay corpus-independent). Document
-frequencies are counted in a hashed table of 2**24 counters and confirmed exactly for
-the few shingles it flags. The cost: a family of more than ``max_df`` *different*
+frequencies are counted in a hashed table (:func:`table_bits`) and confirmed exactly
+for the few shingles it flags. The cost: a family of more than ``max_df`` *different*
 near-copies of one text loses the shingles they share. With fewer than ``max_df``
 distinct texts nothing is dropped.
 
@@ -55,8 +55,8 @@ K = TypeVar("K", str, int)
 # :func:`colliding_pairs` here, or the same computed by band ranges on workers.
 Collide = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
-# Document frequencies are counted in a hashed table of at most 2**24 slots (128 MiB,
-# ~3 shingles a slot at 100k documents), a few million values at a time.
+# Document frequencies are counted in a hashed table (see table_bits), a few million
+# values at a time.
 _DF_CHUNK_VALUES = 1 << 23
 
 
@@ -197,13 +197,14 @@ def drop_common(sets: Sequence[np.ndarray], max_df: int) -> tuple[list[np.ndarra
     if len(sets) <= max_df:
         return out, {}, none
     total = sum(values.size for values in sets)
-    bits = int(min(24, max(12, math.ceil(math.log2(max(total, 2))))))
+    bits = table_bits(total, max_df)
     shift = np.uint64(64 - bits)
     counts = np.zeros(1 << bits, dtype=np.int64)
     chunks = _chunks(sets)
     for start, stop in chunks:
-        slots = (np.concatenate([none, *sets[start:stop]]) >> shift).astype(np.int64)
-        counts += np.bincount(slots, minlength=1 << bits)
+        slots = np.concatenate([none, *sets[start:stop]])
+        np.right_shift(slots, shift, out=slots)  # a fresh copy: shifted in place, read as int64
+        counts += np.bincount(slots.view(np.int64), minlength=1 << bits)
     full = counts > max_df
     if not full.any():
         return out, {}, none
@@ -212,7 +213,7 @@ def drop_common(sets: Sequence[np.ndarray], max_df: int) -> tuple[list[np.ndarra
     for start, stop in chunks:
         values = np.concatenate([none, *sets[start:stop]])
         offsets = np.cumsum([0] + [sets[i].size for i in range(start, stop)])
-        where = np.flatnonzero(full[(values >> shift).astype(np.int64)])
+        where = np.flatnonzero(full[(values >> shift).view(np.int64)])
         owner = np.searchsorted(offsets, where, side="right") - 1
         flagged.append(values[where])
         owners.append(owner + start)
@@ -229,9 +230,26 @@ def drop_common(sets: Sequence[np.ndarray], max_df: int) -> tuple[list[np.ndarra
     cuts = np.flatnonzero(np.diff(owner)) + 1
     changed: dict[int, np.ndarray] = {}
     for index, drop in zip(owner[np.concatenate(([0], cuts))].tolist(), np.split(position, cuts), strict=True):
-        changed[index] = sets[index][drop]
-        out[index] = np.delete(sets[index], drop)
+        values = sets[index]
+        keep = np.ones(values.size, dtype=bool)
+        keep[drop] = False  # np.delete does the same with 4x the overhead (52k documents at 100k)
+        changed[index] = values[drop]
+        out[index] = values[keep]
     return out, changed, common
+
+
+def table_bits(total: int, max_df: int) -> int:
+    """Bits of the hashed document-frequency table for ``total`` shingles.
+
+    About eight slots per ``max_df`` shingles: a slot then holds ~``max_df / 8`` values
+    by chance, so only slots holding a common shingle pass ``max_df`` (at 100k articles,
+    45M shingles: 2**20 slots, 40 of them over-full). The table stays small enough for
+    the cache: counting in 2**24 slots took 1.24 against 0.46 s in 2**20.
+
+    >>> table_bits(45_000_000, 500), table_bits(1_000, 500), table_bits(10**12, 2)
+    (20, 12, 24)
+    """
+    return int(min(24, max(12, math.ceil(math.log2(max(8 * total / max(max_df, 1), 2))))))
 
 
 @dataclass(frozen=True, slots=True)
