@@ -25,9 +25,10 @@ never guesses a speaker and never reads files.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from provenance.model import Attribution, Document, Line, Quote, QuoteKind, QuotePlace, Segment, Span
 from provenance.settings import QuoteSettings
@@ -40,7 +41,8 @@ _DOUBLE_CLOSE = '”“〞＂"'
 _GUILLEMETS = "«»"
 _CORNERS = {"「": "」", "『": "』"}
 _SINGLE = "‘’‚'"
-_MARKS = re.compile("[\"“”„‟〝〞＂«»「」『』‘’‚']")
+_MARK_CHARS = "\"“”„‟〝〞＂«»「」『』‘’‚'"
+_MARKS = re.compile(f"[{_MARK_CHARS}]")
 _OPENING_CONTEXT = "([{—–-/:;“‘«„‚「『"
 _CLOSING_CONTEXT = ".,;:!?)]}—–-…”’»\"'」』"
 _NON_SINGLE_MARKS = re.compile('["“”„‟〝〞＂«»「」『』]')
@@ -75,8 +77,7 @@ def _flanks(text: str, i: int) -> tuple[bool, bool]:
     return left, right
 
 
-@dataclass(frozen=True, slots=True)
-class _Pair:
+class _Pair(NamedTuple):  # a tuple: made in 0.4 µs, a frozen dataclass with a default in 2.1
     """A paired quote inside one paragraph text: mark positions, relative to the paragraph."""
 
     open: int  # index of the opening mark, or -1 when the quote continues from the last paragraph
@@ -85,8 +86,7 @@ class _Pair:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Scan:
+class _Scan(NamedTuple):
     pairs: tuple[_Pair, ...]
     dangling: int | None  # an opening double/guillemet mark never closed
     dangling_family: str
@@ -142,8 +142,28 @@ def _plural_possessive(text: str, i: int, family: str) -> bool:
     return later is not None and "‘" not in text[i + 1 : later.start()]
 
 
-def _scan(text: str, ignore: frozenset[int], continued: str, misplaced_max_words: int) -> _Scan:
-    """Pair the quote marks of one paragraph text."""
+def _mark_positions(text: str, kinds: str = _MARK_CHARS) -> list[int]:
+    """Where ``text`` holds a quote mark of ``kinds`` (a subset of _MARK_CHARS), in order.
+
+    What ``_MARKS.finditer`` finds, for a fraction of its cost: the regex engine tests each
+    character against the class (10 µs a 800-character paragraph of a generated article),
+    ``str.find`` looks for one mark kind at a time with memchr.
+
+    >>> _mark_positions("“Russia’s ‘ally’,” he said", _MARK_CHARS)
+    [0, 7, 10, 15, 17]
+    """
+    positions: list[int] = []
+    for mark in kinds:
+        i = text.find(mark)
+        while i >= 0:
+            positions.append(i)
+            i = text.find(mark, i + 1)
+    positions.sort()
+    return positions
+
+
+def _scan(text: str, marks: Sequence[int], ignore: frozenset[int], continued: str, misplaced_max_words: int) -> _Scan:
+    """Pair the quote marks of one paragraph text (``marks``: their positions, from _mark_positions)."""
     pairs: list[_Pair] = []
     open_at: int | None = None
     family = ""
@@ -153,11 +173,10 @@ def _scan(text: str, ignore: frozenset[int], continued: str, misplaced_max_words
         open_at, family, opener = -1, continued, text[first] if first < len(text) else ""
         ignore = ignore | {first}
     stray_close: tuple[int, str] | None = None
-    for match in _MARKS.finditer(text):
-        i = match.start()
+    for i in marks:
         if i in ignore:
             continue
-        mark = match.group()
+        mark = text[i]
         left, right = _flanks(text, i)
         if open_at is not None:
             if _closes(mark, family, opener, text, i, left, right) and not _plural_possessive(text, i, family):
@@ -181,7 +200,7 @@ def _scan(text: str, ignore: frozenset[int], continued: str, misplaced_max_words
                 continue
         stray_close = (i, kind)
     if open_at is not None and family == "single" and open_at >= 0:
-        return _scan(text, ignore | {open_at}, continued, misplaced_max_words)
+        return _scan(text, marks, ignore | {open_at}, continued, misplaced_max_words)
     dangling = open_at if open_at is not None else None
     return _Scan(tuple(pairs), dangling, family if dangling is not None else "")
 
@@ -189,6 +208,30 @@ def _scan(text: str, ignore: frozenset[int], continued: str, misplaced_max_words
 _DOUBLED = re.compile("‘‘|’’|''|``|,,")
 _TYPEWRITER = re.compile("‘‘|’’|``|,,")
 _AS_DOUBLE = {"‘‘": "“ ", "``": "“ ", "’’": "” ", "''": '" ', ",,": "„ "}
+
+
+def _twice(text: str, mark: str) -> bool:
+    """Does ``mark`` (one character) follow itself somewhere in ``text``?
+
+    Looks at each occurrence, found with memchr: for a rare mark such as ``’`` that is
+    0.5 against 4.4 µs for ``"’’" in text`` over a generated article (a two-character
+    search tests every character).
+    """
+    i = text.find(mark)
+    while i >= 0:
+        if text.startswith(mark, i + 1):
+            return True
+        i = text.find(mark, i + 1)
+    return False
+
+
+def _has_doubled(text: str) -> bool:
+    """Does ``text`` hold a doubled single mark that :func:`_pairing_view` reads as a double one?
+
+    >>> _has_doubled("Russia’s ‘ally’"), _has_doubled("He said ’’no’’"), _has_doubled("a,, b")
+    (False, True, True)
+    """
+    return _twice(text, "‘") or _twice(text, "’") or _twice(text, "`") or ",," in text
 
 
 def _pairing_view(text: str) -> str:
@@ -201,7 +244,7 @@ def _pairing_view(text: str) -> str:
     >>> _pairing_view("``Yes,'' he said")
     '“ Yes,"  he said'
     """
-    if "‘‘" not in text and "’’" not in text and "``" not in text and ",," not in text:
+    if not _has_doubled(text):
         return text
     # Two straight singles close a double quote only where ``…'' pairs are used; elsewhere
     # they are more often a nested single closing next to its outer one ('… 'Whites,'').
@@ -253,20 +296,45 @@ def _trim(clean: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _paragraph_marks(clean: str, paragraphs: Sequence[Segment]) -> tuple[list[str], list[list[int]]]:
+    """The pairing view of each paragraph and the positions of its quote marks in it.
+
+    The whole text is looked at once, not each paragraph: with no doubled mark in it
+    every paragraph is its own pairing view, and the marks of the whole text, found
+    once, are shared out to the paragraphs (find_quotes of a generated article: 167 µs
+    with a regex scan of each paragraph, 132 with a str.find one, 117 with one for the text).
+    """
+    texts = [paragraph.clean.slice(clean) for paragraph in paragraphs]
+    if _has_doubled(clean):
+        texts = [_pairing_view(text) for text in texts]
+        return texts, [_mark_positions(text) for text in texts]
+    everywhere = _mark_positions(clean)
+    marks: list[list[int]] = []
+    for paragraph in paragraphs:
+        base = paragraph.clean.start
+        first, last = bisect_left(everywhere, base), bisect_left(everywhere, paragraph.clean.end)
+        marks.append([i - base for i in everywhere[first:last]])
+    return texts, marks
+
+
 def find_quotes(clean: str, paragraphs: Sequence[Segment], settings: QuoteSettings) -> list[_Found]:
     """Every marked quote of the paragraphs (furniture is not in them), in text order."""
     found: list[_Found] = []
     carry: tuple[list[Span], int, str, str] | None = None  # parts, open mark, family, marks so far
+    texts, found_marks = _paragraph_marks(clean, paragraphs)
     for index, paragraph in enumerate(paragraphs):
         base = paragraph.clean.start
-        text = _pairing_view(paragraph.clean.slice(clean))
-        ignore: frozenset[int] = frozenset()
+        text = texts[index]
+        positions = found_marks[index]
         continued = carry[2] if carry is not None else ""
+        if not positions and not continued:
+            continue  # nothing to pair, nothing carried over (a carry needs marks to go on)
+        ignore: frozenset[int] = frozenset()
         while True:
-            scan = _scan(text, ignore, continued, settings.misplaced_mark_max_words)
+            scan = _scan(text, positions, ignore, continued, settings.misplaced_mark_max_words)
             if scan.dangling is None or scan.dangling < 0:
                 break
-            nxt = _pairing_view(paragraphs[index + 1].clean.slice(clean)) if index + 1 < len(paragraphs) else ""
+            nxt = texts[index + 1] if index + 1 < len(texts) else ""
             after = text[scan.dangling + 1 :]
             if _continues(nxt, scan.dangling_family) or (
                 _TERMINAL.search(after)
@@ -295,7 +363,7 @@ def find_quotes(clean: str, paragraphs: Sequence[Segment], settings: QuoteSettin
             open_rel = scan.dangling
             start = base + (open_rel + 1 if open_rel >= 0 else len(text) - len(text.lstrip()) + 1)
             part = Span(*_trim(clean, start, base + len(text)))
-            nxt = _pairing_view(paragraphs[index + 1].clean.slice(clean)) if index + 1 < len(paragraphs) else ""
+            nxt = texts[index + 1] if index + 1 < len(texts) else ""
             if carry is not None and open_rel < 0:
                 parts, open_mark, fam, marks = carry
                 carry = ([*parts, part], open_mark, fam, marks)
