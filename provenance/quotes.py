@@ -503,7 +503,7 @@ def extract_quotes(doc: Document, settings: QuoteSettings) -> tuple[Quote, ...]:
         kind = quote_kind(text, settings)
         para = _paragraph_index(para_starts, span.start)
         floor = paragraphs[max(0, para - settings.pronoun_paragraphs)].clean.start if paragraphs else 0
-        cue = _attribute(clean, item, kind, paragraphs, para, floor, people, previous, speaking, settings)
+        cue = _attribute(clean, item, kind, paragraphs, para_starts, para, floor, people, previous, speaking, settings)
         if kind == "phrase" and cue is not None and cue.kind in _SPEECH_CUES and _said_sentence(text, settings):
             kind = "statement"
         pull = _pull_for(item, pull_names, clean)
@@ -549,6 +549,7 @@ def _attribute(
     item: _Found,
     kind: QuoteKind,
     paragraphs: Sequence[Segment],
+    para_starts: Sequence[int],
     para: int,
     floor: int,
     people: People,
@@ -557,7 +558,7 @@ def _attribute(
     settings: QuoteSettings,
 ) -> Cue | None:
     """The cue of one quote: after it, else before it, else the quote it continues."""
-    last_para = paragraphs[_paragraph_index([p.clean.start for p in paragraphs], item.parts[-1].start)]
+    last_para = paragraphs[_paragraph_index(para_starts, item.parts[-1].start)]
     para_end = last_para.clean.end
     statement = kind == "statement"
     if item.close_mark is not None:
@@ -608,6 +609,12 @@ def _continuation(clean: str, item: _Found, previous: tuple[_Found, Cue | None, 
     return Cue(prev_cue.speaker, "continues", Span(prev_cue.span.start, prev_cue.span.end), "")
 
 
+def _raw_span(doc: Document, span: Span) -> Span:
+    """``doc.raw_span(span)``: a copy of the span when nothing was repaired (raw positions are
+    clean ones then), without the offset map's two searches (0.4 against 1.6 µs a span)."""
+    return doc.raw_span(span) if doc.offsets.regions else Span(span.start, span.end)
+
+
 def _quote(
     doc: Document,
     span: Span,
@@ -626,13 +633,13 @@ def _quote(
             cue=cue.kind,
             text=" ".join(cue.span.slice(doc.clean).split()),
             clean=cue.span,
-            raw=doc.raw_span(cue.span),
+            raw=_raw_span(doc, cue.span),
             source=cue.source,
         )
     return Quote(
         doc=doc.id,
         clean=span,
-        raw=doc.raw_span(span),
+        raw=_raw_span(doc, span),
         text=text,
         kind=kind,
         place=place,
