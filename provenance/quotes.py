@@ -276,8 +276,7 @@ def _continues(next_text: str, family: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):  # a tuple, like _Pair: 0.45 µs to make, one a quote
     """A quote found in the clean text: its parts (one per paragraph) and mark positions."""
 
     parts: tuple[Span, ...]
@@ -285,6 +284,22 @@ class _Found:
     close_mark: int | None  # clean index of the closing mark (None when it runs to a paragraph end)
     marks: str
     notes: tuple[str, ...]
+
+
+_ASCII_ALNUM = re.compile("[A-Za-z0-9]")
+
+
+def _has_token(text: str) -> bool:
+    """``bool(tokens(text))``: ASCII text has a token where it has a letter or a digit, found
+    without folding and splitting it (the quotes of 500 generated articles: 1.3 against 2.2
+    µs a quote).
+
+    >>> _has_token(" -- '' "), _has_token("'no' ..."), _has_token("…")
+    (False, True, False)
+    """
+    if text.isascii():
+        return _ASCII_ALNUM.search(text) is not None
+    return bool(tokens(text))
 
 
 def _trim(clean: str, start: int, end: int) -> tuple[int, int]:
@@ -355,7 +370,7 @@ def find_quotes(clean: str, paragraphs: Sequence[Segment], settings: QuoteSettin
                 carry = None
                 continue
             start, end = _trim(clean, base + pair.open + 1, base + pair.close)
-            if start < end and tokens(clean[start:end]):
+            if start < end and _has_token(clean[start:end]):
                 marks = clean[base + pair.open] + clean[base + pair.close]
                 notes: tuple[str, ...] = (pair.note,) if pair.note else ()
                 found.append(_Found((Span(start, end),), base + pair.open, base + pair.close, marks, notes))
