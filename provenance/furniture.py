@@ -114,7 +114,8 @@ def is_heading_like(text: str, settings: NormalizeSettings) -> bool:
 
 
 def _heading_like(stripped: str, words: int, settings: NormalizeSettings) -> bool:
-    return bool(stripped) and not has_terminal_punctuation(stripped) and words <= settings.heading_max_words
+    # The word count first: it rules out body paragraphs without looking at their end.
+    return bool(stripped) and words <= settings.heading_max_words and not has_terminal_punctuation(stripped)
 
 
 def line_cue(text: str) -> str:
@@ -221,10 +222,13 @@ def _word_limit(settings: NormalizeSettings) -> int:
     return max(_CUE_MAX_WORDS, settings.heading_max_words, settings.furniture_repeat_max_words)
 
 
+_BLANK = _Shape(0, False, "")
+
+
 def _shape(text: str, settings: NormalizeSettings, limit: int) -> _Shape:
     stripped = text.strip()
     if not stripped:
-        return _Shape(0, False, "")
+        return _BLANK
     words = len(stripped.split(None, limit))  # the count, or limit + 1 for a longer line
     return _Shape(words, _heading_like(stripped, words, settings), _cue(stripped, words))
 
@@ -253,6 +257,9 @@ def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[
     last_body = bodies[-1] if bodies else -1
     out: list[Line] = []
     for index, (line, shape, key) in enumerate(zip(lines, shapes, keys, strict=True)):
+        if not shape.words:  # as _classify would find, without the call: half the lines of an article
+            out.append(Line(line.span, "blank", ""))
+            continue
         kind, cue = _classify(index, line, shape, key, settings, repeated, heading_counts, first_body, last_body)
         out.append(Line(line.span, kind, cue))
     return tuple(out)
