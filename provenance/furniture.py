@@ -62,6 +62,19 @@ CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+# Lower-case text that each cue opening with ".*" (its phrase anywhere in the line)
+# cannot match without: one alternative of the phrase or a part of it. Those patterns
+# try the phrase at every position under IGNORECASE; on an ASCII line, where
+# IGNORECASE is lower-casing, a missing literal rules the cue out before its pattern
+# runs (the cues of a short line not seen before: 11.5 against 8.3 µs on generated
+# articles, 17.0 against 10.7 on real pages). Keep in step with CUE_PATTERNS.
+_CUE_LITERALS: dict[str, tuple[str, ...]] = {
+    "comment form": ("your email address will not be published", "required fields are marked"),
+    "newsletter": ("sign up", "subscribe"),
+    "footer": ("(c) ", "copyright", "all rights reserved", "privacy ", "terms of ", "cookie ", "we use cookies"),
+    "disclaimer": ("not under our control", "does not necessarily "),
+}
+
 _BULLET = re.compile(r"^\s*[•·▪◦●*\-–]\s+")
 _TERMINAL_CHARS = frozenset(".!?…:;。！？")
 _TRAILING_CLOSERS = "\"'”’»)]} \t"
@@ -147,7 +160,10 @@ def _cue(stripped: str, words: int) -> str:
 # back. Longer lines, each seen once, are not kept.
 @lru_cache(maxsize=1 << 14)
 def _short_cue(stripped: str, words: int) -> str:
+    lowered = stripped.lower() if stripped.isascii() else ""
     for name, pattern in CUE_PATTERNS:
+        if lowered and name in _CUE_LITERALS and not any(literal in lowered for literal in _CUE_LITERALS[name]):
+            continue  # see _CUE_LITERALS
         if pattern.fullmatch(stripped):
             return name
     if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
