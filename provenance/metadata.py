@@ -219,12 +219,14 @@ def _folded_view(clean: str) -> str:
     character. The literals are ASCII or "©", which only "©" casefolds to; without a
     character that casefolds to ASCII, a literal stands in the casefolded text exactly
     where it stands in the text with only its ASCII letters lowered (UTF-8 bytes
-    lowered, non-ASCII characters untouched): 49 against 30 µs a generated article
-    (_cue_matches, which tests the literals on it, 146 against 100 µs).
+    lowered, non-ASCII characters untouched): 29 against 21 µs a generated article
+    (_cue_matches, which tests the literals on it, 102 against 93 µs).
 
     >>> _folded_view("COPYRIGHT © “Via”"), _folded_view("ﬁ Straße")
     ('copyright © “via”', 'fi strasse')
     """
+    if clean.isascii():
+        return clean.lower()  # casefold is lower on ASCII, which str.lower does fastest
     if any(char in clean for char in _FOLDS_TO_ASCII):
         return clean.casefold()
     return clean.encode().lower().decode()
