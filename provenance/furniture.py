@@ -62,6 +62,19 @@ CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+# Lower-case text that each cue opening with ".*" (its phrase anywhere in the line)
+# cannot match without: one alternative of the phrase or a part of it. Those patterns
+# try the phrase at every position under IGNORECASE; on an ASCII line, where
+# IGNORECASE is lower-casing, a missing literal rules the cue out before its pattern
+# runs (the cues of a short line not seen before: 11.5 against 8.3 µs on generated
+# articles, 17.0 against 10.7 on real pages). Keep in step with CUE_PATTERNS.
+_CUE_LITERALS: dict[str, tuple[str, ...]] = {
+    "comment form": ("your email address will not be published", "required fields are marked"),
+    "newsletter": ("sign up", "subscribe"),
+    "footer": ("(c) ", "copyright", "all rights reserved", "privacy ", "terms of ", "cookie ", "we use cookies"),
+    "disclaimer": ("not under our control", "does not necessarily "),
+}
+
 _BULLET = re.compile(r"^\s*[•·▪◦●*\-–]\s+")
 _TERMINAL_CHARS = frozenset(".!?…:;。！？")
 _TRAILING_CLOSERS = "\"'”’»)]} \t"
@@ -114,7 +127,8 @@ def is_heading_like(text: str, settings: NormalizeSettings) -> bool:
 
 
 def _heading_like(stripped: str, words: int, settings: NormalizeSettings) -> bool:
-    return bool(stripped) and not has_terminal_punctuation(stripped) and words <= settings.heading_max_words
+    # The word count first: it rules out body paragraphs without looking at their end.
+    return bool(stripped) and words <= settings.heading_max_words and not has_terminal_punctuation(stripped)
 
 
 def line_cue(text: str) -> str:
@@ -146,7 +160,10 @@ def _cue(stripped: str, words: int) -> str:
 # back. Longer lines, each seen once, are not kept.
 @lru_cache(maxsize=1 << 14)
 def _short_cue(stripped: str, words: int) -> str:
+    lowered = stripped.lower() if stripped.isascii() else ""
     for name, pattern in CUE_PATTERNS:
+        if lowered and name in _CUE_LITERALS and not any(literal in lowered for literal in _CUE_LITERALS[name]):
+            continue  # see _CUE_LITERALS
         if pattern.fullmatch(stripped):
             return name
     if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):
@@ -221,10 +238,13 @@ def _word_limit(settings: NormalizeSettings) -> int:
     return max(_CUE_MAX_WORDS, settings.heading_max_words, settings.furniture_repeat_max_words)
 
 
+_BLANK = _Shape(0, False, "")
+
+
 def _shape(text: str, settings: NormalizeSettings, limit: int) -> _Shape:
     stripped = text.strip()
     if not stripped:
-        return _Shape(0, False, "")
+        return _BLANK
     words = len(stripped.split(None, limit))  # the count, or limit + 1 for a longer line
     return _Shape(words, _heading_like(stripped, words, settings), _cue(stripped, words))
 
@@ -253,6 +273,9 @@ def classify_lines(clean: str, settings: NormalizeSettings, repeated: frozenset[
     last_body = bodies[-1] if bodies else -1
     out: list[Line] = []
     for index, (line, shape, key) in enumerate(zip(lines, shapes, keys, strict=True)):
+        if not shape.words:  # as _classify would find, without the call: half the lines of an article
+            out.append(Line(line.span, "blank", ""))
+            continue
         kind, cue = _classify(index, line, shape, key, settings, repeated, heading_counts, first_body, last_body)
         out.append(Line(line.span, kind, cue))
     return tuple(out)

@@ -91,8 +91,15 @@ _BOUNDARY = re.compile(
     r"|(?<=[。！？])[。！？]*[”’」』）]*)"
 )
 
+_STOPS = ".!?…。！？"  # the characters _BOUNDARY opens with
+
 
 _WORD_WINDOW = 24  # characters looked back for the word before a full stop, see _is_abbreviation
+# A full stop after more letters or digits than the longest abbreviation has ends a
+# word too long to be one (no whitespace, stop or opening quote among them to shorten
+# the word; casefolding never does): most sentence ends, told without finding the word
+# (0.98 against 0.59 µs a sentence end of a generated article).
+_LONG_WORD = max(map(len, _ABBREVIATIONS)) + 1
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -103,6 +110,8 @@ def _is_abbreviation(text: str, end: int) -> bool:
     >>> _is_abbreviation("(“Dr. Xi", 5), _is_abbreviation(" " + "x" * 30 + ". Xi", 32)
     (True, False)
     """
+    if end > _LONG_WORD and text[end - _LONG_WORD - 1 : end - 1].isalnum():
+        return False  # see _LONG_WORD
     # The word is what follows the last whitespace before the stop: split off the end of a
     # short window (str.split's whitespace is str.isspace's), walking back by hand only
     # when the word fills the window (a character at a time was 1.6% of a build).
@@ -142,7 +151,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """
     out: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    for match in _boundaries(text):
         if match.group("space") is not None:  # a Latin stop, then whitespace
             end = match.end("rest")
             if end == match.start() + 1 and text[match.start()] == "." and _is_abbreviation(text, end):
@@ -153,6 +162,39 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         start = match.end()
     _trimmed(text, start, len(text), out)
     return out
+
+
+def _boundaries(text: str) -> list[re.Match[str]]:
+    """What ``_BOUNDARY.finditer(text)`` finds, in order.
+
+    Every match opens with a stop, so the pattern is tried only where one stands,
+    found by ``str.find``: the regex engine's own skip to the next character of a
+    class tests the class at every character, str.find scans for one character far
+    faster (a long line of a generated article 5.1 against 3.9 µs).
+
+    >>> [m.group() for m in _boundaries("It rained… “No.” 3.5 m. 北京很冷。」我们走吧！")]
+    ['… ', '.” ', '. ', '。」', '！']
+    """
+    stops = [at for stop in _STOPS if stop in text for at in _positions(text, stop)]
+    if len(stops) > 1:
+        stops.sort()
+    found: list[re.Match[str]] = []
+    end = 0  # where the previous match ended: finditer resumes there
+    for at in stops:
+        if at >= end:
+            match = _BOUNDARY.match(text, at)
+            if match is not None:
+                found.append(match)
+                end = match.end()
+    return found
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    """Every index of ``char`` in ``text``."""
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
 
 
 def _trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.furniture import classify_lines, corpus_repeats, line_cue
+from provenance.furniture import CUE_PATTERNS, classify_lines, corpus_repeats, line_cue
 from provenance.settings import NormalizeSettings
 
 S = NormalizeSettings()
@@ -103,3 +103,27 @@ def test_long_shared_text_is_not_erased_by_repetition() -> None:
     paragraph = "The central bank raised its main interest rate by half a point on Thursday, citing inflation."
     repeated = corpus_repeats([paragraph] * 5, S)
     assert repeated == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("line", "cue"),
+    [
+        ("Your email address will not be published. Required fields are marked *", "comment form"),
+        ("Sign up for our free newsletter", "newsletter"),
+        ("SUBSCRIBE to get daily updates", "newsletter"),
+        ("(C) 2021 Some Outlet", "footer"),
+        ("Copyright 2020 Some Outlet", "footer"),
+        ("Privacy Notice | Terms of Service | Cookie Settings", "footer"),
+        ("We use cookies to improve your experience", "footer"),
+        ("The views expressed do not necessarily reflect ours", ""),
+        ("This content does not necessarily reflect our views", "disclaimer"),
+        ("Links are not under our control", "disclaimer"),
+        ("Signup newsletter", ""),
+    ],
+)
+def test_cue_literals_rule_out_only_lines_their_pattern_misses(line: str, cue: str) -> None:
+    # _CUE_LITERALS skips a pattern on an ASCII line without its literals: the cue
+    # must be the one the patterns alone give.
+    stripped = line.strip()
+    alone = next((name for name, pattern in CUE_PATTERNS if pattern.fullmatch(stripped)), "")
+    assert line_cue(line) == alone == cue

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from provenance.furniture import classify_lines
-from provenance.metadata import canonical_outlet, extract, outlet_cues
+from provenance.metadata import _FOLDS_TO_ASCII, _NEEDS_FOLDED, _folded_view, canonical_outlet, extract, outlet_cues
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings
 
@@ -101,3 +103,36 @@ def test_title_falls_back_to_first_sentence() -> None:
     meta = _meta(text)
     assert meta.title is not None and meta.title.startswith("The council approved")
     assert meta.title_evidence is not None and "first sentence" in meta.title_evidence.detail
+
+
+def test_folds_to_ascii_lists_every_such_character() -> None:
+    # _folded_view relies on it: any other character casefolds to non-ASCII text, and
+    # only "©" casefolds to text holding "©".
+    found = ""
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        folded = char.casefold()
+        if any(c.isascii() for c in folded):
+            found += char
+        assert ("©" in folded) == (char == "©")
+    assert found == _FOLDS_TO_ASCII
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII: SOURCE, Via, (C) 2020",
+        "“Copyright” © 2021 — CREDIT",
+        "ﬁle Straße VİA",
+        "SOURCE",
+        "Sour\u017fce",
+        "",
+    ],
+)
+def test_folded_view_finds_the_literals_casefolding_finds(text: str) -> None:
+    view = _folded_view(text)
+    for literals in _NEEDS_FOLDED.values():
+        for literal in literals:
+            for probe in (text, text + " " + literal.upper(), literal[:2] + text + literal[2:]):
+                assert (literal in _folded_view(probe)) == (literal in probe.casefold())
+    assert view == text.casefold() or view == text.encode().lower().decode()

@@ -34,6 +34,7 @@ def test_keys_fold_quotes_dashes_and_case() -> None:
     [
         "“Yes,” she said. It’s over — really. Don't ‘go’ now.",
         "Plain ASCII here. And there's more, isn't there?",
+        "Rock'n'roll. ''Odd'' o''k 'tis the dogs' day'. Don’t ‘go’ 9's",
         "Café au lait. Naïve ﬁne words. ÀB.",
         "北京很冷。我们走吧！ Moscow’s “no limits” pact.",
         "İstanbul. STRASSE ß. ｆｕｌｌ width.",
