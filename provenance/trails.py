@@ -20,10 +20,10 @@ documents' stated dates, else it is ``undecided``.
 from __future__ import annotations
 
 import itertools
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -31,6 +31,7 @@ from rapidfuzz.distance import Indel
 
 from provenance.arrays import offsets_within, runs, sorted_unique
 from provenance.candidates import cluster_ids
+from provenance.fingerprint import token_hashes
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
@@ -96,9 +97,14 @@ def quote_key(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Variant:
     key: str  # its quote_key: the keys joined by spaces
-    keys: tuple[str, ...]
     members: tuple[int, ...]  # indices into the quote list
     statement: bool
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The comparison keys of its words, split when a comparison needs them (few do:
+        held for all 380k variants of 100k articles, the words took ~1 GB even interned)."""
+        return tuple(self.key.split(" "))
 
 
 def _shown(quotes: Sequence[Quote], variant: _Variant) -> tuple[str, ...]:
@@ -122,9 +128,7 @@ def _variants(quotes: Sequence[Quote], quote_keys: Sequence[str] | None = None) 
         else:
             statement = sum(quotes[i].kind == "statement" for i in members) * 2 >= len(members)
             first = min(place[i] for i in members)
-        # One string object per distinct word (sys.intern): the words of 380k quotes (100k
-        # articles) took ~1 GB as separate strings while trails were grouped (issue 9).
-        out.append((first, _Variant(key, tuple(map(sys.intern, key.split(" "))), tuple(members), statement)))
+        out.append((first, _Variant(key, tuple(members), statement)))
     out.sort(key=lambda item: item[0])
     return [variant for _, variant in out]
 
@@ -146,46 +150,76 @@ def matched_words(a: Sequence[str], b: Sequence[str], min_block: int) -> int:
 
 def same_quote(a: _Variant, b: _Variant, settings: QuoteSettings) -> float:
     """A score in [0, 1] when two variants are one quote, else 0.0."""
-    short, long_ = (a, b) if len(a.keys) <= len(b.keys) else (b, a)
-    if short.statement and long_.statement and len(short.keys) >= settings.trim_min_words:
+    a_keys, b_keys = a.keys, b.keys
+    if len(a_keys) <= len(b_keys):
+        short, shorter, long_, longer = a, a_keys, b, b_keys
+    else:
+        short, shorter, long_, longer = b, b_keys, a, a_keys
+    if short.statement and long_.statement and len(shorter) >= settings.trim_min_words:
         # The longest common subsequence bounds the matched runs from above and is cheaper.
-        common = (len(short.keys) + len(long_.keys) - Indel.distance(short.keys, long_.keys)) / 2
-        if common >= settings.link_containment * len(short.keys):
-            contained = matched_words(short.keys, long_.keys, settings.min_block_words) / len(short.keys)
+        common = (len(shorter) + len(longer) - Indel.distance(shorter, longer)) / 2
+        if common >= settings.link_containment * len(shorter):
+            contained = matched_words(shorter, longer, settings.min_block_words) / len(shorter)
             if contained >= settings.link_containment:
                 return contained
     ratio = fuzz.ratio(a.key, b.key, score_cutoff=settings.link_ratio * 100) / 100.0
     return ratio if ratio >= settings.link_ratio else 0.0
 
 
-def _word_codes(variants: Sequence[_Variant]) -> tuple[list[list[int]], int]:
-    """Each variant's words as numbers, numbered in order of first appearance, and how many
-    distinct words there are (at least 1). Numbers are fast to compare and, unlike Python's
-    salted string hashes, deterministic to sort.
+class _Codes(NamedTuple):
+    """Every variant's words as numbers, run together (``flat``), each variant's word count,
+    and how many distinct words there are (at least 1)."""
 
-    >>> _word_codes([_Variant("a b", ("a", "b"), (0,), True), _Variant("c a", ("c", "a"), (1,), True)])
-    ([[0, 1], [2, 0]], 3)
+    flat: np.ndarray
+    lengths: np.ndarray
+    base: int
+
+    @classmethod
+    def of(cls, codes: Sequence[Sequence[int]], base: int) -> _Codes:
+        """From one list of numbers per variant (tests)."""
+        lengths = np.array([len(c) for c in codes], dtype=np.int64)
+        flat = np.fromiter(itertools.chain.from_iterable(codes), dtype=np.int64, count=int(lengths.sum()))
+        return cls(flat, lengths, base)
+
+
+def _word_codes(variants: Sequence[_Variant]) -> _Codes:
+    """Each variant's words as numbers, numbered in order of first appearance. Numbers are
+    fast to compare and, unlike Python's salted string hashes, deterministic to sort.
+
+    Words are told apart by a stable 64-bit hash of their bytes, every word at once
+    (:func:`~provenance.fingerprint.token_hashes`, as shingles are): numbering them
+    through a dict of the words took 4 s for the 380k variants of 100k articles, most of
+    it cache misses in a dict of half a million words.
+
+    >>> codes = _word_codes([_Variant("a b", (0,), True), _Variant("c a", (1,), True)])
+    >>> codes.flat.tolist(), codes.lengths.tolist(), codes.base
+    ([0, 1, 2, 0], [2, 2], 3)
     """
-    vocabulary = dict.fromkeys(itertools.chain.from_iterable(v.keys for v in variants))
-    numbers = {word: n for n, word in enumerate(vocabulary)}
-    codes = [list(map(numbers.__getitem__, variant.keys)) for variant in variants]
-    return codes, max(len(numbers), 1)
+    keys = [v.key for v in variants]
+    lengths = np.fromiter((k.count(" ") + 1 for k in keys), dtype=np.int64, count=len(keys))
+    hashes = token_hashes(" ".join(keys).encode("utf-8"))
+    if hashes.size != int(lengths.sum()):  # pragma: no cover (keys are words joined by single spaces)
+        raise ValueError("quote keys must be words joined by single spaces")
+    distinct, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    number = np.empty(distinct.size, dtype=np.int64)
+    number[np.argsort(first)] = np.arange(distinct.size)
+    return _Codes(number[inverse.reshape(-1)], lengths, max(int(distinct.size), 1))
 
 
-def _flat_grams(codes: Sequence[Sequence[int]], base: int, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _flat_grams(codes: _Codes, n: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Every variant's distinct word n-grams as ``(owners, grams)`` int64 arrays sorted by
     owner then n-gram, and the number of distinct n-grams.
 
     An n-gram is its rank among all distinct n-grams ordered as tuples of word numbers
     (so one int64 sort key can hold it with a variant number).
 
-    >>> owners, grams, distinct = _flat_grams([[0, 1, 2, 3], [1, 2, 3], [1, 2, 3, 1, 2, 3]], 4, 3)
+    >>> codes = _Codes.of([[0, 1, 2, 3], [1, 2, 3], [1, 2, 3, 1, 2, 3]], 4)
+    >>> owners, grams, distinct = _flat_grams(codes, 3)
     >>> owners.tolist(), grams.tolist(), distinct
     ([0, 0, 1, 2, 2, 2], [0, 1, 1, 1, 2, 3], 4)
     """
-    lengths = np.array([len(c) for c in codes], dtype=np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(codes), dtype=np.int64, count=int(lengths.sum()))
-    owner_of = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
+    flat, lengths, base = codes
+    owner_of = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
     starts = np.arange(max(0, flat.size - n + 1))
     starts = starts[owner_of[starts] == owner_of[starts + n - 1]] if starts.size else starts
     owners = owner_of[starts]
@@ -209,9 +243,7 @@ def _first_per_owner(owners: np.ndarray, limit: int) -> np.ndarray:
     return first
 
 
-def _candidate_pairs(
-    variants: Sequence[_Variant], codes: Sequence[Sequence[int]], base: int, settings: QuoteSettings
-) -> np.ndarray:
+def _candidate_pairs(variants: Sequence[_Variant], codes: _Codes, settings: QuoteSettings) -> np.ndarray:
     """Pairs ``(a, b)``, ``a < b``, of variants worth scoring, as an ``(m, 2)`` array in order.
 
     Each variant probes an index of n-grams with its ``probe_grams`` rarest indexed
@@ -222,7 +254,7 @@ def _candidate_pairs(
     variants at once, every ordering one sort of one int64 key: per variant in Python
     it took ~20 s for the 380k quotes of 100k generated articles, this ~3 s.
     """
-    owners, grams, size = _flat_grams(codes, base, settings.ngram_words)
+    owners, grams, size = _flat_grams(codes, settings.ngram_words)
     n, g = max(len(variants), 1), max(size, 1)
     # The index: n-gram -> variants holding it, in order.
     by_gram = np.argsort(grams * n + owners)
@@ -276,12 +308,12 @@ def _ranked(
 
 def _candidates(variants: Sequence[_Variant], settings: QuoteSettings) -> set[tuple[int, int]]:
     """The candidate pairs of :func:`_candidate_pairs` as a set (for tests and measurements)."""
-    codes, base = _word_codes(variants)
-    return {(int(a), int(b)) for a, b in _candidate_pairs(variants, codes, base, settings).tolist()}
+    codes = _word_codes(variants)
+    return {(int(a), int(b)) for a, b in _candidate_pairs(variants, codes, settings).tolist()}
 
 
 def _linked(
-    variants: Sequence[_Variant], codes: Sequence[Sequence[int]], base: int, pairs: np.ndarray, settings: QuoteSettings
+    variants: Sequence[_Variant], codes: _Codes, pairs: np.ndarray, settings: QuoteSettings
 ) -> list[tuple[int, int]]:
     """The candidate pairs that are one quote (:func:`same_quote` above 0), scored in bulk.
 
@@ -292,8 +324,8 @@ def _linked(
     if not len(pairs):
         return []
     # Object arrays: gathering a block of pairs' strings by fancy indexing is ~3x faster than from lists.
-    seqs = _objects(["".join(map(chr, c)) for c in codes] if base <= 0x110000 else [tuple(c) for c in codes])
-    lengths = np.array([len(c) for c in codes], dtype=np.int64)
+    seqs = _objects(_one_char_words(codes))
+    lengths = codes.lengths
     statement = np.array([v.statement for v in variants], dtype=bool)
     joined = _objects([v.key for v in variants])
     chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
@@ -302,6 +334,22 @@ def _linked(
         block = pairs[lo : lo + _BLOCK]
         found.append(block[_linked_block(variants, seqs, joined, lengths, chars, statement, block, settings)])
     return [(int(x), int(y)) for x, y in np.concatenate(found).tolist()]
+
+
+def _one_char_words(codes: _Codes) -> list[str] | list[tuple[int, ...]]:
+    """Each variant's words as a string of one character per word (its number as a code
+    point), all decoded from one UTF-32 buffer; tuples of numbers past the last code point.
+
+    >>> _one_char_words(_Codes.of([[0, 1], [66, 0]], 67))
+    ['\\x00\\x01', 'B\\x00']
+    """
+    bounds = np.concatenate(([0], np.cumsum(codes.lengths))).tolist()
+    if codes.base > 0x110000:  # pragma: no cover (over a million distinct words)
+        flat = codes.flat.tolist()
+        return [tuple(flat[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
+    # surrogatepass: numbers in the surrogate range are characters like any other here.
+    text = codes.flat.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    return [text[lo:hi] for lo, hi in itertools.pairwise(bounds)]
 
 
 def _linked_block(
@@ -346,8 +394,8 @@ def _objects(items: Sequence[object]) -> np.ndarray:
 def _groups(variants: Sequence[_Variant], settings: QuoteSettings) -> list[list[int]]:
     """Variants linked into groups (connected by pairs that are one quote), each in order,
     groups ordered by their first member."""
-    codes, base = _word_codes(variants)
-    links = _linked(variants, codes, base, _candidate_pairs(variants, codes, base, settings), settings)
+    codes = _word_codes(variants)
+    links = _linked(variants, codes, _candidate_pairs(variants, codes, settings), settings)
     root = cluster_ids(range(len(variants)), links)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(variants)):
@@ -482,13 +530,14 @@ def _reference(members: Sequence[_Variant]) -> _Variant:
     that carries most of the others' words (so a changed word does not become the text)."""
     if len(members) == 1:
         return members[0]
-    longest = max(len(v.keys) for v in members)
-    near = sorted((v for v in members if len(v.keys) * 10 >= longest * 9), key=lambda v: -len(v.keys))[:5]
+    keys = {id(v): v.keys for v in members}  # split once, not at every comparison
+    longest = max(len(k) for k in keys.values())
+    near = sorted((v for v in members if len(keys[id(v)]) * 10 >= longest * 9), key=lambda v: -len(keys[id(v)]))[:5]
 
     def carried(candidate: _Variant) -> int:
-        return sum(matched_words(other.keys, candidate.keys, 1) * len(other.members) for other in members)
+        return sum(matched_words(keys[id(other)], keys[id(candidate)], 1) * len(other.members) for other in members)
 
-    return max(near, key=lambda v: (carried(v), len(v.keys), len(v.members)))
+    return max(near, key=lambda v: (carried(v), len(keys[id(v)]), len(v.members)))
 
 
 def build_trails(
@@ -545,15 +594,16 @@ def _trail(
         return _single(quotes[ref.members[0]], ref.statement, dates, parents)
     occurrences: list[QuoteOccurrence] = []
     ref_shown: tuple[str, ...] = ()
+    ref_keys = ref.keys
     for variant in members:
         if variant is ref:  # most trails are one quote, compared with itself
             occurrences.extend(QuoteOccurrence(quotes[i], "verbatim", "", 1.0, 1.0) for i in variant.members)
             continue
         ref_shown = ref_shown or _shown(quotes, ref)
-        shown = _shown(quotes, variant)
-        form, diff = word_diff(ref.keys, ref_shown, variant.keys, shown, list_max=settings.diff_list_max)
-        matched = matched_words(variant.keys, ref.keys, 1)
-        contained, complete = matched / len(variant.keys), matched / len(ref.keys)
+        shown, keys = _shown(quotes, variant), variant.keys
+        form, diff = word_diff(ref_keys, ref_shown, keys, shown, list_max=settings.diff_list_max)
+        matched = matched_words(keys, ref_keys, 1)
+        contained, complete = matched / len(keys), matched / len(ref_keys)
         occurrences.extend(QuoteOccurrence(quotes[i], form, diff, contained, complete) for i in variant.members)
     occurrences.sort(key=lambda o: (o.quote.doc, o.quote.raw.start))
     first_quote = occurrences[0].quote
