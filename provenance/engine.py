@@ -23,10 +23,9 @@ import gc
 import importlib
 import multiprocessing
 import os
-import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from provenance.errors import SettingsError
@@ -58,7 +57,7 @@ class Engine(Protocol):
     name: str
     workers: int
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], *, reserve: int = 0) -> Iterator[R]: ...
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]: ...
 
     def close(self) -> None: ...
 
@@ -103,19 +102,10 @@ class LocalEngine:
             )
         return self._pool
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], *, reserve: int = 0) -> Iterator[R]:
-        """Results of ``fn`` over ``items`` in order, the tasks started now.
-
-        ``reserve`` workers are left idle until the first result is asked for: this
-        process has its own work to do meanwhile, on the same cores (see :func:`throttled`).
-        """
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
         if self.workers == 1 or len(items) <= 1:
             return (fn(item) for item in items)
-        pool = self._executor()
-        slots = self.workers - min(max(reserve, 0), self.workers - 1)
-        if slots == self.workers:
-            return pool.map(fn, items)
-        return throttled(lambda item: pool.submit(fn, item), items, slots, self.workers)
+        return self._executor().map(fn, items)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -127,52 +117,6 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def throttled(submit: Callable[[T], Future[R]], items: Sequence[T], slots: int, workers: int) -> Iterator[R]:
-    """Results of the submitted ``items`` in order, at most ``slots`` tasks running until
-    the first result is asked for, then ``workers``.
-
-    A parent that traces quotes while the pool aligns is a third busy process on two
-    cores: each got two thirds of a core, and the parent's own work, which the run then
-    waits for, took half as long again. Leaving it a core while it works, and giving the
-    pool every worker once it waits, finishes both sooner. A feeder thread submits an item
-    each time a slot frees (a done callback only releases the slot: submitting to a
-    process pool from its own callback thread is not safe).
-    """
-    free = threading.Semaphore(slots)
-    submitted: queue.SimpleQueue[Future[R]] = queue.SimpleQueue()
-    stop = threading.Event()
-
-    def feed() -> None:
-        for item in items:
-            free.acquire()
-            if stop.is_set():
-                return
-            try:
-                future = submit(item)
-            except Exception as exc:  # a pool shut down or broken: the consumer raises it
-                future = Future()
-                future.set_exception(exc)
-                submitted.put(future)
-                return
-            future.add_done_callback(lambda _: free.release())
-            submitted.put(future)
-
-    feeder = threading.Thread(target=feed, name="provenance-feeder", daemon=True)
-    feeder.start()
-
-    def results() -> Iterator[R]:
-        for _ in range(workers - slots):  # the caller now waits: every worker may run
-            free.release()
-        try:
-            for _ in items:
-                yield submitted.get().result()
-        finally:  # abandoned or failed: submit nothing more
-            stop.set()
-            free.release()
-
-    return results()
 
 
 class DaskEngine:
@@ -214,9 +158,7 @@ class DaskEngine:
             self._client.run(_quiet_collector)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], *, reserve: int = 0) -> Iterator[R]:
-        # ``reserve`` is not honoured: a cluster's workers are not this process's cores
-        # (a LocalCluster's are, but the local engine is the one for a single machine).
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
         if not items:
             return iter(())
         futures = self._client.map(fn, list(items), pure=False)

@@ -324,13 +324,10 @@ def _run(
     sizes: Sequence[int],
     stage: str,
     progress: Progress | None,
-    *,
-    reserve: int = 0,
 ) -> Iterator[R]:
-    """Submit the tasks now (a pool or a cluster starts on them at once, leaving ``reserve``
-    workers idle until the results are consumed); their results in order as they are
-    consumed, with progress reported."""
-    results = engine.map(fn, tasks, reserve=reserve)
+    """Submit the tasks now (a pool or a cluster starts on them at once); their results in
+    order as they are consumed, with progress reported."""
+    results = engine.map(fn, tasks)
 
     def consume() -> Iterator[R]:
         total, done = sum(sizes), 0
@@ -510,9 +507,8 @@ def _analyze_corpus(
 
     by_id = {s.id: s for s in sources}
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
-    # Alignment runs on the workers while this process traces quotes (which need no
-    # passages), on one worker fewer so that this process keeps a core meanwhile.
-    aligned = _run(engine, align_clusters, tasks, sizes, "align", progress, reserve=1)
+    # Alignment runs on the workers while this process traces quotes (which need no passages).
+    aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
     trails, quote_counts = _trace(documents, quotes, quote_keys, settings, timings, progress)
     del quotes, quote_keys
     clock.lap("quotes")
