@@ -103,7 +103,8 @@ class _Variant:
     @property
     def keys(self) -> tuple[str, ...]:
         """The comparison keys of its words, split when a comparison needs them (few do:
-        held for all 380k variants of 100k articles, the words took ~1 GB even interned)."""
+        splitting and interning the words of all 380k variants of 100k articles took 5 s,
+        and held as separate strings they were ~1 GB)."""
         return tuple(self.key.split(" "))
 
 
