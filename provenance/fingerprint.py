@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -284,17 +284,28 @@ def fingerprint_texts(texts: Sequence[str], settings: FingerprintSettings) -> li
     """Fingerprints of key texts (tokens separated by single spaces), computed in bulk."""
     params = FingerprintParams.from_settings(settings)
     out: list[Fingerprint] = []
-    start = 0
-    while start < len(texts):
-        stop, chars = start, 0
-        while stop < len(texts) and (chars < _BATCH_CHARS or stop == start):
-            chars += len(texts[stop])
-            stop += 1
+    for start, stop in char_batches(texts):
         sets = shingle_sets(texts[start:stop], settings.shingle_size)
         sigs = signatures(sets, settings.num_perm, settings.seed)
         out.extend(Fingerprint(params, s, sig) for s, sig in zip(sets, sigs, strict=True))
-        start = stop
     return out
+
+
+def char_batches(texts: Sequence[str], limit: int = _BATCH_CHARS) -> Iterator[tuple[int, int]]:
+    """Ranges of ``texts`` of about ``limit`` characters each (at least one text), so that
+    the temporary arrays of :func:`token_hashes` stay bounded.
+
+    >>> list(char_batches(["ab", "cd", "efgh", "i"], 3))
+    [(0, 2), (2, 3), (3, 4)]
+    """
+    start = 0
+    while start < len(texts):
+        stop, chars = start, 0
+        while stop < len(texts) and (chars < limit or stop == start):
+            chars += len(texts[stop])
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def fingerprint(documents: Sequence[Document], settings: FingerprintSettings) -> list[Fingerprint]:

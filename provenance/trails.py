@@ -31,7 +31,7 @@ from rapidfuzz.distance import Indel
 
 from provenance.arrays import offsets_within, runs, sorted_unique
 from provenance.candidates import cluster_ids
-from provenance.fingerprint import token_hashes
+from provenance.fingerprint import char_batches, token_hashes
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
@@ -215,12 +215,7 @@ def _word_hashes(keys: Sequence[str], batch_chars: int = 1 << 20) -> np.ndarray:
     >>> bool((_word_hashes(["a b", "c"], batch_chars=1) == _word_hashes(["a b", "c"])).all())
     True
     """
-    parts, start, chars = [], 0, 0
-    for stop, key in enumerate(keys, 1):
-        chars += len(key) + 1
-        if chars >= batch_chars or stop == len(keys):
-            parts.append(token_hashes(" ".join(keys[start:stop]).encode("utf-8")))
-            start, chars = stop, 0
+    parts = [token_hashes(" ".join(keys[lo:hi]).encode("utf-8")) for lo, hi in char_batches(keys, batch_chars)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
