@@ -56,12 +56,10 @@ _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 # Folded ASCII text (most sentences once quotes and dashes are folded) has no unspaced
 # script and no capitals, so _TOKEN's words are its runs of [a-z0-9], joined by inner
 # apostrophes. Mapping every other byte to a space and splitting finds them 3x faster
-# than the regex (2.8 against 7.8 µs a sentence of a generated article); only words
-# holding an apostrophe go through the regex, which the same runs bound.
+# than the regex (2.8 against 7.8 µs a sentence of a generated article).
 _ASCII_SPACES = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789'" else 32 for c in range(256))
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 # In such text an apostrophe belongs to a token only between two letters or digits
-# (what _ASCII_TOKEN joins); any other is a separator. The pattern opens with the
+# (as _TOKEN joins them); any other is a separator. The pattern opens with the
 # apostrophe so the regex engine jumps from one to the next.
 _LONE_APOSTROPHE = re.compile(r"'(?:(?<![a-z0-9]')|(?![a-z0-9]))")
 
@@ -112,10 +110,7 @@ def tokens(text: str) -> list[str]:
     folded = fold(text)
     if not folded.isascii():
         return _TOKEN.findall(folded)
-    words = folded.encode().translate(_ASCII_SPACES).decode().split()
-    if "'" not in folded:
-        return words
-    return _ascii_tokens(words)
+    return _ascii_words(folded.encode().translate(_ASCII_SPACES).decode())
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -183,20 +178,24 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
 def _spaced_key(spaced: str) -> str:
     """The key of one span of a line mapped by :data:`_ASCII_SPACES` (its tokens joined).
 
-    Apostrophes are looked at only in a span that holds one, and there in one regex
-    pass, not word by word: the possessives of news text put an apostrophe on most
-    lines, whose every word then went through :func:`_ascii_tokens` (the keys of a
-    generated article's line with one, 13.6 against 3.7 µs).
-
     >>> _spaced_key("it's  'quoted'  rock'n'roll '' o''k")
     "it's quoted rock'n'roll o k"
     """
+    return " ".join(_ascii_words(spaced))
+
+
+def _ascii_words(spaced: str) -> list[str]:
+    """The tokens of text mapped by :data:`_ASCII_SPACES`: its runs of ``[a-z0-9]``, joined
+    by apostrophes that stand between two of them.
+
+    Apostrophes are looked at only in text that holds one, and there in one regex pass,
+    not word by word: the possessives of news text put an apostrophe on most lines, whose
+    every word then went through a per-word regex (the keys of a generated article's line
+    with one, 13.6 against 3.7 µs).
+
+    >>> _ascii_words("it's 'quoted' rock'n'roll '' o''k")
+    ["it's", 'quoted', "rock'n'roll", 'o', 'k']
+    """
     if "'" in spaced:
         spaced = _LONE_APOSTROPHE.sub(" ", spaced)
-    return " ".join(spaced.split())
-
-
-def _ascii_tokens(words: list[str]) -> list[str]:
-    """:func:`tokens` of words split from folded ASCII text at every byte that is not a word
-    character or an apostrophe: a word holding an apostrophe may hold several tokens."""
-    return [token for word in words for token in ([word] if "'" not in word else _ASCII_TOKEN.findall(word))]
+    return spaced.split()
