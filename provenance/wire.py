@@ -9,8 +9,9 @@ Here each registered class pickles as ``(class, field values)``, read by one C
 a ``Span`` each, the bulk of its objects) as one flat tuple of integers and one of
 keys (the keyless ones the parent keeps travel packed as they are,
 :class:`~provenance.model.KeylessSegments`); a Quote with its attribution and their
-four spans as plain values. Importing this module registers the reducers (:mod:`copyreg`), in the parent and in every
-worker that unpickles a task function from :mod:`provenance.parallel`.
+four spans as plain values. Importing this module registers the reducers
+(:mod:`copyreg`), in the parent and in every worker that unpickles a task function
+from :mod:`provenance.parallel`.
 """
 
 from __future__ import annotations
