@@ -33,7 +33,7 @@ from typing import NamedTuple
 from provenance.model import Attribution, Document, Line, Quote, QuoteKind, QuotePlace, Segment, Span
 from provenance.settings import QuoteSettings
 from provenance.speakers import Cue, People, cue_after, cue_before, name_line, wordset
-from provenance.text import tokens
+from provenance.text import char_positions, tokens
 
 # Mark families: opening marks, closing marks. Straight marks are both.
 _DOUBLE_OPEN = '“„‟〝＂"'
@@ -152,12 +152,7 @@ def _mark_positions(text: str, kinds: str = _MARK_CHARS) -> list[int]:
     >>> _mark_positions("“Russia’s ‘ally’,” he said", _MARK_CHARS)
     [0, 7, 10, 15, 17]
     """
-    positions: list[int] = []
-    for mark in kinds:
-        i = text.find(mark)
-        while i >= 0:
-            positions.append(i)
-            i = text.find(mark, i + 1)
+    positions = [i for mark in kinds for i in char_positions(text, mark)]
     positions.sort()
     return positions
 
@@ -217,12 +212,7 @@ def _twice(text: str, mark: str) -> bool:
     0.5 against 4.4 µs for ``"’’" in text`` over a generated article (a two-character
     search tests every character).
     """
-    i = text.find(mark)
-    while i >= 0:
-        if text.startswith(mark, i + 1):
-            return True
-        i = text.find(mark, i + 1)
-    return False
+    return any(text.startswith(mark, i + 1) for i in char_positions(text, mark))
 
 
 def _has_doubled(text: str) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from provenance.model import Line, Segment, Span
-from provenance.text import matching_keys
+from provenance.text import char_positions, matching_keys
 
 # Abbreviations that end with a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset(
@@ -175,7 +175,7 @@ def _boundaries(text: str) -> list[re.Match[str]]:
     >>> [m.group() for m in _boundaries("It rained… “No.” 3.5 m. 北京很冷。」我们走吧！")]
     ['… ', '.” ', '. ', '。」', '！']
     """
-    stops = [at for stop in _STOPS if stop in text for at in _positions(text, stop)]
+    stops = [at for stop in _STOPS if stop in text for at in char_positions(text, stop)]
     if len(stops) > 1:
         stops.sort()
     found: list[re.Match[str]] = []
@@ -187,14 +187,6 @@ def _boundaries(text: str) -> list[re.Match[str]]:
                 found.append(match)
                 end = match.end()
     return found
-
-
-def _positions(text: str, char: str) -> Iterator[int]:
-    """Every index of ``char`` in ``text``."""
-    at = text.find(char)
-    while at >= 0:
-        yield at
-        at = text.find(char, at + 1)
 
 
 def _trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 # Quote and dash variants folded to ASCII in keys (evidence keeps the originals).
 _FOLD_MAP = {
@@ -93,6 +93,22 @@ def _fold_quotes(text: str) -> str:
         if variant in text:
             text = text.replace(variant, folded)
     return text
+
+
+def char_positions(text: str, char: str) -> Iterator[int]:
+    """Every index of ``char`` (one character) in ``text``, in order.
+
+    ``str.find`` looks for one character with memchr; a regex scan for a character
+    class tests the class at every character (quote marks and sentence stops are found
+    this way, several times faster).
+
+    >>> list(char_positions("a.b.c", "."))
+    [1, 3]
+    """
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
 
 
 def tokens(text: str) -> list[str]:
