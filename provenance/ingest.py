@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import glob
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -83,9 +84,10 @@ def discover(inputs: Iterable[str | Path], settings: IngestSettings) -> tuple[li
 
 def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rejected]) -> Iterator[Source]:
     if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and child.suffix.lower() in settings.extensions:
-                yield Source(_doc_id(child.relative_to(path)), child, str(child))
+        base = str(path)
+        prefix = "" if base == "." else base if base.endswith("/") else f"{base}/"
+        for relative, stem in _files_under(base, settings.extensions):
+            yield Source(stem, Path(prefix + relative), prefix + relative)
         return
     if path.is_file():
         yield Source(_doc_id(Path(path.name)), path, given)
@@ -99,6 +101,38 @@ def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rej
             yield Source(_doc_id(Path(match.name)), match, str(match))
         return
     rejected.append(Rejected(given, "unreadable", "no such file or directory"))
+
+
+def _files_under(root: str, extensions: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """Files below ``root`` with one of ``extensions`` (any case), as their path relative
+    to ``root`` and their id (that path without the extension), in no particular order.
+
+    What ``Path.rglob("*")`` and ``is_file`` find (links to files count, linked directories
+    are not entered, an unreadable directory is skipped) on strings and ``os.scandir``
+    entries, whose types come with the listing: pathlib's objects, sorting and a
+    ``stat`` per file took 5.4 s for 100,000 files, before any task could start.
+    """
+    pending = [("", root)]
+    while pending:
+        relative, directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{relative}{name}/", entry.path))
+                    continue
+                dot = name.rfind(".")
+                if not 0 < dot < len(name) - 1:  # what Path.suffix calls no suffix
+                    dot = len(name)
+                if name[dot:].lower() in extensions and entry.is_file():
+                    yield relative + name, relative + name[:dot]
+            except OSError:
+                continue
 
 
 def _doc_id(relative: Path) -> str:

@@ -119,3 +119,30 @@ def test_inputs_are_never_written(tmp_path: Path, seeds_dir: Path) -> None:
     analyze([seeds_dir])
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in seeds_dir.iterdir()}
     assert before == after
+
+
+def test_directory_walk_keeps_what_pathlib_would_find(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links to files count, linked directories are not entered, a name's suffix is its
+    last dot-part (never a leading dot), matched in any case; paths keep the root as given."""
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    for name in ("a.txt", "sub/B.TXT", "sub/deeper/c.md", "sub/x.y.txt", "sub/.txt", "noext", "sub/z.html"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    (tmp_path / "linkdir").symlink_to(tmp_path / "sub", target_is_directory=True)
+    expected = sorted(
+        (_id(p.relative_to(tmp_path)), p.relative_to(tmp_path).as_posix())
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.suffix.lower() in SETTINGS.extensions
+    )
+    monkeypatch.chdir(tmp_path)
+    for root in (".", str(tmp_path), f"{tmp_path}/"):
+        sources, rejected = discover([root], SETTINGS)
+        prefix = "" if root == "." else f"{tmp_path}/"
+        assert [(s.id, s.display) for s in sources] == [(i, prefix + r) for i, r in expected]
+        assert all(s.path == Path(s.display) and s.path.is_file() for s in sources)
+        assert rejected == []
+    assert [i for i, _ in expected] == ["a", "link", "sub/B", "sub/deeper/c", "sub/x.y"]
+
+
+def _id(relative: Path) -> str:
+    return relative.with_suffix("").as_posix()
