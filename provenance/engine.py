@@ -103,7 +103,9 @@ class LocalEngine:
         return self._pool
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-        if self.workers == 1 or len(items) <= 1:
+        # One task is not worth starting the workers for, but goes to them once they run
+        # (it may overlap with what this process does until its result is read).
+        if self.workers == 1 or (len(items) <= 1 and self._pool is None):
             return (fn(item) for item in items)
         return self._executor().map(fn, items)
 

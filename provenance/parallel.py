@@ -65,11 +65,13 @@ from provenance.model import (
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
 from provenance.quotes import extract_quotes
-from provenance.settings import Settings
+from provenance.settings import QuoteSettings, Settings
 from provenance.trails import (
     build_trails,
     document_counts,
+    link_quotes,
     quote_balance,
+    quote_facts,
     quote_key,
     quote_links,
     with_lineage,
@@ -150,6 +152,16 @@ class AlignResult:
     passages: tuple[tuple[tuple[str, str], tuple[Passage, ...]], ...]
     compositions: tuple[Composition, ...]
     seconds: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTask:
+    """What grouping quotes into trails reads of them (:func:`~provenance.trails.link_quotes`)."""
+
+    keys: tuple[str, ...]
+    statements: tuple[bool, ...]
+    places: tuple[tuple[str, int], ...]
+    settings: QuoteSettings
 
 
 @dataclass(slots=True)
@@ -287,6 +299,20 @@ def align_clusters(task: AlignTask) -> AlignResult:
         by_pair.setdefault((p.a, p.b), []).append(p)
     clock.lap("align")
     return AlignResult(tuple((k, tuple(v)) for k, v in by_pair.items()), compositions, clock.seconds)
+
+
+def _link_task(quotes: Sequence[Quote], quote_keys: Sequence[str], settings: QuoteSettings) -> LinkTask:
+    statements, places = quote_facts(quotes)
+    return LinkTask(tuple(quote_keys), tuple(statements), tuple(places), settings)
+
+
+@paused_gc()
+def link(task: LinkTask) -> tuple[list[list[int]], dict[str, float]]:
+    """Quote variants linked into groups, from the quotes' keys, kinds and places."""
+    clock = _Clock()
+    groups = link_quotes(task.keys, task.statements, task.places, task.settings)
+    clock.lap("quotes")
+    return groups, clock.seconds
 
 
 def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -497,6 +523,9 @@ def _analyze_corpus(
     ids = [d.id for d in documents]
     fingerprints = [b.fingerprint for b in built if b.fingerprint is not None]
     del built
+    # Linking quotes reads only their keys, kinds and places: it runs on a worker while
+    # this process searches the candidate pairs (where one core was idle), not after.
+    linking = engine.map(link, [_link_task(quotes, quote_keys, settings.quotes)])
     _report(progress, "candidates", 0, len(documents))
     start = time.perf_counter()
     pairs, candidate_stats = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
@@ -509,7 +538,7 @@ def _analyze_corpus(
     tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
-    trails, quote_counts = _trace(documents, quotes, quote_keys, settings, timings, progress)
+    trails, quote_counts = _trace(documents, quotes, quote_keys, linking, settings, timings, progress)
     del quotes, quote_keys
     clock.lap("quotes")
 
@@ -544,15 +573,19 @@ def _trace(
     documents: Sequence[Document],
     quotes: Sequence[Quote],
     quote_keys: Sequence[str],
+    linking: Iterator[tuple[list[list[int]], dict[str, float]]],
     settings: Settings,
     timings: dict[str, float],
     progress: Progress | None,
 ) -> tuple[tuple[QuoteTrail, ...], tuple[DocumentQuotes, ...]]:
-    """Quote trails over the quotes the build found, and each document's quote counts."""
+    """Quote trails over the quotes the build found, grouped as the :func:`link` task
+    found (``linking``), and each document's quote counts."""
+    groups, seconds = next(linking)
+    _add(timings, seconds)
     start = time.perf_counter()
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
-    trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys)
+    trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys, groups=groups)
     quote_counts = document_counts(documents, trails)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
     _report(progress, "quotes", len(quotes), len(quotes))

@@ -116,19 +116,31 @@ def _shown(quotes: Sequence[Quote], variant: _Variant) -> tuple[str, ...]:
 def _variants(quotes: Sequence[Quote], quote_keys: Sequence[str] | None = None) -> list[_Variant]:
     if quote_keys is None:
         quote_keys = [quote_key(quote.text) for quote in quotes]
+    return _variants_of(quote_keys, *quote_facts(quotes))
+
+
+def quote_facts(quotes: Sequence[Quote]) -> tuple[list[bool], list[tuple[str, int]]]:
+    """What grouping reads of each quote besides its key: whether it is a statement, and
+    where it is (document, raw start)."""
+    return [quote.kind == "statement" for quote in quotes], [(quote.doc, quote.raw.start) for quote in quotes]
+
+
+def _variants_of(
+    quote_keys: Sequence[str], statements: Sequence[bool], places: Sequence[tuple[str, int]]
+) -> list[_Variant]:
+    """The quotes' distinct keys, each with the quotes holding it, in order of first place."""
     grouped: dict[str, list[int]] = {}
     for index, key in enumerate(quote_keys):
         if key:
             grouped.setdefault(key, []).append(index)
-    place = [(quote.doc, quote.raw.start) for quote in quotes]
     out = []
     for key, members in grouped.items():
         if len(members) == 1:
-            statement = quotes[members[0]].kind == "statement"
-            first = place[members[0]]
+            statement = statements[members[0]]
+            first = places[members[0]]
         else:
-            statement = sum(quotes[i].kind == "statement" for i in members) * 2 >= len(members)
-            first = min(place[i] for i in members)
+            statement = sum(statements[i] for i in members) * 2 >= len(members)
+            first = min(places[i] for i in members)
         out.append((first, _Variant(key, tuple(members), statement)))
     out.sort(key=lambda item: item[0])
     return [variant for _, variant in out]
@@ -560,19 +572,37 @@ def build_trails(
     parents: Mapping[str, str | None] | None = None,
     *,
     quote_keys: Sequence[str] | None = None,
+    groups: Sequence[Sequence[int]] | None = None,
 ) -> tuple[QuoteTrail, ...]:
     """Group quotes into trails; ``parents`` (document → upstream document) orders them when known.
 
     ``quote_keys`` are the quotes' :func:`quote_key` when already computed (by the workers
-    that extracted the quotes: words were 2/3 of this function's time at 100k quotes).
+    that extracted the quotes: words were 2/3 of this function's time at 100k quotes);
+    ``groups`` what :func:`link_quotes` gives for these quotes and keys, when it ran
+    elsewhere (on a worker, while this process searched the candidate pairs).
     """
     variants = _variants(quotes, quote_keys)
     trails: list[QuoteTrail] = []
-    for group in _groups(variants, settings):
+    for group in _groups(variants, settings) if groups is None else groups:
         for members, ref in _around_references([variants[i] for i in group], settings):
             trails.append(_trail(quotes, members, ref, dates, settings, parents))
     trails.sort(key=_trail_order)
     return tuple(trails)
+
+
+def link_quotes(
+    quote_keys: Sequence[str], statements: Sequence[bool], places: Sequence[tuple[str, int]], settings: QuoteSettings
+) -> list[list[int]]:
+    """The linked groups of :func:`build_trails` from what they depend on alone: each
+    quote's key, whether it is a statement and its place (:func:`quote_facts`). Groups
+    list variants (distinct keys) by their order of first place.
+
+    >>> from provenance.settings import QuoteSettings
+    >>> keys = ["we will not back down", "we will not back down now", "something else entirely"]
+    >>> link_quotes(keys, [True, True, True], [("a", 0), ("b", 0), ("c", 0)], QuoteSettings())
+    [[0, 1], [2]]
+    """
+    return _groups(_variants_of(quote_keys, statements, places), settings)
 
 
 def _around_references(members: list[_Variant], settings: QuoteSettings) -> list[tuple[list[_Variant], _Variant]]:
@@ -772,7 +802,9 @@ __all__ = [
     "build_trails",
     "document_counts",
     "first_occurrence",
+    "link_quotes",
     "quote_balance",
+    "quote_facts",
     "quote_links",
     "same_quote",
     "trace_quotes",

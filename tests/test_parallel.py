@@ -4,6 +4,7 @@ processes and on a Dask LocalCluster; the progress display and the CLI options."
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -101,6 +102,20 @@ def test_band_ranges_on_workers_count_the_same_collisions(monkeypatch: pytest.Mo
     with LocalEngine(2) as engine:
         _check_band_ranges(engine, monkeypatch)
     assert band_collide(LocalEngine(1)) is None
+
+
+def test_one_task_runs_here_until_the_workers_run() -> None:
+    """A lone task is not worth starting a pool for, but once one runs it goes there (and
+    overlaps with this process: the quote-linking task does)."""
+    here = os.getpid()
+    with LocalEngine(2) as engine:
+        assert list(engine.map(_pid, [0])) == [here]
+        assert here not in set(engine.map(_pid, [0, 1]))
+        assert list(engine.map(_pid, [0])) != [here]
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
 
 
 def test_dask_local_cluster_gives_identical_reports(corpus: Path, reference: tuple[str, str]) -> None:

@@ -18,7 +18,10 @@ from provenance.trails import (
     _variants,
     build_trails,
     first_occurrence,
+    link_quotes,
     quote_balance,
+    quote_facts,
+    quote_key,
     quote_links,
     trace_quotes,
     with_lineage,
@@ -196,6 +199,24 @@ def test_stock_ngrams_are_dropped() -> None:
 def test_trails_are_deterministic() -> None:
     docs = [make_document(f"“{FULL},” said Ana Ruiz, a minister.", name) for name in ("b", "a", "c")]
     assert _trails(docs) == _trails(list(reversed(docs)))
+
+
+def test_groups_linked_elsewhere_give_the_same_trails() -> None:
+    """The groups a worker links from keys, kinds and places alone are build_trails' own."""
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz. “Nothing else,” she said.", "full"),
+        make_document("“We will not send troops,” said Ana Ruiz, the foreign minister, on Monday.", "cut"),
+        make_document("A “stock phrase” here, and “We will not send troops” there.", "phrase"),
+        make_document("“Something entirely different was said,” Bo Li said.", "other"),
+    ]
+    quotes = [q for doc in docs for q in extract_quotes(doc, SETTINGS)]
+    keys = [quote_key(q.text) for q in quotes]
+    dates = {doc.id: None for doc in docs}
+    groups = link_quotes(keys, *quote_facts(quotes), SETTINGS)
+    assert any(len(group) > 1 for group in groups) and len(groups) > 2
+    linked = build_trails(quotes, dates, SETTINGS, quote_keys=keys, groups=groups)
+    assert linked == build_trails(quotes, dates, SETTINGS)
+    assert linked != build_trails(quotes, dates, SETTINGS, groups=[[i] for group in groups for i in group])
 
 
 # --- reports and CLI ----------------------------------------------------------------------
