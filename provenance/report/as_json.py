@@ -7,7 +7,7 @@ half-open), so ``raw[start:end]`` shows the evidence exactly as the file has it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -304,6 +304,15 @@ def render_json(analysis: Analysis) -> str:
 
 
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+# Records of a top-level list dumped 32 at a time (~50 KB of JSON) by one orjson call: one
+# call, re-indent and piece per record made the 10,000-document corpus's JSON take 1.13 s
+# against 0.90 s. Batches of 200 were slower than none: records built long before they
+# are dumped have left the CPU caches.
+_BATCH = 32
+# A batch is dumped as ``{"": batch}``: orjson then indents its records as deep as the
+# items of a top-level list, and they are cut out of it between these two.
+_BATCH_OPEN = b'{\n  "": ['
+_BATCH_CLOSE = b"\n  ]\n}"
 
 
 def _dumps(value: object, level: int) -> bytes:
@@ -313,10 +322,10 @@ def _dumps(value: object, level: int) -> bytes:
 
 
 def iter_json(analysis: Analysis) -> Iterator[bytes]:
-    """The UTF-8 bytes of :func:`render_json` in pieces, one record at a time: a 100,000-document
-    report never exists whole in memory (its dict and string took ~4x the analysis). Bytes,
-    as orjson writes them: decoding every record to text and encoding it again to write it
-    cost ~15% of the JSON report."""
+    """The UTF-8 bytes of :func:`render_json` in pieces, a batch of records at a time: a
+    100,000-document report never exists whole in memory (its dict and string took ~4x the
+    analysis). Bytes, as orjson writes them: decoding every record to text and encoding it
+    again to write it cost ~15% of the JSON report."""
     sections = _sections(analysis)
     yield b"{"
     for n, key in enumerate(sorted(sections)):
@@ -325,9 +334,22 @@ def iter_json(analysis: Analysis) -> Iterator[bytes]:
         if not isinstance(value, Iterator | list):
             yield _dumps(value, 1)
             continue
-        first = True
-        for item in value:
-            yield (b"[\n    " if first else b",\n    ") + _dumps(item, 2)
-            first = False
-        yield b"[]" if first else b"\n  ]"
+        yield from _list_items(value)
     yield b"\n}\n"
+
+
+def _list_items(items: Iterable[Any]) -> Iterator[bytes]:
+    """A top-level list as :func:`render_json` writes it, in pieces of :data:`_BATCH` records.
+
+    >>> b"".join(_list_items([{"a": 1}, {"b": [2]}])).decode()
+    '[\\n    {\\n      "a": 1\\n    },\\n    {\\n      "b": [\\n        2\\n      ]\\n    }\\n  ]'
+    >>> b"".join(_list_items([]))
+    b'[]'
+    """
+    rest = iter(items)
+    first = True
+    while batch := list(itertools.islice(rest, _BATCH)):
+        body = orjson.dumps({"": batch}, option=_OPTIONS)
+        yield (b"[" if first else b",") + body[len(_BATCH_OPEN) : -len(_BATCH_CLOSE)]
+        first = False
+    yield b"[]" if first else b"\n  ]"
