@@ -18,8 +18,9 @@ per-document work one document after another:
 4. **align** (clusters of related documents): a task rebuilds the documents of its
    clusters from their files, aligns their pairs and composes them (a document's
    passages all lie in its cluster).
-5. **quotes** (parent, while the workers align) and **lineage** (parent): trail
-   grouping and lineage over the compact results.
+5. **quotes**: one task links the quotes into groups from their keys, kinds and places
+   while the parent searches the candidate pairs; the parent then makes the trails while
+   the workers align. **lineage** (parent) runs over the compact results.
 
 Results are identical to the in-process stages (same pairs, passages, trails,
 lineage; tests compare the reports byte for byte): every task computes exactly what
