@@ -10,6 +10,7 @@ abbreviations and initials and the full stops of Chinese and Japanese.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
 from provenance.model import Line, Segment, Span
@@ -150,43 +151,62 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     [(2, 12), (14, 26)]
     """
     out: list[tuple[int, int]] = []
-    start = 0
-    for match in _boundaries(text):
-        if match.group("space") is not None:  # a Latin stop, then whitespace
-            end = match.end("rest")
-            if end == match.start() + 1 and text[match.start()] == "." and _is_abbreviation(text, end):
-                continue
-        else:
-            end = match.end()
-        _trimmed(text, start, end, out)
-        start = match.end()
-    _trimmed(text, start, len(text), out)
+    _line_bounds(text, 0, len(text), _stop_positions(text), out)
     return out
 
 
-def _boundaries(text: str) -> list[re.Match[str]]:
-    """What ``_BOUNDARY.finditer(text)`` finds, in order.
+def _stop_positions(text: str) -> list[int]:
+    """Where a character :data:`_BOUNDARY` opens with stands in ``text``, in order.
 
     Every match opens with a stop, so the pattern is tried only where one stands,
     found by ``str.find``: the regex engine's own skip to the next character of a
     class tests the class at every character, str.find scans for one character far
     faster (a long line of a generated article 5.1 against 3.9 µs).
 
-    >>> [m.group() for m in _boundaries("It rained… “No.” 3.5 m. 北京很冷。」我们走吧！")]
-    ['… ', '.” ', '. ', '。」', '！']
+    >>> _stop_positions("It rained… “No.” 3.5 m. 北京很冷。")
+    [9, 14, 18, 22, 28]
     """
     stops = [at for stop in _STOPS if stop in text for at in char_positions(text, stop)]
     if len(stops) > 1:
         stops.sort()
-    found: list[re.Match[str]] = []
-    end = 0  # where the previous match ended: finditer resumes there
-    for at in stops:
+    return stops
+
+
+def _line_bounds(text: str, start: int, end: int, stops: list[int], out: list[tuple[int, int]]) -> None:
+    """Append the sentence bounds of the line ``text[start:end]`` (no line break inside it).
+
+    What ``_BOUNDARY.finditer`` finds on the line alone: ``stops`` are
+    :func:`_stop_positions` of ``text``, which may be a whole page. The pattern runs with
+    the line's end as the end of the text, and its lookbehinds see only the stop it
+    opens with; the word before a full stop never runs back past the line break before
+    the line (:func:`_is_abbreviation` stops at whitespace). So the bounds are those of
+    the line, shifted by ``start``.
+
+    >>> text = "Mr. Xi came.\\nHe left. Then?"
+    >>> out: list[tuple[int, int]] = []
+    >>> _line_bounds(text, 13, len(text), _stop_positions(text), out)
+    >>> [text[a:b] for a, b in out]
+    ['He left.', 'Then?']
+    """
+    resume = start  # where the previous match ended: finditer resumes there
+    for at in stops[bisect_left(stops, start) :]:
         if at >= end:
-            match = _BOUNDARY.match(text, at)
-            if match is not None:
-                found.append(match)
-                end = match.end()
-    return found
+            break
+        if at < resume:
+            continue
+        match = _BOUNDARY.match(text, at, end)
+        if match is None:
+            continue
+        resume = match.end()
+        if match.group("space") is not None:  # a Latin stop, then whitespace
+            stop = match.end("rest")
+            if stop == at + 1 and text[at] == "." and _is_abbreviation(text, stop):
+                continue
+        else:
+            stop = resume
+        _trimmed(text, start, stop, out)
+        start = resume
+    _trimmed(text, start, end, out)
 
 
 def _trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
@@ -204,33 +224,44 @@ def segment(clean: str, lines: Sequence[Line]) -> tuple[tuple[Segment, ...], tup
 
     Segments with an empty key (lines of punctuation only) are dropped.
     """
+    # The sentence bounds of the whole page first, then all their keys: the stops are
+    # found and the text folded once a page, not once for each of its text lines (8.7
+    # a generated article: segment 312 against 209 µs, a news_events page 637 against 449).
+    stops = _stop_positions(clean)
+    bounds: list[tuple[int, int]] = []
+    runs: list[tuple[int, int, int]] = []  # paragraph candidates: start, end, their first bound
+    start = end = -1
+    first = 0
+    for line in lines:
+        kind = line.kind
+        if kind in {"blank", "furniture"}:
+            if start >= 0:
+                runs.append((start, end, first))
+                start = -1
+            continue
+        span = line.clean
+        if start < 0:
+            start, first = span.start, len(bounds)
+        end = span.end
+        _line_bounds(clean, span.start, end, stops, bounds)
+    if start >= 0:
+        runs.append((start, end, first))
+    if not runs:
+        return (), ()
+    keys = matching_keys(clean, bounds)
     paragraphs: list[Segment] = []
     sentences: list[Segment] = []
-    run: list[Line] = []
-    for line in (*lines, None):
-        if line is not None and line.kind not in ("blank", "furniture"):
-            run.append(line)
-            continue
-        if run:
-            # The sentences cover every token of the paragraph (only whitespace lies
-            # between them), so the paragraph's key is theirs joined: one tokenisation.
-            index = len(paragraphs)
-            found = [sentence for member in run for sentence in _sentences(clean, member.clean, index)]
-            if found:
-                span = Span(run[0].clean.start, run[-1].clean.end)
-                paragraphs.append(Segment(span, " ".join(s.key for s in found), index))
-                sentences.extend(found)
-            run = []
+    lasts = [first for _, _, first in runs[1:]] + [len(bounds)]
+    for (start, end, first), last in zip(runs, lasts, strict=True):
+        # The sentences cover every token of the paragraph (only whitespace lies
+        # between them), so the paragraph's key is theirs joined: one tokenisation.
+        index = len(paragraphs)
+        found = [
+            Segment(Span(a, b), key, index)
+            for (a, b), key in zip(bounds[first:last], keys[first:last], strict=True)
+            if key
+        ]
+        if found:
+            paragraphs.append(Segment(Span(start, end), " ".join([s.key for s in found]), index))
+            sentences.extend(found)
     return tuple(paragraphs), tuple(sentences)
-
-
-def _sentences(clean: str, line: Span, paragraph: int) -> list[Segment]:
-    """The sentences of one line with their keys (those with an empty key dropped)."""
-    text = clean[line.start : line.end]
-    bounds = sentence_bounds(text)
-    base = line.start
-    return [
-        Segment(Span(base + start, base + end), key, paragraph)
-        for (start, end), key in zip(bounds, matching_keys(text, bounds), strict=True)
-        if key
-    ]

@@ -173,7 +173,11 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
     :func:`tokens` on ASCII text: when ``text`` is ASCII once folded (the sentences of
     most English lines), every span's key is read from the folded line, not folded
     again (the sentence keys of a generated article 178 against 156 µs). Other text
-    (NFKC or casefolding may change lengths) takes :func:`matching_key` per span.
+    (NFKC or casefolding may change lengths) takes :func:`matching_key` per span, but
+    only the spans holding such text: ``text`` may be a whole page, where one accented
+    name or symbol (half the generated articles) must not send every sentence there.
+    Encoding with ``"replace"`` puts one ``?`` for each other character, so the mapped
+    text keeps the positions of the ASCII spans.
 
     >>> line = "“Yes,” she said. It’s over. 北京很冷。"
     >>> spans = [(0, 16), (17, 27), (28, 33)]
@@ -183,9 +187,12 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
     ["don't stop", 'go now']
     """
     folded = text if text.isascii() else _fold_quotes(text)
+    spaced = folded.encode("ascii", "replace").lower().translate(_ASCII_SPACES).decode()
     if not folded.isascii():
-        return [matching_key(text[start:end]) for start, end in spans]
-    spaced = folded.lower().encode().translate(_ASCII_SPACES).decode()
+        return [
+            _spaced_key(spaced[start:end]) if folded[start:end].isascii() else matching_key(text[start:end])
+            for start, end in spans
+        ]
     if "'" not in spaced:
         return [" ".join(spaced[start:end].split()) for start, end in spans]
     return [_spaced_key(spaced[start:end]) for start, end in spans]

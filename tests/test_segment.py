@@ -64,3 +64,8 @@ def test_abbreviation_window_matches_a_walk_back(text: str) -> None:
 
     stops = [i + 1 for i, ch in enumerate(text) if ch == "."]
     assert [_is_abbreviation(text, end) for end in stops] == [walk_back(end) for end in stops]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "  \n", "Listen to this article"])
+def test_no_text_lines_no_segments(text: str) -> None:
+    assert segment(text, classify_lines(text, NormalizeSettings())) == ((), ())
