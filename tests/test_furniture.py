@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from provenance.furniture import CUE_PATTERNS, classify_lines, corpus_repeats, line_cue
+from provenance.furniture import _CUE_LITERALS, CUE_PATTERNS, _literal_view, classify_lines, corpus_repeats, line_cue
 from provenance.settings import NormalizeSettings
 
 S = NormalizeSettings()
@@ -119,11 +121,24 @@ def test_long_shared_text_is_not_erased_by_repetition() -> None:
         ("This content does not necessarily reflect our views", "disclaimer"),
         ("Links are not under our control", "disclaimer"),
         ("Signup newsletter", ""),
+        ("© 2021 “Some” Outlet", "footer"),
+        ("PRİVACY POLİCY", "footer"),
+        ("Sign up ſoon, it’s free", "newsletter"),
+        ("“Read” the Prıvacy notıce", "footer"),
     ],
 )
 def test_cue_literals_rule_out_only_lines_their_pattern_misses(line: str, cue: str) -> None:
-    # _CUE_LITERALS skips a pattern on an ASCII line without its literals: the cue
-    # must be the one the patterns alone give.
+    # _CUE_LITERALS skips a pattern on a line without its literals: the cue must be the
+    # one the patterns alone give.
     stripped = line.strip()
     alone = next((name for name, pattern in CUE_PATTERNS if pattern.fullmatch(stripped)), "")
     assert line_cue(line) == alone == cue
+
+
+def test_literal_view_lowers_every_character_a_pattern_matches_with_a_literal_character() -> None:
+    # _literal_view relies on it: a case-insensitive match of a literal stands in the view.
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    characters = {char for literals in _CUE_LITERALS.values() for literal in literals for char in literal}
+    for char in sorted(characters):
+        for match in re.finditer(re.escape(char), every, re.IGNORECASE):
+            assert _literal_view(match.group()) == char, (char, match.group())
