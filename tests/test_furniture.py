@@ -142,3 +142,11 @@ def test_literal_view_lowers_every_character_a_pattern_matches_with_a_literal_ch
     for char in sorted(characters):
         for match in re.finditer(re.escape(char), every, re.IGNORECASE):
             assert _literal_view(match.group()) == char, (char, match.group())
+
+
+def test_cue_patterns_can_run_as_one_alternation() -> None:
+    """_cue_alternation joins the cue patterns under IGNORECASE with groups renumbered:
+    a pattern with other flags or a numbered back-reference would silently change meaning."""
+    for name, pattern in CUE_PATTERNS:
+        assert pattern.flags == re.IGNORECASE | re.UNICODE, name
+        assert re.search(r"\\[1-9]|\(\?P=", pattern.pattern) is None, name
