@@ -131,6 +131,34 @@ _CONNECTORS = frozenset(_CONNECTOR.removeprefix("(?:").removesuffix(")").split("
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])(?:\s+|$)")
 
 
+# A folded word that makes person_name cut or drop something (see _plain_words).
+_CUT_WORDS = ORG_WORDS | TITLE_WORDS
+
+
+def _plain_words(run: str) -> list[str] | None:
+    """The words of ``run`` when person_name would keep them all as they are, else None.
+
+    That is so when each word is letters only (no full stop, hyphen or apostrophe to
+    strip), none is an organisation or title word or an acronym, and neither end is a
+    sentence opener or a particle: the common ``Numcan Flaivamhund``, told in one pass
+    where person_name's general path took three (a generated article's speakers, 5.4
+    against 3.1 µs a name, canonical_outlet's 2.0 included).
+
+    >>> _plain_words("Angela Stent"), _plain_words("President Xi"), _plain_words("Ross Jr.")
+    (['Angela', 'Stent'], None, None)
+    """
+    words = run.split()
+    if not 0 < len(words) <= 4:
+        return None
+    first = words[0]
+    if first in _CONNECTORS or first.casefold() in _STOP_FIRST or words[-1].casefold() in _STOP_FIRST:
+        return None
+    for word in words:
+        if not word.isalpha() or word.casefold() in _CUT_WORDS or (len(word) >= 2 and word.isupper()):
+            return None
+    return words
+
+
 @lru_cache(maxsize=1 << 14)
 def person_name(run: str) -> str | None:
     """The person a capitalised run names, or None for organisations, outlets and places.
@@ -147,6 +175,10 @@ def person_name(run: str) -> str | None:
     >>> person_name("U.S. Secretary of State Antony Blinken")
     'Antony Blinken'
     """
+    plain = _plain_words(run)
+    if plain is not None:
+        name = " ".join(plain)
+        return None if canonical_outlet(name) is not None else name
     possessive = "s" in run and ("’" in run or "'" in run)  # a split without an apostrophe splits nothing
     head = _POSSESSIVE.split(run.strip())[-1].strip() if possessive else run.strip()
     words = head.split()
