@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from provenance.api import document_from_text
-from provenance.credits import credits, language, piece_outlets, translation_evidence
+from provenance.credits import (
+    _NOTICE_WORDS,
+    FOLDS_TO_ASCII,
+    _may_hint,
+    credits,
+    language,
+    piece_outlets,
+    translation_evidence,
+)
 from provenance.settings import LineageSettings
 
 S = LineageSettings()
@@ -90,3 +100,33 @@ def test_no_translation_when_the_edition_matches_the_text() -> None:
 )
 def test_language_guess(text: str, code: str) -> None:
     assert language(text) == code
+
+
+def test_folds_to_ascii_lists_every_such_character() -> None:
+    found = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if any(ord(x) < 128 for x in chr(c).casefold()))
+    assert found == FOLDS_TO_ASCII
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A TRANSLATED story",
+        "“Non-English News” below",
+        "Übersetzt von der Redaktion",
+        "ÜBERSETZT",
+        "tranſlated",
+        "TRANSLAẗ",
+        "ﬅradu",
+        "ŉon-english",
+        "NON-ENGLIẖ",
+        "Traducido por",
+        "tradotto",
+        "Trade talks — no notice here",
+        "",
+    ],
+)
+def test_notice_prefilter_agrees_with_casefold(text: str) -> None:
+    # _may_hint may say yes where casefold finds no word, never no where it finds one
+    exact = any(word in text.casefold() for word in _NOTICE_WORDS)
+    assert _may_hint(text) or not exact
+    assert _may_hint(text) == exact or any(c in text for c in FOLDS_TO_ASCII)
