@@ -92,9 +92,12 @@ class _Scan(NamedTuple):
     dangling_family: str
 
 
+_ALWAYS_OPENS = "“„‟〝«「『"  # marks that open a quote wherever they stand (when none is open)
+
+
 def _opens(mark: str, text: str, i: int, left: bool, right: bool) -> bool:
     """May ``mark`` open a quote here (no quote is open)?"""
-    if mark in "“„‟〝«「『":
+    if mark in _ALWAYS_OPENS:
         return True
     if mark in "”»":
         return left and not right  # Swedish ”…”, Danish »…«
@@ -178,6 +181,17 @@ def _scan(text: str, marks: Sequence[int], ignore: frozenset[int], continued: st
             # An apostrophe inside a word (Russia’s, don't) flanks neither way, so it opens
             # and closes nothing, whatever is open: skipped before _flanks, _opens and
             # _family are asked (3.4 a generated article, 18 a news_events page).
+            continue
+        # The commonest marks need no flanks: an opening-only mark opens when nothing is
+        # open (see _opens), and ” closes an open double quote (see _closes), whatever
+        # stands around them (the 8 curly marks of a generated article, 1.3 µs each).
+        if open_at is None and mark in _ALWAYS_OPENS:
+            open_at, family, opener = i, _family(mark), mark
+            continue
+        if open_at is not None and mark == "”" and family == "double":
+            pairs.append(_Pair(open_at, i, family))
+            open_at = None
+            stray_close = None
             continue
         left, right = _flanks(text, i)
         if open_at is not None:
