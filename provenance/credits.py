@@ -26,7 +26,7 @@ from typing import Literal
 
 from provenance.model import Document, Evidence, OutletCue
 from provenance.settings import LineageSettings
-from provenance.text import tokens
+from provenance.text import FOLDS_TO_ASCII, tokens
 
 CreditScope = Literal["piece", "fact", "self"]
 
@@ -86,12 +86,6 @@ LANGUAGE_NAMES = {
 # Every translation notice holds one of these (casefolded): a plain substring test skips
 # the case-insensitive pattern on the texts that cannot match (0.27 ms a document).
 _NOTICE_WORDS = ("translat", "non-english", "tradu", "übersetzt", "tradotto")
-
-# The characters outside ASCII whose casefold holds an ASCII character (ß → ss, ſ → s,
-# K → k, ﬁ → fi, ẗ → t + U+0308, …; a test checks the list against every code point).
-FOLDS_TO_ASCII = (
-    "\u00df\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
-)
 
 
 def _overlaps(folded: str, word: str) -> bool:

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from provenance.furniture import has_terminal_punctuation
 from provenance.model import Evidence, Line, Metadata, OutletCue, Segment, Span
 from provenance.settings import NormalizeSettings
+from provenance.text import FOLDS_TO_ASCII
 
 # Canonical outlet names and the spellings that refer to them (casefolded). A
 # general gazetteer of large news organisations and wires, not this corpus's list.
@@ -143,11 +144,6 @@ _NEEDS_FOLDED: dict[str, tuple[str, ...]] = {
     "source line": ("source", "via", "originally published", "credit"),
     "copyright": ("©", "(c)", "copyright"),
 }
-# The characters whose casefold holds an ASCII character (ß, ſ, ﬁ, the Kelvin sign...),
-# all of them (tests/test_metadata.py checks every code point), see _folded_view.
-_FOLDS_TO_ASCII = (
-    "\u00df\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
-)
 # "X reported": the keyword, then the name right before it (searched in a window behind
 # the keyword: trying the name pattern at every capital letter of an article cost more
 # than all other cues together). The keyword is found from its literal opening, see
@@ -228,7 +224,7 @@ def _folded_view(clean: str) -> str:
     """
     if clean.isascii():
         return clean.lower()  # casefold is lower on ASCII, which str.lower does fastest
-    if any(char in clean for char in _FOLDS_TO_ASCII):
+    if any(char in clean for char in FOLDS_TO_ASCII):
         return clean.casefold()
     return clean.encode().lower().decode()
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from provenance.api import document_from_text
 from provenance.credits import (
     _NOTICE_WORDS,
-    FOLDS_TO_ASCII,
     _may_hint,
     credits,
     language,
@@ -17,6 +14,7 @@ from provenance.credits import (
     translation_evidence,
 )
 from provenance.settings import LineageSettings
+from provenance.text import FOLDS_TO_ASCII
 
 S = LineageSettings()
 BODY = (
@@ -100,11 +98,6 @@ def test_no_translation_when_the_edition_matches_the_text() -> None:
 )
 def test_language_guess(text: str, code: str) -> None:
     assert language(text) == code
-
-
-def test_folds_to_ascii_lists_every_such_character() -> None:
-    found = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if any(ord(x) < 128 for x in chr(c).casefold()))
-    assert found == FOLDS_TO_ASCII
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
-from provenance.text import matching_key, matching_keys, tokens
+from provenance.text import FOLDS_TO_ASCII, matching_key, matching_keys, tokens
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,8 @@ def test_keys_fold_quotes_dashes_and_case() -> None:
 def test_matching_keys_equal_per_span_keys(text: str) -> None:
     spans = [(a, b) for a in range(0, len(text) + 1, 3) for b in range(a, len(text) + 1, 7)]
     assert matching_keys(text, spans) == [matching_key(text[a:b]) for a, b in spans]
+
+
+def test_folds_to_ascii_lists_every_such_character() -> None:
+    found = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if any(ord(x) < 128 for x in chr(c).casefold()))
+    assert found == FOLDS_TO_ASCII
