@@ -579,7 +579,8 @@ def build_trails(
     ``quote_keys`` are the quotes' :func:`quote_key` when already computed (by the workers
     that extracted the quotes: words were 2/3 of this function's time at 100k quotes);
     ``groups`` what :func:`link_quotes` gives for these quotes and keys, when it ran
-    elsewhere (on a worker, while this process searched the candidate pairs).
+    elsewhere (on a worker, while this process searched the candidate pairs); the
+    variants its groups number are made again here (~1.5 s at 100k articles), not sent back.
     """
     variants = _variants(quotes, quote_keys)
     trails: list[QuoteTrail] = []
