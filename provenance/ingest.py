@@ -90,7 +90,7 @@ def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rej
             yield Source(stem, Path(prefix + relative), prefix + relative)
         return
     if path.is_file():
-        yield Source(_doc_id(Path(path.name)), path, given)
+        yield Source(_doc_id(path.name), path, given)
         return
     if glob.has_magic(given):
         matches = sorted(Path(p) for p in glob.glob(given, recursive=True))  # noqa: PTH207 (user patterns may be absolute)
@@ -98,7 +98,7 @@ def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rej
         if not files:
             rejected.append(Rejected(given, "unreadable", "the pattern matches no file"))
         for match in files:
-            yield Source(_doc_id(Path(match.name)), match, str(match))
+            yield Source(_doc_id(match.name), match, str(match))
         return
     rejected.append(Rejected(given, "unreadable", "no such file or directory"))
 
@@ -126,22 +126,33 @@ def _files_under(root: str, extensions: tuple[str, ...]) -> Iterator[tuple[str, 
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((f"{relative}{name}/", entry.path))
                     continue
-                dot = name.rfind(".")
-                if not 0 < dot < len(name) - 1:  # what Path.suffix calls no suffix
-                    dot = len(name)
-                if name[dot:].lower() in extensions and entry.is_file():
-                    yield relative + name, relative + name[:dot]
+                stem, suffix = _split_suffix(name)
+                if suffix.lower() in extensions and entry.is_file():
+                    yield relative + name, relative + stem
             except OSError:
                 continue
 
 
-def _doc_id(relative: Path) -> str:
-    """The path relative to its root, without extension, with ``/`` separators.
+def _doc_id(name: str) -> str:
+    """A file's id: its name without extension.
 
-    >>> _doc_id(Path("wire/000_3a0f.txt"))
-    'wire/000_3a0f'
+    >>> _doc_id("000_3a0f.txt")
+    '000_3a0f'
     """
-    return relative.with_suffix("").as_posix()
+    return _split_suffix(name)[0]
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """``name`` as ``Path.stem`` and ``Path.suffix`` split it: at its last dot, unless
+    that dot is its first or last character (then there is no suffix).
+
+    >>> _split_suffix("a.b.txt"), _split_suffix(".txt"), _split_suffix("notes."), _split_suffix("README")
+    (('a.b', '.txt'), ('.txt', ''), ('notes.', ''), ('README', ''))
+    """
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name[:dot], name[dot:]
+    return name, ""
 
 
 def read(source: Source, settings: IngestSettings) -> Decoded | Rejected:
