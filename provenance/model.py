@@ -292,6 +292,10 @@ class OffsetMap:
         >>> OffsetMap(((6, 7, 6, 15),), 20).to_raw(Span(0, 9))
         Span(start=0, end=17)
         """
+        if not self.regions:
+            # A text the normaliser did not repair (98% of a generated corpus): the JSON
+            # report maps ~7 spans an article, a third of its documents records' time.
+            return clean
         start = self.raw_start(clean.start)
         if clean.end == clean.start:
             return Span(start, start)
