@@ -16,7 +16,7 @@ from pathlib import Path
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, read
 from provenance.metadata import extract
-from provenance.model import Document, Rejected
+from provenance.model import Document, Metadata, Rejected
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
@@ -32,9 +32,19 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def build_document(
-    decoded: Decoded, normalized: Normalized, settings: NormalizeSettings, repeated: frozenset[str]
+    decoded: Decoded,
+    normalized: Normalized,
+    settings: NormalizeSettings,
+    repeated: frozenset[str],
+    *,
+    metadata: bool = True,
 ) -> Document:
-    """Classify lines, segment and extract metadata for one normalised file."""
+    """Classify lines, segment and extract metadata for one normalised file.
+
+    Without ``metadata`` the document's :class:`~provenance.model.Metadata` is left empty:
+    for a rebuild whose readers (alignment) read only text and segments, where extracting
+    it was a quarter of the document's making.
+    """
     clean = normalized.clean
     lines = classify_lines(clean, settings, repeated)
     paragraphs, sentences = segment(clean, lines)
@@ -51,7 +61,7 @@ def build_document(
         lines=lines,
         paragraphs=paragraphs,
         sentences=sentences,
-        metadata=extract(clean, lines, paragraphs, sentences, settings),
+        metadata=extract(clean, lines, paragraphs, sentences, settings) if metadata else Metadata(),
         words=words,
         sha256=decoded.sha256,
     )
@@ -78,18 +88,22 @@ def load_sources(
     *,
     line_counts: Mapping[str, int] | None = None,
     repeated: frozenset[str] | None = None,
+    metadata: bool = True,
 ) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
     """Read and describe sources whose ids are already decided (the CI gate names them itself).
 
     ``line_counts`` (documents elsewhere in the corpus holding each short line, from an
     index) make furniture by repetition what it would be over the whole corpus;
-    ``repeated`` gives those lines' keys outright (a worker building one chunk of a corpus).
+    ``repeated`` gives those lines' keys outright (a worker building one chunk of a corpus);
+    ``metadata`` as in :func:`build_document`.
     """
     timings = {} if timings is None else timings
     decoded, rejected = read_sources(sources, settings, timings)
     with timed(timings, "normalize"):
         normalized = [normalize(d.text) for d in decoded]
-    documents = describe(decoded, normalized, settings, timings, line_counts=line_counts, repeated=repeated)
+    documents = describe(
+        decoded, normalized, settings, timings, line_counts=line_counts, repeated=repeated, metadata=metadata
+    )
     return documents, rejected
 
 
@@ -117,11 +131,13 @@ def describe(
     *,
     line_counts: Mapping[str, int] | None = None,
     repeated: frozenset[str] | None = None,
+    metadata: bool = True,
 ) -> tuple[Document, ...]:
-    """Documents of normalised files (furniture by repetition as in :func:`load_sources`)."""
+    """Documents of normalised files (furniture by repetition and ``metadata`` as in :func:`load_sources`)."""
     with timed(timings, "normalize"):
         if repeated is None:
             repeated = corpus_repeats((n.clean for n in normalized), settings.normalize, line_counts)
         return tuple(
-            build_document(d, n, settings.normalize, repeated) for d, n in zip(decoded, normalized, strict=True)
+            build_document(d, n, settings.normalize, repeated, metadata=metadata)
+            for d, n in zip(decoded, normalized, strict=True)
         )

@@ -228,16 +228,22 @@ def _cached(path: str | None, sources: Sequence[Source]) -> tuple[list[Decoded],
 
 
 def _documents(
-    sources: Iterable[Source], settings: Settings, repeated: frozenset[str], clock: _Clock, cache: str | None = None
+    sources: Iterable[Source],
+    settings: Settings,
+    repeated: frozenset[str],
+    clock: _Clock,
+    cache: str | None = None,
+    *,
+    metadata: bool = True,
 ) -> tuple[list[Document], list[Rejected]]:
     sources = tuple(sources)
     cached = _cached(cache, sources)
     if cached is None:
-        documents, rejected = load_sources(sources, settings, clock.seconds, repeated=repeated)
+        documents, rejected = load_sources(sources, settings, clock.seconds, repeated=repeated, metadata=metadata)
         clock.last = time.perf_counter()  # load_sources timed its own stages into the clock
         return list(documents), list(rejected)
     clock.lap("cache")
-    documents = describe(*cached, settings, clock.seconds, repeated=repeated)
+    documents = describe(*cached, settings, clock.seconds, repeated=repeated, metadata=metadata)
     clock.last = time.perf_counter()
     return list(documents), []
 
@@ -291,9 +297,14 @@ def build(task: BuildTask) -> BuildResult:
 
 @paused_gc()
 def align_clusters(task: AlignTask) -> AlignResult:
-    """Rebuild the documents of some clusters from their files, align their pairs, compose them."""
+    """Rebuild the documents of some clusters from their files, align their pairs, compose them.
+
+    Alignment reads a document's text and segments only: the rebuild leaves its metadata
+    out (at 10k generated articles, 15% of the documents rebuilt, ~1 ms each, made more
+    than half of the alignment tasks' time).
+    """
     clock = _Clock()
-    documents, _ = _documents(task.sources, task.settings, task.repeated, clock)
+    documents, _ = _documents(task.sources, task.settings, task.repeated, clock, metadata=False)
     passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:

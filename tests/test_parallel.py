@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,15 @@ import pytest
 
 from bench.corpus import generate
 from provenance import parallel
+from provenance.align import align_corpus
 from provenance.api import analyze, load
 from provenance.candidates import colliding_pairs
 from provenance.cli import main
+from provenance.documents import load_sources
 from provenance.engine import DASK_INSTALL, Engine, LocalEngine, make_engine
 from provenance.errors import SettingsError
-from provenance.model import Analysis
+from provenance.ingest import discover
+from provenance.model import Analysis, Metadata
 from provenance.output import write_atomic_chunks
 from provenance.parallel import band_collide
 from provenance.progress import TerminalProgress, progress_for
@@ -231,3 +235,17 @@ def test_cli_progress_is_silent_when_not_a_terminal(
     assert main(["analyze", str(seeds_dir), "--out", str(tmp_path), "--jobs", "1"]) == 0
     captured = capsys.readouterr()
     assert "\r" not in captured.err and "ETA" not in captured.err
+
+
+def test_alignment_rebuilds_documents_without_metadata_and_aligns_the_same(corpus: Path) -> None:
+    """The alignment tasks' rebuild skips metadata, which alignment never reads."""
+    settings = Settings()
+    full, _ = load_sources(discover([str(corpus)], settings.ingest)[0], settings)
+    bare, _ = load_sources(discover([str(corpus)], settings.ingest)[0], settings, metadata=False)
+    assert any(d.metadata != Metadata() for d in full) and all(d.metadata == Metadata() for d in bare)
+    assert [replace(d, metadata=Metadata()) for d in full] == list(bare)
+    with LocalEngine(1) as engine:
+        analysis = analyze([corpus], engine=engine)
+    pairs = [(p.a, p.b) for p in analysis.pairs]
+    assert pairs
+    assert align_corpus(full, pairs, settings.align) == align_corpus(bare, pairs, settings.align)
