@@ -240,8 +240,9 @@ def test_cli_progress_is_silent_when_not_a_terminal(
 def test_alignment_rebuilds_documents_without_metadata_and_aligns_the_same(corpus: Path) -> None:
     """The alignment tasks' rebuild skips metadata, which alignment never reads."""
     settings = Settings()
-    full, _ = load_sources(discover([str(corpus)], settings.ingest)[0], settings)
-    bare, _ = load_sources(discover([str(corpus)], settings.ingest)[0], settings, metadata=False)
+    sources, _ = discover([str(corpus)], settings.ingest)
+    full, _ = load_sources(sources, settings)
+    bare, _ = load_sources(sources, settings, metadata=False)
     assert any(d.metadata != Metadata() for d in full) and all(d.metadata == Metadata() for d in bare)
     assert [replace(d, metadata=Metadata()) for d in full] == list(bare)
     with LocalEngine(1) as engine:
