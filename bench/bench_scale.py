@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bench.corpus import generate, load_truth
 
@@ -93,12 +93,12 @@ class _Sampler:
 # --- one run in a child process -----------------------------------------------------------------
 
 
-def child(corpus: str, out: str, jobs: int, engine: str) -> int:
+def child(corpus: str, out: str, jobs: int, engine: str) -> NoReturn:
     """What ``provenance analyze`` does, with the analysis's timings written to ``out/stats.json``."""
     import resource
 
     from provenance.api import analyze
-    from provenance.cli import write_outputs
+    from provenance.cli import hard_exit, write_outputs
     from provenance.engine import make_engine
     from provenance.settings import Settings
 
@@ -123,7 +123,7 @@ def child(corpus: str, out: str, jobs: int, engine: str) -> int:
         "main_rss": usage[0].ru_maxrss / 1024,
     }
     (Path(out) / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
-    return 0
+    hard_exit(0)  # as the provenance command ends, without freeing the analysis
 
 
 @dataclass

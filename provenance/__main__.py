@@ -1,5 +1,5 @@
 """``python -m provenance``."""
 
-from provenance.cli import main
+from provenance.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

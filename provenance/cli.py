@@ -12,7 +12,9 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
+from typing import NoReturn
 
 from provenance import __version__
 from provenance.api import analyze, compare
@@ -285,6 +287,8 @@ def _analyze(args: argparse.Namespace) -> int:
             f"analysed {len(analysis.documents)} documents, rejected {len(analysis.rejected)}; "
             f"wrote {', '.join(str(p) for p in written)}"
         )
+    if args.hard_exit:  # with the analysis still held: it is not freed object by object
+        hard_exit(EXIT_OK)
     return EXIT_OK
 
 
@@ -385,9 +389,13 @@ def _write_check(result: CheckResult, args: argparse.Namespace) -> None:
         write_atomic(args.junit, render_junit(result))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, exit_when_written: bool = False) -> int:
+    """Run one command; its exit code. With ``exit_when_written`` (the ``provenance``
+    command, not a library caller) ``analyze`` ends the process once its reports are
+    written, through :func:`hard_exit`."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.hard_exit = exit_when_written
     commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
         return commands[args.command](args)
@@ -399,5 +407,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def hard_exit(code: int) -> NoReturn:
+    """End the process now, without freeing its objects one by one.
+
+    At 100k documents an analysis is tens of millions of small objects: freeing them after
+    the reports were written took 1.0 s, and the interpreter's shutdown 0.4 s more
+    (issue 9). The reports are written and closed by then (atomically), the engine's
+    workers have stopped, and the standard streams are flushed here; mypy's command
+    ends the same way.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more can be said
+            stream.flush()
+    os._exit(code)
+
+
+def run() -> int:
+    """The ``provenance`` command (and ``python -m provenance``)."""
+    return main(exit_when_written=True)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -98,11 +99,19 @@ def test_installed_script_and_module_run(tmp_path: Path, seeds_dir: Path) -> Non
     assert script.exists(), "the console script is installed with the package"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("provenance ")
-    done = subprocess.run(
-        [sys.executable, "-m", "provenance", "analyze", str(seeds_dir), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert (tmp_path / "provenance.md").exists()
+    # The command ends the process without the usual cleanup once its reports are written:
+    # the summary line, block-buffered on a pipe, must still arrive, and the reports be whole.
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    for command in ([str(script)], [sys.executable, "-m", "provenance"]):
+        out = tmp_path / command[-1].replace("/", "_")
+        done = subprocess.run(
+            [*command, "analyze", str(seeds_dir), "--out", str(out), "--format", "md,json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=buffered,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"analysed {len(list(seeds_dir.iterdir()))} documents"), done.stdout
+        assert json.loads((out / "provenance.json").read_text(encoding="utf-8"))["documents"]
+        assert (out / "provenance.md").read_text(encoding="utf-8").startswith("# ")
