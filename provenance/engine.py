@@ -24,6 +24,8 @@ import importlib
 import multiprocessing
 import os
 import threading
+import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -163,9 +165,13 @@ class DaskEngine:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
         if not items:
             return iter(())
-        futures = self._client.map(fn, list(items), pure=False)
-        # One future at a time, in order: results are released as they are consumed.
-        return (future.result() for future in futures)
+        with warnings.catch_warnings():
+            # The graph is the task inputs (paths and settings: ~20 KB a chunk of 200
+            # files, ~10 MB at 100k); Dask's advice to load the data with Dask does not
+            # apply, the workers read the files themselves.
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            futures = deque(self._client.map(fn, list(items), pure=False))
+        return _in_order(futures)
 
     def close(self) -> None:
         self._client.close()
@@ -177,6 +183,18 @@ class DaskEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _in_order(futures: deque[Any]) -> Iterator[Any]:
+    """Each future's result in input order; a future is dropped as its result is read.
+
+    A future kept by the client keeps its result in its worker's memory: holding the
+    list of all of them until the last was read kept every build result of a run on
+    the workers (100k documents: the Dask run peaked at 6.4 GB against 3.6 for the
+    local pool).
+    """
+    while futures:
+        yield futures.popleft().result()
 
 
 def make_engine(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None) -> Engine:

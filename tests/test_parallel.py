@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -128,6 +129,16 @@ def test_dask_local_cluster_gives_identical_reports(corpus: Path, reference: tup
     engine = make_engine("dask", jobs=2)
     try:
         assert engine.workers == 2
+        # The client drops each future as its result is read: a held future keeps its
+        # result on a worker until the whole map is consumed.
+        results = engine.map(_pid, [0, 1, 2])
+        next(results)
+        held = engine._client.futures  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10  # the client releases on its event loop, soon after
+        while len(held) > 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(held) == 2
+        assert len(list(results)) == 2
         analysis = analyze([corpus], engine=engine)
         with pytest.MonkeyPatch.context() as monkeypatch:
             _check_band_ranges(engine, monkeypatch)
