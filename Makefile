@@ -8,7 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: report test lint tools bench clean
 
-$(STAMP): pyproject.toml
+# The modules setup.py compiles (mypyc): editing one rebuilds them (until then their
+# source runs, with a warning: provenance/_compiled.py).
+COMPILED_SOURCES := $(shell sed -n 's/^    "\(provenance\/.*\.py\)",$$/\1/p' setup.py)
+
+$(STAMP): pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(PYTHON) -c 'import sys; sys.exit("provenance needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -199,7 +199,7 @@ def language(text: str) -> str:
     if not words:
         return "und"
     counts = Counter(words)
-    scores = {code: sum(counts[w] for w in vocab & counts.keys()) for code, vocab in _FUNCTION_WORDS.items()}
+    scores = {code: sum(counts[w] for w in vocab.intersection(counts)) for code, vocab in _FUNCTION_WORDS.items()}
     best, score = max(scores.items(), key=lambda item: (item[1], item[0] == "en"))
     return best if score >= max(1, 0.05 * len(words)) else "und"
 
