@@ -7,6 +7,7 @@ import io
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from provenance.model import Analysis, Metadata
 from provenance.output import write_atomic_chunks
 from provenance.parallel import band_collide
 from provenance.progress import TerminalProgress, progress_for
+from provenance.report import as_json
 from provenance.report.as_json import iter_json, render_json
 from provenance.report.markdown import render_markdown
 from provenance.settings import Settings
@@ -60,6 +62,15 @@ def test_streamed_json_is_render_json(seed_analysis: Analysis, tmp_path: Path) -
         write_atomic_chunks(path, iter_json(analysis))
         assert path.read_bytes() == render_json(analysis).encode("utf-8")
     assert not analyze([empty]).documents
+
+
+def test_streamed_json_makes_its_records_as_it_writes_them(seed_analysis: Analysis) -> None:
+    """Long sections are iterators, not lists: a 100k-document report's records never all
+    exist at once (compiled, a generator expression outside a call becomes a whole list)."""
+    sections = as_json._sections(seed_analysis)
+    for key in ("documents", "pairs", "passages", "quotes", "lineage"):
+        assert isinstance(sections[key], Iterator), key
+        assert not isinstance(sections[key], list), key
 
 
 def test_parent_documents_keep_what_reports_read(corpus: Path) -> None:

@@ -254,31 +254,47 @@ def lineage_record(edge: LineageEdge, doc: Document | None) -> dict[str, Any]:
 
 
 def _sections(analysis: Analysis) -> dict[str, Any]:
-    """The top-level values, long lists as iterators (so they can be written one record at a time)."""
+    """The top-level values, long lists as iterators (so they can be written one record at a time).
+
+    Generator functions and ``map``, not generator expressions: compiled (setup.py), a
+    generator expression that is not a call's argument is built as a whole list, which
+    held every record of a 100k-document report at once (+700 MB).
+    """
     docs = {d.id: d for d in analysis.documents}
-    comps = {c.doc: c for c in analysis.compositions}
-    quote_counts = {c.doc: c for c in analysis.quote_counts}
-    relations = {(r.a, r.b): r for r in analysis.relations}
-    pair_keys = {(p.a, p.b) for p in analysis.pairs}
     return {
         "version": analysis.stats.get("version"),
-        "documents": (
-            {
-                **document_record(d, quote_counts.get(d.id)),
-                **(composition_record(d, comps[d.id]) if d.id in comps else {}),
-            }
-            for d in analysis.documents
-        ),
+        "documents": _document_records(analysis),
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
-        "pairs": itertools.chain(
-            (pair_record(p, relations.get((p.a, p.b))) for p in analysis.pairs),
-            (relation_record(r) for r in analysis.relations if (r.a, r.b) not in pair_keys),
-        ),
-        "passages": (passage_record(p, docs) for p in analysis.passages),
-        "quotes": (quote_record(t) for t in analysis.quotes),
-        "lineage": (lineage_record(edge, docs.get(edge.doc)) for edge in analysis.lineage),
+        "pairs": _pair_records(analysis),
+        "passages": map(passage_record, analysis.passages, itertools.repeat(docs)),
+        "quotes": map(quote_record, analysis.quotes),
+        "lineage": _lineage_records(analysis, docs),
         "settings": analysis.settings,
     }
+
+
+def _document_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
+    comps = {c.doc: c for c in analysis.compositions}
+    quote_counts = {c.doc: c for c in analysis.quote_counts}
+    for d in analysis.documents:
+        record = document_record(d, quote_counts.get(d.id))
+        yield {**record, **composition_record(d, comps[d.id])} if d.id in comps else record
+
+
+def _pair_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
+    """Each related pair, then each relation between documents that are not a pair."""
+    relations = {(r.a, r.b): r for r in analysis.relations}
+    for p in analysis.pairs:
+        yield pair_record(p, relations.get((p.a, p.b)))
+    pair_keys = {(p.a, p.b) for p in analysis.pairs}
+    for r in analysis.relations:
+        if (r.a, r.b) not in pair_keys:
+            yield relation_record(r)
+
+
+def _lineage_records(analysis: Analysis, docs: dict[str, Document]) -> Iterator[dict[str, Any]]:
+    for edge in analysis.lineage:
+        yield lineage_record(edge, docs.get(edge.doc))
 
 
 def dumps(data: dict[str, Any]) -> str:
