@@ -112,6 +112,6 @@ def test_installed_script_and_module_run(tmp_path: Path, seeds_dir: Path) -> Non
             env=buffered,
         )
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith(f"analysed {len(list(seeds_dir.iterdir()))} documents"), done.stdout
+        assert done.stdout.startswith(f"analysed {len(list(seeds_dir.glob('*.txt')))} documents"), done.stdout
         assert json.loads((out / "provenance.json").read_text(encoding="utf-8"))["documents"]
         assert (out / "provenance.md").read_text(encoding="utf-8").startswith("# ")
