@@ -37,3 +37,4 @@ test: $(STAMP) lint tools
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
+	find provenance -name '*.so' -delete; rm -f provenance_native__mypyc*.so  # compiled modules (setup.py)
