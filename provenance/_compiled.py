@@ -2,7 +2,7 @@
 
 ``setup.py`` compiles some modules to C extensions (mypyc) beside their source, and
 Python imports an extension before a source file of the same name. In a source tree
-(an editable install) an edit or a checkout after the last install leaves an extension
+(an editable install; :func:`in_source_tree`) an edit or a checkout after the last install leaves an extension
 older than its source, which would run the old code without a word. Then every
 compiled module is imported from its source instead (compiled modules call each other
 directly, not through the import system, so it is all of them or none) and one warning
@@ -58,11 +58,23 @@ def _from_source() -> bool:
     return any(isinstance(finder, SourceFinder) for finder in sys.meta_path)
 
 
+def in_source_tree(package: Path = PACKAGE) -> bool:
+    """True in a checkout (an editable install), where sources change after a build.
+
+    An installed package is written once, and pip writes a module's source after its
+    extension (archive order), so there a source is newer by a moment without being stale.
+    """
+    return (package.parent / "setup.py").is_file() and (package.parent / "pyproject.toml").is_file()
+
+
 def prefer_fresh_source() -> None:
-    """Import every compiled module from its source when any of them is stale (with a warning)."""
+    """In a source tree, import every compiled module from its source when any of them is
+    stale (with a warning)."""
+    if not in_source_tree() or _from_source():
+        return
     found = extensions()
     old = stale(found)
-    if not old or _from_source():
+    if not old:
         return
     sys.meta_path.insert(0, SourceFinder({name: source for name, (_, source) in found.items()}))
     warnings.warn(
