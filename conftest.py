@@ -12,7 +12,7 @@ from pathlib import Path
 
 from provenance._compiled import compiled, extensions
 
-_COMPILED_SOURCES = {source for name, (_, source) in extensions().items() if name in compiled()}
+_COMPILED_SOURCES = {extensions()[name][1] for name in compiled()}
 
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:

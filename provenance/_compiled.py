@@ -2,8 +2,9 @@
 
 ``setup.py`` compiles some modules to C extensions (mypyc) beside their source, and
 Python imports an extension before a source file of the same name. In a source tree
-(an editable install; :func:`in_source_tree`) an edit or a checkout after the last install leaves an extension
-older than its source, which would run the old code without a word. Then every
+(an editable install; :func:`in_source_tree`) an edit or a checkout after the last
+install leaves an extension older than its source, which would run the old code
+without a word. Then every
 compiled module is imported from its source instead (compiled modules call each other
 directly, not through the import system, so it is all of them or none) and one warning
 says how to rebuild.
@@ -29,8 +30,9 @@ def extensions(package: Path = PACKAGE) -> dict[str, tuple[Path, Path]]:
     found: dict[str, tuple[Path, Path]] = {}
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         for extension in package.rglob(f"*{suffix}"):
-            source = extension.with_name(extension.name.removesuffix(suffix) + ".py")
-            if source.is_file() and extension.name.removesuffix(suffix).isidentifier():
+            stem = extension.name.removesuffix(suffix)
+            source = extension.with_name(f"{stem}.py")
+            if stem.isidentifier() and source.is_file():
                 parts = source.relative_to(package.parent).with_suffix("").parts
                 found.setdefault(".".join(parts), (extension, source))
     return found
