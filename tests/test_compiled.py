@@ -41,14 +41,16 @@ def test_an_extension_older_than_its_source_is_stale(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    for name in ("a", "sub/b"):
-        (package / f"{name}{suffix}").write_bytes(b"")
+    for name in ("a", "sub/b"):  # each built after its source was last written
         (package / f"{name}.py").write_text("")
+        (package / f"{name}{suffix}").write_bytes(b"")
+        built = (package / f"{name}.py").stat().st_mtime + 1
+        os.utime(package / f"{name}{suffix}", (built, built))
     (package / f"c{suffix}").write_bytes(b"")  # no source: not one of ours
     found = extensions(package)
     assert sorted(found) == ["pkg.a", "pkg.sub.b"]
     assert stale(found) == []
-    later = (package / "sub" / f"b{suffix}").stat().st_mtime + 10
+    later = (package / "sub" / f"b{suffix}").stat().st_mtime + 1
     os.utime(package / "sub" / "b.py", (later, later))
     assert stale(found) == ["pkg.sub.b"]
 
