@@ -77,6 +77,7 @@ from provenance.trails import (
     quote_links,
     with_lineage,
 )
+from provenance.wire import Shared
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,7 +96,7 @@ BAND_SPLIT_CELLS = 1 << 22
 
 
 # Results cross processes pickled as their field values (see provenance.wire).
-wire.register(Credit, DocFacts, Fingerprint, FingerprintParams, Source)
+wire.register(Credit, DocFacts, Fingerprint, FingerprintParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class ScanResult:
 class BuildTask:
     sources: tuple[Source, ...]
     settings: Settings
-    repeated: frozenset[str]
+    repeated: Shared[frozenset[str]]
     products: bool = True  # False: documents only (what ``load`` returns)
     cache: str | None = None  # the scan's file for this chunk, when this worker can see it
 
@@ -144,7 +145,7 @@ class BuildResult:
 class AlignTask:
     sources: tuple[Source, ...]
     settings: Settings
-    repeated: frozenset[str]
+    repeated: Shared[frozenset[str]]
     pairs: tuple[tuple[str, str], ...]
 
 
@@ -276,7 +277,7 @@ def without_keys(doc: Document) -> Document:
 def build(task: BuildTask) -> BuildResult:
     """Documents of a chunk of files and, with ``products``, each one's own stage results."""
     clock = _Clock()
-    documents, rejected = _documents(task.sources, task.settings, task.repeated, clock, task.cache)
+    documents, rejected = _documents(task.sources, task.settings, task.repeated.value, clock, task.cache)
     if not task.products:
         return BuildResult(tuple(Built(d, None, (), None, None) for d in documents), tuple(rejected), clock.seconds)
     settings = task.settings
@@ -304,7 +305,7 @@ def align_clusters(task: AlignTask) -> AlignResult:
     than half of the alignment tasks' time).
     """
     clock = _Clock()
-    documents, _ = _documents(task.sources, task.settings, task.repeated, clock, metadata=False)
+    documents, _ = _documents(task.sources, task.settings, task.repeated.value, clock, metadata=False)
     passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -428,8 +429,9 @@ def build_corpus(
     products: bool = True,
 ) -> tuple[list[Built], list[Rejected]]:
     """Every document (and its own stage results) built on the engine, in source order."""
+    repeated = Shared(scanned.repeated)
     tasks = [
-        BuildTask(chunk, settings, scanned.repeated, products, cache)
+        BuildTask(chunk, settings, repeated, products, cache)
         for chunk, cache in zip(scanned.chunks, scanned.caches, strict=True)
         if chunk
     ]
@@ -467,6 +469,7 @@ def align_tasks(
     pairs: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: frozenset[str]
 ) -> tuple[list[AlignTask], list[int]]:
     """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair count."""
+    shared = Shared(repeated)
     clusters: dict[str, list[Pair]] = {}
     for pair in pairs:
         clusters.setdefault(pair.cluster, []).append(pair)
@@ -476,17 +479,17 @@ def align_tasks(
     for name in sorted(clusters):
         bundle.extend(clusters[name])
         if len(bundle) >= CHUNK_PAIRS:
-            tasks.append(_align_task(bundle, sources, settings, repeated))
+            tasks.append(_align_task(bundle, sources, settings, shared))
             sizes.append(len(bundle))
             bundle = []
     if bundle:
-        tasks.append(_align_task(bundle, sources, settings, repeated))
+        tasks.append(_align_task(bundle, sources, settings, shared))
         sizes.append(len(bundle))
     return tasks, sizes
 
 
 def _align_task(
-    bundle: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: frozenset[str]
+    bundle: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: Shared[frozenset[str]]
 ) -> AlignTask:
     ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
     return AlignTask(tuple(sources[i] for i in ids), settings, repeated, tuple((p.a, p.b) for p in bundle))

@@ -18,12 +18,18 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import hashlib
 import operator
+import pickle
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from provenance import model
+from provenance.ingest import Source
 from provenance.model import Attribution, Document, KeylessSegments, Quote, Segment, Span
+
+T = TypeVar("T")
 
 _SEGMENT_FIELDS = ("paragraphs", "sentences")
 _DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
@@ -124,6 +130,76 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
     )
 
 
+def _source(id: str, display: str, path: str | None = None) -> Source:
+    return Source(id, Path(display if path is None else path), display)
+
+
+def _reduce_source(source: Source) -> tuple[Callable[..., Source], tuple[str, ...]]:
+    """A source as its id and display string (its path too only when that differs).
+
+    Tasks carry hundreds of sources; a ``Path`` pickles as its parts and is parsed again
+    from them: a chunk of 200 sources took 0.41 ms to pickle and 1.07 to unpickle, 0.10
+    and 0.77 this way.
+    """
+    path = str(source.path)
+    return _source, (source.id, source.display) if path == source.display else (source.id, source.display, path)
+
+
+class Shared(Generic[T]):
+    """A value every task of a run carries, unpickled once in each worker process.
+
+    The corpus's repeated lines go with every build and alignment task: at 10k articles
+    2,015 keys, ~4 ms a task to pickle and unpickle as a frozenset. Pickled, a Shared is
+    its value's pickle (made once, in the parent) and a digest of it; a worker keeps the
+    last values it received by digest, so every task after its first copies bytes and
+    unpickles nothing. Nothing is assumed of where workers run (a fork, a Dask cluster).
+
+    >>> shared = Shared(frozenset({"a", "b"}))
+    >>> again = pickle.loads(pickle.dumps(shared))
+    >>> again.value == shared.value, pickle.loads(pickle.dumps(shared)) is again, again == shared
+    (True, True, True)
+    """
+
+    __slots__ = ("_wire", "value")
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+        self._wire: tuple[bytes, bytes] | None = None
+
+    def _digested(self) -> tuple[bytes, bytes]:
+        if self._wire is None:
+            blob = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._wire = (hashlib.blake2b(blob, digest_size=16).digest(), blob)
+        return self._wire
+
+    def __reduce__(self) -> tuple[Callable[[bytes, bytes], Shared[Any]], tuple[bytes, bytes]]:
+        return _received, self._digested()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shared) and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"Shared({self.value!r})"
+
+
+_RECEIVED: dict[bytes, Shared[Any]] = {}
+_KEEP = 4  # values a worker holds on to: a run shares one at a time
+
+
+def _received(digest: bytes, blob: bytes) -> Shared[Any]:
+    found = _RECEIVED.get(digest)
+    if found is None:
+        found = Shared(pickle.loads(blob))
+        found._wire = (digest, blob)
+        while len(_RECEIVED) >= _KEEP:
+            del _RECEIVED[next(iter(_RECEIVED))]
+        _RECEIVED[digest] = found
+    return found
+
+
 def register(*extra: type) -> None:
     """Register the reducers: every dataclass of :mod:`provenance.model` and ``extra``."""
     for cls in (*(v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)), *extra):
@@ -131,3 +207,4 @@ def register(*extra: type) -> None:
             by_fields(cls)
     copyreg.pickle(Document, _reduce_document)
     copyreg.pickle(Quote, _reduce_quote)
+    copyreg.pickle(Source, _reduce_source)

@@ -26,7 +26,7 @@ def test_documents_and_findings_round_trip(seed_analysis: Analysis) -> None:
 def test_build_results_round_trip() -> None:
     settings = Settings()
     sources, _ = discover([str(SEEDS)], settings.ingest)
-    task = parallel.BuildTask(tuple(sources), settings, frozenset())
+    task = parallel.BuildTask(tuple(sources), settings, wire.Shared(frozenset()))
     result = parallel.build(task)
     again = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     assert again.rejected == result.rejected
@@ -65,8 +65,34 @@ def test_lean_documents_travel_packed() -> None:
     wire.register()
     settings = Settings()
     sources, _ = discover([str(SEEDS)], settings.ingest)
-    result = parallel.build(parallel.BuildTask(tuple(sources), settings, frozenset()))
+    result = parallel.build(parallel.BuildTask(tuple(sources), settings, wire.Shared(frozenset())))
     for built in result.built:
         doc = pickle.loads(pickle.dumps(built.document, protocol=pickle.HIGHEST_PROTOCOL))
         assert isinstance(doc.sentences, KeylessSegments) and isinstance(doc.paragraphs, KeylessSegments)
         assert doc == built.document and len(doc.sentences) > 0
+
+
+def test_sources_travel_as_strings_and_come_back_equal(tmp_path: Path) -> None:
+    wire.register()
+    settings = Settings()
+    sources, _ = discover([str(SEEDS), str(tmp_path / "missing.txt")], settings.ingest)
+    odd = parallel.Source("x", Path("/a/b/../c.txt"), "c.txt")  # display differs from the path
+    for source in (*sources, odd):
+        again = pickle.loads(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == source and isinstance(again.path, Path)
+    assert len(pickle.dumps(sources[0])) < len(pickle.dumps((sources[0].id, sources[0].path, sources[0].display)))
+
+
+def test_a_shared_value_is_unpickled_once_per_process() -> None:
+    repeated = wire.Shared(frozenset({"subscribe now", "listen to this article"}))
+    blob = pickle.dumps(repeated, protocol=pickle.HIGHEST_PROTOCOL)
+    first, second = pickle.loads(blob), pickle.loads(blob)
+    assert first is second and first.value == repeated.value and first == repeated
+    other = pickle.loads(pickle.dumps(wire.Shared(frozenset({"another"}))))
+    assert other is not first and other.value == frozenset({"another"}) and other != first
+    # Tasks carrying it stay equal to what was sent and run as before.
+    settings = Settings()
+    sources, _ = discover([str(SEEDS)], settings.ingest)
+    task = parallel.BuildTask(tuple(sources), settings, repeated)
+    again = pickle.loads(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == task and again.repeated.value is first.value
