@@ -100,17 +100,19 @@ def child(corpus: str, out: str, jobs: int, engine: str) -> NoReturn:
     from provenance.api import analyze
     from provenance.cli import hard_exit, write_outputs
     from provenance.engine import make_engine
+    from provenance.output import paused_gc
     from provenance.settings import Settings
 
     start = time.perf_counter()
     runner = make_engine(engine, jobs=jobs)
-    try:
-        analysis = analyze([corpus], Settings(), engine=runner)
-    finally:
-        runner.close()
-    analysed = time.perf_counter()
-    rss_analysed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    write_outputs(analysis, Path(out), ["md", "json"])
+    with paused_gc():  # from the analysis to the reports, as the command runs (cli._analyze)
+        try:
+            analysis = analyze([corpus], Settings(), engine=runner)
+        finally:
+            runner.close()
+        analysed = time.perf_counter()
+        rss_analysed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        write_outputs(analysis, Path(out), ["md", "json"])
     done = time.perf_counter()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     stats = {

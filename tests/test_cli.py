@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from provenance import api, cli
 from provenance.cli import main
+from provenance.model import Analysis
 from provenance.report.as_json import TOP_LEVEL_KEYS
 
 LATIN = "Le café de la gare était fermé à Noël; l'été dernier, les élèves étaient déçus et fâchés. " * 3
@@ -115,3 +119,36 @@ def test_installed_script_and_module_run(tmp_path: Path, seeds_dir: Path) -> Non
         assert done.stdout.startswith(f"analysed {len(list(seeds_dir.glob('*.txt')))} documents"), done.stdout
         assert json.loads((out / "provenance.json").read_text(encoding="utf-8"))["documents"]
         assert (out / "provenance.md").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_analyze_keeps_the_collector_paused_until_its_reports_are_written(
+    tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection after the analysis walks all its objects (3.7 s at 100k articles)."""
+    steps: list[str] = []
+    collections: list[int] = []
+
+    def analyze(*args: Any, **kwargs: Any) -> Analysis:
+        steps.append("analysis")
+        return api.analyze(*args, **kwargs)
+
+    def write_outputs(*args: Any, **kwargs: Any) -> list[Path]:
+        written = cli_write_outputs(*args, **kwargs)
+        steps.append("written")
+        return written
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and steps == ["analysis"]:
+            collections.append(info["generation"])
+
+    cli_write_outputs = cli.write_outputs
+    monkeypatch.setattr(cli, "analyze", analyze)
+    monkeypatch.setattr(cli, "write_outputs", write_outputs)
+    gc.callbacks.append(count)
+    try:
+        args = ["analyze", str(seeds_dir), "--out", str(tmp_path), "--format", "md,json", "--quiet", "--jobs", "1"]
+        code = main(args)
+    finally:
+        gc.callbacks.remove(count)
+    assert code == 0 and steps == ["analysis", "written"] and (tmp_path / "provenance.json").is_file()
+    assert collections == [] and gc.isenabled()
