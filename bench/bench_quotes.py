@@ -69,7 +69,7 @@ def articles(pool: list[str], n: int, seed: int = 5) -> list[str]:
 
 def document(text: str, index: int) -> Document:
     doc_id = f"a{index:06d}"
-    decoded = Decoded(Source(doc_id, Path(doc_id), doc_id), text, "utf-8", hashlib.sha256(text.encode()).hexdigest())
+    decoded = Decoded(Source(doc_id, doc_id, doc_id), text, "utf-8", hashlib.sha256(text.encode()).hexdigest())
     return build_document(decoded, normalize(text), NormalizeSettings(), frozenset())
 
 

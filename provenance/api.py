@@ -122,7 +122,7 @@ def compare(path_a: str | Path, path_b: str | Path, settings: Settings | None = 
     settings = settings or Settings()
     documents: list[Document] = []
     for given in (path_a, path_b):
-        source = Source(str(given), Path(given), str(given))
+        source = Source(str(given), str(given), str(given))
         result = read(source, settings.ingest)
         if isinstance(result, Rejected):
             raise InputError(f"{result.path}: {result.reason}: {result.detail}")

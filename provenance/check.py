@@ -113,7 +113,7 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     doc_id = (
         Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
-    return NewFile(Source(doc_id, path, display), display, relative)
+    return NewFile(Source(doc_id, str(path), display), display, relative)
 
 
 def drop_files(
@@ -723,7 +723,7 @@ def _load_corpus(
     """Read the matched corpus files; those missing or changed since indexing stay index-only."""
     if root is None:
         return [], {r.id for r in matched}
-    sources = [Source(r.id, root / r.path, str(root / r.path)) for r in matched]
+    sources = [Source(r.id, str(root / r.path), str(root / r.path)) for r in matched]
     documents, _ = load_sources(sources, settings, line_counts=line_counts)
     stored = {r.id: r.sha256 for r in matched}
     fresh = [d for d in documents if stored.get(d.id) == d.sha256]

@@ -11,7 +11,6 @@ import hashlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, read
@@ -76,7 +75,7 @@ def document_from_text(text: str, doc_id: str = "text", settings: Settings | Non
     """
     settings = settings or Settings()
     data = text.encode("utf-8")
-    source = Source(doc_id, Path(doc_id), doc_id)
+    source = Source(doc_id, doc_id, doc_id)
     decoded = Decoded(source, text, "utf-8", hashlib.sha256(data).hexdigest())
     return build_document(decoded, normalize(text), settings.normalize, frozenset())
 
