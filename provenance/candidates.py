@@ -36,7 +36,6 @@ into clusters by union-find with the smallest member id as the cluster id.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -136,11 +135,6 @@ def _shared(a: np.ndarray, b: np.ndarray) -> int:
         return 0
     idx = np.minimum(np.searchsorted(b, a), b.size - 1)
     return int(np.count_nonzero(b[idx] == a))
-
-
-def shingle_digest(shingles: np.ndarray) -> bytes:
-    """A 16-byte digest of a shingle set: equal digests, identical texts (furniture aside)."""
-    return hashlib.blake2b(shingles.astype("<u8").tobytes(), digest_size=16).digest()
 
 
 def cluster_ids(ids: Iterable[K], edges: Iterable[tuple[K, K]]) -> dict[K, K]:
@@ -270,7 +264,7 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
     found: dict[bytes, list[int]] = {}
     for index, fp in enumerate(fingerprints):
         if fp.size:
-            found.setdefault(shingle_digest(fp.shingles), []).append(index)
+            found.setdefault(fp.content_digest(), []).append(index)
     groups = tuple(tuple(g) for g in found.values())
     params = fingerprints[0].params if fingerprints else None
     rep_sets, removed, common = drop_common([fingerprints[g[0]].shingles for g in groups], settings.max_df)

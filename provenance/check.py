@@ -38,10 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from provenance.api import analyze_documents, load_sources
-from provenance.candidates import required_collisions, shingle_digest, verify
+from provenance.candidates import required_collisions, verify
 from provenance.credits import Credit, credits
 from provenance.errors import InputError
-from provenance.fingerprint import Fingerprint, fingerprint, shingle_sets, signatures
+from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover
 from provenance.model import (

@@ -27,6 +27,7 @@ never compares documents: that is :mod:`provenance.candidates`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from collections.abc import Iterator, Sequence
@@ -91,15 +92,26 @@ shingle_size=5 vs 4
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
-    """A document's shingle set (sorted unique ``uint64``) and MinHash signature (``uint32``)."""
+    """A document's shingle set (sorted unique ``uint64``) and MinHash signature (``uint32``).
+
+    ``digest`` is :func:`shingle_digest` of the shingles when it was made with them (in
+    the worker that fingerprinted the document), empty when not: :meth:`content_digest`
+    gives it either way. The candidate search groups identical texts by it, and hashing
+    100k sets there took 0.7 s of the main process.
+    """
 
     params: FingerprintParams
     shingles: np.ndarray
     signature: np.ndarray
+    digest: bytes = b""
 
     @property
     def size(self) -> int:
         return int(self.shingles.size)
+
+    def content_digest(self) -> bytes:
+        """:func:`shingle_digest` of the shingles."""
+        return self.digest or shingle_digest(self.shingles)
 
     def to_bytes(self) -> bytes:
         """Portable bytes: magic, header length, JSON parameters, shingles, signature."""
@@ -133,6 +145,11 @@ class Fingerprint:
 
     def require_comparable(self, other: Fingerprint) -> None:
         self.params.require_same(other.params)
+
+
+def shingle_digest(shingles: np.ndarray) -> bytes:
+    """A 16-byte digest of a shingle set: equal digests, identical texts (furniture aside)."""
+    return hashlib.blake2b(shingles.astype("<u8").tobytes(), digest_size=16).digest()
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -287,7 +304,7 @@ def fingerprint_texts(texts: Sequence[str], settings: FingerprintSettings) -> li
     for start, stop in char_batches(texts):
         sets = shingle_sets(texts[start:stop], settings.shingle_size)
         sigs = signatures(sets, settings.num_perm, settings.seed)
-        out.extend(Fingerprint(params, s, sig) for s, sig in zip(sets, sigs, strict=True))
+        out.extend(Fingerprint(params, s, sig, shingle_digest(s)) for s, sig in zip(sets, sigs, strict=True))
     return out
 
 

@@ -47,7 +47,7 @@ import numpy as np
 
 from provenance import __version__
 from provenance.api import build_document
-from provenance.candidates import drop_common, shingle_digest
+from provenance.candidates import drop_common
 from provenance.credits import credits
 from provenance.errors import IndexStateError
 from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
@@ -224,7 +224,7 @@ def describe(
                 mtime=mtime,
                 fingerprint=fp.to_bytes(),
                 shingles=fp.size,
-                digest=shingle_digest(fp.shingles),
+                digest=fp.content_digest(),
                 title=doc.metadata.title,
                 date=doc.metadata.date,
                 credits=json.dumps(found, ensure_ascii=False, sort_keys=True),

@@ -14,6 +14,7 @@ from provenance.fingerprint import (
     FingerprintParams,
     fingerprint,
     fingerprint_texts,
+    shingle_digest,
     shingle_sets,
     signatures,
     token_hashes,
@@ -131,3 +132,10 @@ def test_shingles_match_a_plain_python_oracle(words: list[str]) -> None:
     grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)} if len(words) >= 3 else {tuple(words)}
     expected = 0 if not words else len(grams)
     assert ours.size == expected  # 64-bit hashes: no collisions at this size
+
+
+def test_a_fingerprint_carries_the_digest_of_its_shingles() -> None:
+    made = fingerprint_texts(["a b c d e f g", "a b c d e f g", "x y z w v u t"], FingerprintSettings())
+    assert made[0].digest == shingle_digest(made[0].shingles) == made[1].digest != made[2].digest
+    stored = Fingerprint.from_bytes(made[0].to_bytes())
+    assert stored.digest == b"" and stored.content_digest() == made[0].content_digest()
