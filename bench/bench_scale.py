@@ -95,6 +95,7 @@ class _Sampler:
 
 def child(corpus: str, out: str, jobs: int, engine: str) -> NoReturn:
     """What ``provenance analyze`` does, with the analysis's timings written to ``out/stats.json``."""
+    import gc
     import resource
 
     from provenance.api import analyze
@@ -110,6 +111,7 @@ def child(corpus: str, out: str, jobs: int, engine: str) -> NoReturn:
             analysis = analyze([corpus], Settings(), engine=runner)
         finally:
             runner.close()
+        gc.freeze()  # as the command does before its reports (cli._analyze)
         analysed = time.perf_counter()
         rss_analysed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         write_outputs(analysis, Path(out), ["md", "json"])

@@ -144,6 +144,7 @@ def test_analyze_keeps_the_collector_paused_until_its_reports_are_written(
     cli_write_outputs = cli.write_outputs
     monkeypatch.setattr(cli, "analyze", analyze)
     monkeypatch.setattr(cli, "write_outputs", write_outputs)
+    frozen = gc.get_freeze_count()
     gc.callbacks.append(count)
     try:
         args = ["analyze", str(seeds_dir), "--out", str(tmp_path), "--format", "md,json", "--quiet", "--jobs", "1"]
@@ -152,3 +153,6 @@ def test_analyze_keeps_the_collector_paused_until_its_reports_are_written(
         gc.callbacks.remove(count)
     assert code == 0 and steps == ["analysis", "written"] and (tmp_path / "provenance.json").is_file()
     assert collections == [] and gc.isenabled()
+    # Only the command, which ends right after its reports, freezes what it made; main() called
+    # from a program leaves that program's objects to the collector.
+    assert gc.get_freeze_count() == frozen
