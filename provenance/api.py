@@ -103,7 +103,8 @@ def analyze(
 
     A large analysis is made with Python's cyclic collector paused: a caller keeping one
     can ``gc.freeze()`` after it, or the next collections walk all its objects (3.7 s
-    at 100k articles; the ``provenance`` command keeps the collector paused instead).
+    at 100k articles; the ``provenance`` command keeps the collector paused, and freezes
+    the analysis before writing its reports).
     """
     settings = settings or Settings()
     timings: dict[str, float] = {}

@@ -96,7 +96,7 @@ BAND_SPLIT_CELLS = 1 << 22
 
 
 # Results cross processes pickled as their field values (see provenance.wire).
-wire.register(Credit, DocFacts, Fingerprint, FingerprintParams)
+wire.register(Credit, DocFacts, Fingerprint, FingerprintParams, Source)
 
 
 @dataclass(frozen=True, slots=True)

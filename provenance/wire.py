@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from provenance import model
-from provenance.ingest import Source
 from provenance.model import Attribution, Document, KeylessSegments, Quote, Segment, Span
 
 T = TypeVar("T")
@@ -186,11 +185,7 @@ def _received(digest: bytes, blob: bytes) -> Shared[Any]:
 
 def register(*extra: type) -> None:
     """Register the reducers: every dataclass of :mod:`provenance.model` and ``extra``."""
-    for cls in (
-        *(v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)),
-        Source,
-        *extra,
-    ):
+    for cls in (*(v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)), *extra):
         if cls.__module__.startswith("provenance."):
             by_fields(cls)
     copyreg.pickle(Document, _reduce_document)
