@@ -7,8 +7,9 @@ per-document work one document after another:
 1. **scan** (chunks of files): read, decode, normalise; return rejections and each
    document's candidate furniture lines (:func:`~provenance.furniture.repeat_keys`).
    The parent counts them into the corpus's repeated lines. Each task leaves its
-   decoded, normalised files in a private temporary directory for the build task of
-   the same chunk (a worker that cannot see it reads the files again).
+   decoded, normalised files in a private temporary directory (a pickle each) for the
+   build task of the same chunk and for the alignment tasks (a worker that cannot see
+   it reads the files again).
 2. **build** (the same chunks): classify lines, segment,
    metadata, then everything that needs one document only: its fingerprint, its
    quotes, its lineage cues and its composition as if it shared no text. The parent
@@ -16,8 +17,8 @@ per-document work one document after another:
 3. **candidates** (parent; band ranges on workers): one index over all signatures,
    the colliding pairs counted per range of minhash rows and summed.
 4. **align** (clusters of related documents): a task rebuilds the documents of its
-   clusters from their files, aligns their pairs and composes them (a document's
-   passages all lie in its cluster).
+   clusters from the scan's files, aligns their pairs and composes them (a
+   document's passages all lie in its cluster).
 5. **quotes**: one task links the quotes into groups from their keys, kinds and places
    while the parent searches the candidate pairs; the parent then makes the trails while
    the workers align. **lineage** (parent) runs over the compact results.
@@ -29,6 +30,7 @@ the serial stage computes for its documents, and results are merged in input ord
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
@@ -57,11 +59,13 @@ from provenance.model import (
     Document,
     DocumentQuotes,
     KeylessSegments,
+    OffsetMap,
     Pair,
     Passage,
     Quote,
     QuoteTrail,
     Rejected,
+    Repair,
 )
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
@@ -99,6 +103,10 @@ BAND_SPLIT_CELLS = 1 << 22
 wire.register(Credit, DocFacts, Fingerprint, FingerprintParams, Source)
 
 
+# Where the scan left one decoded, normalised file: (cache file, first byte, end byte).
+Place = tuple[str, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class ScanTask:
     sources: tuple[Source, ...]
@@ -111,6 +119,7 @@ class ScanResult:
     rejected: tuple[Rejected, ...]
     counts: Counter[str]
     seconds: dict[str, float]
+    places: tuple[tuple[str, Place], ...] = ()  # (source id, place) of each file left in the cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +156,7 @@ class AlignTask:
     settings: Settings
     repeated: Shared[frozenset[str]]
     pairs: tuple[tuple[str, str], ...]
+    places: tuple[Place | None, ...] = ()  # each source's place in the scan's cache, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +196,9 @@ class _Clock:
 def scan(task: ScanTask) -> ScanResult:
     """Read and normalise a chunk of files; count their candidate furniture lines.
 
-    With a ``cache`` path the decoded and normalised files are left there for the build
-    task of the same chunk, which then neither reads nor normalises them again.
+    With a ``cache`` path the decoded and normalised files are left there, one pickle
+    each, for the build task of the same chunk and the alignment tasks, which then
+    neither read nor normalise them again.
     """
     clock = _Clock()
     decoded, rejected = read_sources(task.sources, task.settings, clock.seconds)
@@ -197,35 +208,75 @@ def scan(task: ScanTask) -> ScanResult:
     for n in normalized:
         counts.update(repeat_keys(n.clean, task.settings.normalize))
     clock.lap("normalize")
+    places: tuple[tuple[str, Place], ...] = ()
     if task.cache is not None:
-        _save(Path(task.cache), (decoded, normalized))
+        ends = _save_each(Path(task.cache), [_flat(d, n) for d, n in zip(decoded, normalized, strict=True)])
+        starts = (0, *ends[:-1])
+        places = tuple((d.source.id, (task.cache, a, b)) for d, a, b in zip(decoded, starts, ends, strict=False))
         clock.lap("cache")
-    return ScanResult(tuple(rejected), counts, clock.seconds)
+    return ScanResult(tuple(rejected), counts, clock.seconds, places)
 
 
-def _save(path: Path, value: object) -> None:
-    """Pickle ``value`` to ``path`` atomically; a worker that cannot write leaves no file."""
+def _save_each(path: Path, values: Sequence[object]) -> tuple[int, ...]:
+    """Pickle each value after the other to ``path``, atomically; the offset where each one ends.
+
+    A worker that cannot write leaves no file and returns no offsets.
+    """
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    ends: list[int] = []
+    end = 0
     try:
         with temporary.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                end += handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                ends.append(end)
         temporary.replace(path)
     except OSError:
         temporary.unlink(missing_ok=True)
+        return ()
+    return tuple(ends)
+
+
+Loaded = tuple[Decoded, Normalized]
+# A decoded, normalised file as the cache holds it: plain values, so that a pickle of one
+# names no class. Pickled one by one, the objects themselves took 38 µs a generated article
+# to unpickle (each pickle looks its four classes up again), these 11 and back to objects.
+Flat = tuple[str, str, str, str, str, str, str, tuple[tuple[str, int], ...], tuple[tuple[int, int, int, int], ...], int]
+
+
+def _flat(decoded: Decoded, normalized: Normalized) -> Flat:
+    source, offsets = decoded.source, normalized.offsets
+    repairs = tuple((r.fixer, r.count) for r in normalized.repairs)
+    return (
+        *(source.id, source.file, source.display),
+        *(decoded.text, decoded.encoding, decoded.sha256),
+        *(normalized.clean, repairs, offsets.regions, offsets.raw_length),
+    )
+
+
+def _loaded(flat: Flat) -> Loaded:
+    """The inverse of :func:`_flat`."""
+    source_id, file, display, text, encoding, sha256, clean, repairs, regions, raw_length = flat
+    decoded = Decoded(Source(source_id, file, display), text, encoding, sha256)
+    return decoded, Normalized(clean, tuple(Repair(f, n) for f, n in repairs), OffsetMap(regions, raw_length))
 
 
 def _cached(path: str | None, sources: Sequence[Source]) -> tuple[list[Decoded], list[Normalized]] | None:
     """The scan's decoded and normalised files of exactly ``sources``, or None (not on this machine)."""
     if path is None:
         return None
+    loaded: list[Loaded] = []
     try:
         with Path(path).open("rb") as handle:
-            decoded, normalized = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError):
+            blob = handle.read()
+        stream = io.BytesIO(blob)
+        while stream.tell() < len(blob):  # each load stops at the end of its own pickle
+            loaded.append(_loaded(pickle.load(stream)))
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return None
-    if [d.source.id for d in decoded] != [s.id for s in sources]:
+    if [d.source.id for d, _ in loaded] != [s.id for s in sources]:
         return None
-    return decoded, normalized
+    return [d for d, _ in loaded], [n for _, n in loaded]
 
 
 def _documents(
@@ -234,17 +285,15 @@ def _documents(
     repeated: frozenset[str],
     clock: _Clock,
     cache: str | None = None,
-    *,
-    metadata: bool = True,
 ) -> tuple[list[Document], list[Rejected]]:
     sources = tuple(sources)
     cached = _cached(cache, sources)
     if cached is None:
-        documents, rejected = load_sources(sources, settings, clock.seconds, repeated=repeated, metadata=metadata)
+        documents, rejected = load_sources(sources, settings, clock.seconds, repeated=repeated)
         clock.last = time.perf_counter()  # load_sources timed its own stages into the clock
         return list(documents), list(rejected)
     clock.lap("cache")
-    documents = describe(*cached, settings, clock.seconds, repeated=repeated, metadata=metadata)
+    documents = describe(*cached, settings, clock.seconds, repeated=repeated)
     clock.last = time.perf_counter()
     return list(documents), []
 
@@ -298,20 +347,72 @@ def build(task: BuildTask) -> BuildResult:
 
 @paused_gc()
 def align_clusters(task: AlignTask) -> AlignResult:
-    """Rebuild the documents of some clusters from their files, align their pairs, compose them.
+    """Rebuild the documents of some clusters, align their pairs, compose them.
 
-    Alignment reads a document's text and segments only: the rebuild leaves its metadata
-    out (at 10k generated articles, 15% of the documents rebuilt, ~1 ms each, made more
-    than half of the alignment tasks' time).
+    A document is rebuilt from the decoded, normalised file the scan left (``places``),
+    or from its file where this worker cannot see that: at 100k generated articles the
+    documents in pairs took 440 µs each to read and normalise again (their repairs
+    make them the costly ones), 26 µs to unpickle. Alignment reads a document's text
+    and segments only: the rebuild leaves its metadata out (at 10k generated articles,
+    15% of the documents rebuilt, ~1 ms each, made more than half of the alignment
+    tasks' time).
     """
     clock = _Clock()
-    documents, _ = _documents(task.sources, task.settings, task.repeated.value, clock, metadata=False)
+    documents = _rebuilt(task, clock)
     passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         by_pair.setdefault((p.a, p.b), []).append(p)
     clock.lap("align")
     return AlignResult(tuple((k, tuple(v)) for k, v in by_pair.items()), compositions, clock.seconds)
+
+
+def _rebuilt(task: AlignTask, clock: _Clock) -> tuple[Document, ...]:
+    """The task's documents without metadata, in source order (files now unreadable left out)."""
+    found = _placed(task.sources, task.places)
+    clock.lap("cache")
+    missing = [s for s in task.sources if s.id not in found]
+    if missing:
+        decoded, _ = read_sources(missing, task.settings, clock.seconds)
+        clock.last = time.perf_counter()
+        found.update((d.source.id, (d, normalize(d.text))) for d in decoded)
+        clock.lap("normalize")
+    loaded = [found[s.id] for s in task.sources if s.id in found]
+    documents = describe(
+        [d for d, _ in loaded],
+        [n for _, n in loaded],
+        task.settings,
+        clock.seconds,
+        repeated=task.repeated.value,
+        metadata=False,
+    )
+    clock.last = time.perf_counter()  # describe timed itself into the clock
+    return documents
+
+
+def _placed(sources: Sequence[Source], places: Sequence[Place | None]) -> dict[str, Loaded]:
+    """The decoded, normalised files of ``sources`` found at their places, by source id.
+
+    A place that cannot be read, or holds another source's file, is left out (the
+    caller reads that source's file instead).
+    """
+    wanted: dict[str, list[tuple[int, int, str]]] = {}
+    for source, place in zip(sources, places, strict=False):
+        if place is not None:
+            path, start, end = place
+            wanted.setdefault(path, []).append((start, end, source.id))
+    found: dict[str, Loaded] = {}
+    for path, ranges in wanted.items():
+        try:
+            with Path(path).open("rb") as handle:
+                for start, end, source_id in sorted(ranges):
+                    handle.seek(start)
+                    decoded, normalized = _loaded(pickle.loads(handle.read(end - start)))
+                    if decoded.source.id == source_id:
+                        found[source_id] = (decoded, normalized)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            continue
+    return found
 
 
 def _link_task(quotes: Sequence[Quote], quote_keys: Sequence[str], settings: QuoteSettings) -> LinkTask:
@@ -382,12 +483,14 @@ def _run(
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """What the scan leaves for the build: the readable sources in chunks (the scan's own,
-    so each chunk's cached files are found again), the rejections and the repeated lines."""
+    so each chunk's cached files are found again), the rejections, the repeated lines,
+    and where each cached file lies (read again by the alignment tasks)."""
 
     chunks: tuple[tuple[Source, ...], ...]
     caches: tuple[str | None, ...]
     rejected: tuple[Rejected, ...]
     repeated: frozenset[str]
+    places: Mapping[str, Place] = field(default_factory=dict)
 
     @property
     def sources(self) -> list[Source]:
@@ -409,14 +512,16 @@ def scan_corpus(
     chunks = chunked(sources)
     caches = [None if cache is None else str(cache / f"{index:06d}.pickle") for index in range(len(chunks))]
     counts: Counter[str] = Counter()
+    places: dict[str, Place] = {}
     tasks = [ScanTask(c, settings, path) for c, path in zip(chunks, caches, strict=True)]
     for result in _run(engine, scan, tasks, [len(c) for c in chunks], "scan", progress):
         rejected.extend(result.rejected)
         counts.update(result.counts)
+        places.update(result.places)
         _add(timings, result.seconds)
     bad = {r.path for r in rejected}
     kept = tuple(tuple(s for s in chunk if s.display not in bad) for chunk in chunks)
-    return Scanned(kept, tuple(caches), tuple(rejected), repeated_keys(counts, settings.normalize))
+    return Scanned(kept, tuple(caches), tuple(rejected), repeated_keys(counts, settings.normalize), places)
 
 
 def build_corpus(
@@ -466,10 +571,16 @@ def band_collide(engine: Engine) -> Callable[[np.ndarray], tuple[np.ndarray, np.
 
 
 def align_tasks(
-    pairs: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: frozenset[str]
+    pairs: Sequence[Pair],
+    sources: dict[str, Source],
+    settings: Settings,
+    repeated: frozenset[str],
+    places: Mapping[str, Place] | None = None,
 ) -> tuple[list[AlignTask], list[int]]:
-    """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair count."""
+    """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair
+    count; ``places`` tell the tasks where the scan left their documents' files."""
     shared = Shared(repeated)
+    places = places or {}
     clusters: dict[str, list[Pair]] = {}
     for pair in pairs:
         clusters.setdefault(pair.cluster, []).append(pair)
@@ -479,20 +590,25 @@ def align_tasks(
     for name in sorted(clusters):
         bundle.extend(clusters[name])
         if len(bundle) >= CHUNK_PAIRS:
-            tasks.append(_align_task(bundle, sources, settings, shared))
+            tasks.append(_align_task(bundle, sources, settings, shared, places))
             sizes.append(len(bundle))
             bundle = []
     if bundle:
-        tasks.append(_align_task(bundle, sources, settings, shared))
+        tasks.append(_align_task(bundle, sources, settings, shared, places))
         sizes.append(len(bundle))
     return tasks, sizes
 
 
 def _align_task(
-    bundle: Sequence[Pair], sources: dict[str, Source], settings: Settings, repeated: Shared[frozenset[str]]
+    bundle: Sequence[Pair],
+    sources: dict[str, Source],
+    settings: Settings,
+    repeated: Shared[frozenset[str]],
+    places: Mapping[str, Place],
 ) -> AlignTask:
     ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
-    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, tuple((p.a, p.b) for p in bundle))
+    pairs = tuple((p.a, p.b) for p in bundle)
+    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, pairs, tuple(places.get(i) for i in ids))
 
 
 def analyze_corpus(
@@ -517,15 +633,27 @@ def _analyze_corpus(
     timings: dict[str, float],
     progress: Progress | None,
 ) -> Analysis:
+    # The scan leaves each file decoded and normalised in a private temporary directory:
+    # the build task of its chunk then neither reads nor normalises it again (~0.3 ms a
+    # document), nor does an alignment task. Workers that cannot see the directory
+    # (another machine) read the files themselves.
+    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
+        return _analyze_cached(paths, settings, engine, timings, progress, Path(cache))
+
+
+def _analyze_cached(
+    paths: Iterable[str],
+    settings: Settings,
+    engine: Engine,
+    timings: dict[str, float],
+    progress: Progress | None,
+    cache: Path,
+) -> Analysis:
     wall: dict[str, float] = {}
     clock = _Clock(wall)
-    # Scan and build tasks of one chunk meet through a file in a private temporary directory:
-    # the build then neither reads nor normalises its files again (~0.3 ms a document).
-    # Workers that cannot see the directory (another machine) read the files themselves.
-    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
-        scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=Path(cache))
-        clock.lap("scan")
-        built, late = build_corpus(scanned, settings, engine, timings, progress)
+    scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=cache)
+    clock.lap("scan")
+    built, late = build_corpus(scanned, settings, engine, timings, progress)
     sources, repeated, rejected = scanned.sources, scanned.repeated, [*scanned.rejected, *late]
     clock.lap("build")
     # One list per later stage, and no Built left: each list is freed when its stage is
@@ -550,7 +678,7 @@ def _analyze_corpus(
     clock.lap("candidates")
 
     by_id = {s.id: s for s in sources}
-    tasks, sizes = align_tasks(pairs, by_id, settings, repeated)
+    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places)
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
     trails, quote_counts = _trace(documents, quotes, quote_keys, linking, settings, timings, progress)

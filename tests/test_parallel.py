@@ -299,3 +299,34 @@ def test_alignment_rebuilds_documents_without_metadata_and_aligns_the_same(corpu
     pairs = [(p.a, p.b) for p in analysis.pairs]
     assert pairs
     assert align_corpus(full, pairs, settings.align) == align_corpus(bare, pairs, settings.align)
+
+
+def test_alignment_tasks_rebuild_documents_from_the_scan_cache(corpus: Path, tmp_path: Path) -> None:
+    """An alignment task reads each document where the scan left it decoded and normalised,
+    and the file itself only where that place is unreadable or holds another file."""
+    settings = Settings()
+    with LocalEngine(1) as engine:
+        analysis = analyze([corpus], engine=engine)
+    pairs = analysis.pairs[:40]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    copy = tmp_path / "docs"
+    copy.mkdir()
+    for doc in analysis.documents:
+        (copy / Path(doc.path).name).write_bytes(Path(doc.path).read_bytes())
+    scanned = parallel.scan_corpus([str(copy)], settings, LocalEngine(1), {}, cache=cache)
+    by_id = {s.id: s for s in scanned.sources}
+    assert set(scanned.places) == set(by_id)
+    (task,), _ = parallel.align_tasks(pairs, by_id, settings, scanned.repeated, scanned.places)
+    expected = parallel.align_clusters(task).passages
+    assert expected
+    for source in task.sources:  # the files are gone: every document comes from the cache
+        Path(source.file).unlink()
+    cached = parallel.align_clusters(task)
+    assert cached.passages == expected and "ingest" not in cached.seconds
+    # One place now names another document's bytes: that document alone is not rebuilt.
+    first, second = task.places[0], task.places[1]
+    assert first is not None and second is not None
+    moved = replace(task, places=(second, *task.places[1:]))
+    rebuilt = {p for key, _ in parallel.align_clusters(moved).passages for p in key}
+    assert task.sources[0].id not in rebuilt and task.sources[1].id in rebuilt
