@@ -213,10 +213,16 @@ def _word_codes(variants: Sequence[_Variant]) -> _Codes:
     hashes = _word_hashes(keys)
     if hashes.size != int(lengths.sum()):  # pragma: no cover (keys are words joined by single spaces)
         raise ValueError("quote keys must be words joined by single spaces")
-    distinct, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    # The distinct words by a plain sort, each word found among them by binary search and
+    # its first place by a minimum: np.unique's index and inverse sort the words' places
+    # (argsort, 1.7 s for the 5.5M words of 100k articles' quotes; this ~0.6 s).
+    distinct = sorted_unique(hashes)
+    inverse = np.searchsorted(distinct, hashes)
+    first = np.full(distinct.size, hashes.size, dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(hashes.size, dtype=np.int64))
     number = np.empty(distinct.size, dtype=np.int64)
     number[np.argsort(first)] = np.arange(distinct.size)
-    return _Codes(number[inverse.reshape(-1)], lengths, max(int(distinct.size), 1))
+    return _Codes(number[inverse], lengths, max(int(distinct.size), 1))
 
 
 def _word_hashes(keys: Sequence[str], batch_chars: int = 1 << 20) -> np.ndarray:
@@ -281,15 +287,15 @@ def _candidate_pairs(variants: Sequence[_Variant], codes: _Codes, settings: Quot
     """
     owners, grams, size = _flat_grams(codes, settings.ngram_words)
     n, g = max(len(variants), 1), max(size, 1)
-    # The index: n-gram -> variants holding it, in order.
-    by_gram = np.argsort(grams * n + owners)
-    index_owners, index_grams = owners[by_gram], grams[by_gram]
-    starts, counts = runs(index_grams)
+    # The index: n-gram -> variants holding it, in order. N-grams are numbered 0 to size - 1,
+    # each number held by some variant, so an n-gram's number is its posting run's.
+    index_owners = np.sort(grams * n + owners) % n
+    counts = np.bincount(grams, minlength=size).astype(np.int64)
+    starts = np.cumsum(counts) - counts
     indexed = (counts > 1) & (counts <= settings.max_postings)
-    run_of = np.empty(owners.size, dtype=np.int64)  # each (variant, n-gram) entry's posting run
-    run_of[by_gram] = np.repeat(np.arange(starts.size), counts)
-    held = indexed[run_of]
-    p_owner, p_gram, p_run = owners[held], grams[held], run_of[held]
+    held = indexed[grams]
+    p_owner, p_gram = owners[held], grams[held]
+    p_run = p_gram
     # Probes: each variant's rarest indexed n-grams, ties by n-gram.
     order = np.argsort((p_owner * (settings.max_postings + 1) + counts[p_run]) * g + p_gram)
     p_owner, p_run = p_owner[order], p_run[order]
