@@ -642,24 +642,36 @@ def internal_repeats(doc: Document, settings: AlignSettings) -> tuple[Repeat, ..
     A sentence is a repeat when at least ``repeat_containment`` of its word 3-grams lie
     in one other sentence; of two sentences containing each other (``mutual``), the
     later one is the repeat.
+
+    Only 3-grams found in two sentences or more are indexed, and only sentences with
+    enough of those are counted, with set operations: stock phrases make half of all
+    documents hold some 3-gram twice, but few a repeat (104 of the 14,709 aligned at
+    100k generated articles), and indexing every 3-gram took most of the time.
     """
-    grams: list[frozenset[tuple[str, str, str]]] = []
+    grams = [
+        frozenset(zip(words, words[1:], words[2:], strict=False))
+        if len(words := sentence.key.split(" ")) >= settings.repeat_min_words
+        else frozenset()
+        for sentence in doc.sentences
+    ]
+    seen: set[tuple[str, str, str]] = set()
+    twice: set[tuple[str, str, str]] = set()
+    for found in grams:
+        twice |= seen & found
+        seen |= found
+    if not twice:
+        return ()
+    shared_grams = [found & twice for found in grams]
     index: dict[tuple[str, str, str], list[int]] = {}
-    for n, sentence in enumerate(doc.sentences):
-        words = sentence.key.split(" ")
-        found = (
-            frozenset(zip(words, words[1:], words[2:], strict=False))
-            if len(words) >= settings.repeat_min_words
-            else frozenset()
-        )
-        grams.append(found)
-        for gram in found:
+    for n, mine in enumerate(shared_grams):
+        for gram in mine:
             index.setdefault(gram, []).append(n)
     repeats: list[Repeat] = []
     for n, found in enumerate(grams):
-        if not found:
+        # Another sentence shares at most the 3-grams found elsewhere at all.
+        if not found or len(shared_grams[n]) / len(found) < settings.repeat_containment:
             continue
-        counts = Counter(m for gram in found for m in index[gram] if m != n)
+        counts = Counter(m for gram in shared_grams[n] for m in index[gram] if m != n)
         if not counts:
             continue
         other, shared = min(counts.items(), key=lambda item: (-item[1], item[0]))
