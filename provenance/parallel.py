@@ -30,7 +30,6 @@ the serial stage computes for its documents, and results are merged in input ord
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
 import tempfile
@@ -47,7 +46,7 @@ from provenance import __version__, wire
 from provenance.align import align_corpus, composition
 from provenance.candidates import colliding_pairs, find_pairs
 from provenance.credits import Credit
-from provenance.documents import describe, load_sources, read_sources
+from provenance.documents import describe, read_sources
 from provenance.engine import Engine, LocalEngine
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
@@ -107,7 +106,7 @@ Place = tuple[str, int, int]
 class ScanTask:
     sources: tuple[Source, ...]
     settings: Settings
-    cache: str | None = None  # where the task leaves its decoded, normalised files for the build
+    cache: str | None = None  # where the task leaves its decoded, normalised files for later tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,7 @@ class BuildTask:
     settings: Settings
     repeated: Shared[frozenset[str]]
     products: bool = True  # False: documents only (what ``load`` returns)
-    cache: str | None = None  # the scan's file for this chunk, when this worker can see it
+    places: tuple[Place | None, ...] = ()  # each source's place in the scan's cache, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +170,7 @@ class LinkTask:
     """
 
     keys: str  # the quotes' keys joined by line breaks (a key is words joined by spaces)
-    count: int  # how many quotes
-    statements: bytes  # 1 for a statement
+    statements: bytes  # 1 for a statement, one byte per quote
     docs: tuple[str, ...]  # the quotes' documents, each once
     doc_of: np.ndarray  # each quote's document, an index into ``docs``
     starts: np.ndarray  # each quote's start in its raw text
@@ -180,7 +178,7 @@ class LinkTask:
 
     def unpacked(self) -> tuple[list[str], list[bool], list[tuple[str, int]]]:
         """The keys, statement flags and places :func:`~provenance.trails.link_quotes` reads."""
-        keys = self.keys.split("\n") if self.count else []
+        keys = self.keys.split("\n") if self.statements else []
         names = self.docs
         places = list(zip([names[i] for i in self.doc_of.tolist()], self.starts.tolist(), strict=True))
         return keys, [bool(flag) for flag in self.statements], places
@@ -277,43 +275,6 @@ def _loaded(flat: Flat) -> Loaded:
     return decoded, Normalized(clean, tuple(Repair(f, n) for f, n in repairs), OffsetMap(regions, raw_length))
 
 
-def _cached(path: str | None, sources: Sequence[Source]) -> tuple[list[Decoded], list[Normalized]] | None:
-    """The scan's decoded and normalised files of exactly ``sources``, or None (not on this machine)."""
-    if path is None:
-        return None
-    loaded: list[Loaded] = []
-    try:
-        with Path(path).open("rb") as handle:
-            blob = handle.read()
-        stream = io.BytesIO(blob)
-        while stream.tell() < len(blob):  # each load stops at the end of its own pickle
-            loaded.append(_loaded(pickle.load(stream)))
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        return None
-    if [d.source.id for d, _ in loaded] != [s.id for s in sources]:
-        return None
-    return [d for d, _ in loaded], [n for _, n in loaded]
-
-
-def _documents(
-    sources: Iterable[Source],
-    settings: Settings,
-    repeated: frozenset[str],
-    clock: _Clock,
-    cache: str | None = None,
-) -> tuple[list[Document], list[Rejected]]:
-    sources = tuple(sources)
-    cached = _cached(cache, sources)
-    if cached is None:
-        documents, rejected = load_sources(sources, settings, clock.seconds, repeated=repeated)
-        clock.last = time.perf_counter()  # load_sources timed its own stages into the clock
-        return list(documents), list(rejected)
-    clock.lap("cache")
-    documents = describe(*cached, settings, clock.seconds, repeated=repeated)
-    clock.last = time.perf_counter()
-    return list(documents), []
-
-
 def without_keys(doc: Document) -> Document:
     """``doc`` as the parent keeps it: no matching keys, and of its lines only the furniture.
 
@@ -342,7 +303,7 @@ def without_keys(doc: Document) -> Document:
 def build(task: BuildTask) -> BuildResult:
     """Documents of a chunk of files and, with ``products``, each one's own stage results."""
     clock = _Clock()
-    documents, rejected = _documents(task.sources, task.settings, task.repeated.value, clock, task.cache)
+    documents, rejected = _rebuilt(task.sources, task.places, task.settings, task.repeated.value, clock)
     if not task.products:
         return BuildResult(tuple(Built(d, None, (), None, None) for d in documents), tuple(rejected), clock.seconds)
     settings = task.settings
@@ -374,7 +335,7 @@ def align_clusters(task: AlignTask) -> AlignResult:
     tasks' time).
     """
     clock = _Clock()
-    documents = _rebuilt(task, clock)
+    documents, _ = _rebuilt(task.sources, task.places, task.settings, task.repeated.value, clock, metadata=False)
     passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -383,27 +344,38 @@ def align_clusters(task: AlignTask) -> AlignResult:
     return AlignResult(tuple((k, tuple(v)) for k, v in by_pair.items()), compositions, clock.seconds)
 
 
-def _rebuilt(task: AlignTask, clock: _Clock) -> tuple[Document, ...]:
-    """The task's documents without metadata, in source order (files now unreadable left out)."""
-    found = _placed(task.sources, task.places)
+def _rebuilt(
+    sources: Sequence[Source],
+    places: Sequence[Place | None],
+    settings: Settings,
+    repeated: frozenset[str],
+    clock: _Clock,
+    *,
+    metadata: bool = True,
+) -> tuple[list[Document], list[Rejected]]:
+    """The documents of ``sources`` in order, each from its place in the scan's cache or,
+    where this worker cannot read that, from its file (``metadata`` as in
+    :func:`~provenance.documents.build_document`); files now unreadable are rejected."""
+    found = _placed(sources, places)
     clock.lap("cache")
-    missing = [s for s in task.sources if s.id not in found]
+    missing = [s for s in sources if s.id not in found]
+    rejected: tuple[Rejected, ...] = ()
     if missing:
-        decoded, _ = read_sources(missing, task.settings, clock.seconds)
+        decoded, rejected = read_sources(missing, settings, clock.seconds)
         clock.last = time.perf_counter()
         found.update((d.source.id, (d, normalize(d.text))) for d in decoded)
         clock.lap("normalize")
-    loaded = [found[s.id] for s in task.sources if s.id in found]
+    loaded = [found[s.id] for s in sources if s.id in found]
     documents = describe(
         [d for d, _ in loaded],
         [n for _, n in loaded],
-        task.settings,
+        settings,
         clock.seconds,
-        repeated=task.repeated.value,
-        metadata=False,
+        repeated=repeated,
+        metadata=metadata,
     )
     clock.last = time.perf_counter()  # describe timed itself into the clock
-    return documents
+    return list(documents), list(rejected)
 
 
 def _placed(sources: Sequence[Source], places: Sequence[Place | None]) -> dict[str, Loaded]:
@@ -449,7 +421,7 @@ def _link_task(quotes: Sequence[Quote], quote_keys: Sequence[str], settings: Quo
     doc_of = np.fromiter((docs.setdefault(doc, len(docs)) for doc, _ in places), dtype=np.int64, count=len(places))
     starts = np.fromiter((start for _, start in places), dtype=np.int64, count=len(places))
     joined = "\n".join(quote_keys)
-    return LinkTask(joined, len(quote_keys), bytes(statements), tuple(docs), doc_of, starts, settings)
+    return LinkTask(joined, bytes(statements), tuple(docs), doc_of, starts, settings)
 
 
 @paused_gc()
@@ -515,11 +487,10 @@ def _run(
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """What the scan leaves for the build: the readable sources in chunks (the scan's own,
-    so each chunk's cached files are found again), the rejections, the repeated lines,
-    and where each cached file lies (read again by the alignment tasks)."""
+    so a build task reads one cache file), the rejections, the repeated lines, and where
+    each decoded, normalised file lies (read by the build and alignment tasks)."""
 
     chunks: tuple[tuple[Source, ...], ...]
-    caches: tuple[str | None, ...]
     rejected: tuple[Rejected, ...]
     repeated: frozenset[str]
     places: Mapping[str, Place] = field(default_factory=dict)
@@ -553,7 +524,7 @@ def scan_corpus(
         _add(timings, result.seconds)
     bad = {r.path for r in rejected}
     kept = tuple(tuple(s for s in chunk if s.display not in bad) for chunk in chunks)
-    return Scanned(kept, tuple(caches), tuple(rejected), repeated_keys(counts, settings.normalize), places)
+    return Scanned(kept, tuple(rejected), repeated_keys(counts, settings.normalize), places)
 
 
 def build_corpus(
@@ -568,8 +539,8 @@ def build_corpus(
     """Every document (and its own stage results) built on the engine, in source order."""
     repeated = Shared(scanned.repeated)
     tasks = [
-        BuildTask(chunk, settings, repeated, products, cache)
-        for chunk, cache in zip(scanned.chunks, scanned.caches, strict=True)
+        BuildTask(chunk, settings, repeated, products, tuple(scanned.places.get(s.id) for s in chunk))
+        for chunk in scanned.chunks
         if chunk
     ]
     built: list[Built] = []

@@ -330,3 +330,6 @@ def test_alignment_tasks_rebuild_documents_from_the_scan_cache(corpus: Path, tmp
     moved = replace(task, places=(second, *task.places[1:]))
     rebuilt = {p for key, _ in parallel.align_clusters(moved).passages for p in key}
     assert task.sources[0].id not in rebuilt and task.sources[1].id in rebuilt
+    # The build tasks read the same places: the documents whose files are gone are built.
+    built, late = parallel.build_corpus(scanned, settings, LocalEngine(1), {}, products=False)
+    assert not late and [b.document.id for b in built] == [s.id for s in scanned.sources]
