@@ -9,11 +9,12 @@ This module holds data only: no I/O, no computation beyond trivial properties.
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +22,53 @@ if TYPE_CHECKING:
 RejectReason = Literal["empty", "binary", "undecodable", "too-large", "unreadable", "duplicate-id"]
 LineKind = Literal["title", "heading", "body", "furniture", "blank"]
 _BIG = 1 << 62
+C = TypeVar("C", bound=type)
+
+
+def slot_init(cls: C) -> C:
+    """Give a frozen, slotted dataclass an ``__init__`` that writes its slots directly.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__``; writing the slots through their descriptors (as
+    :func:`_slot_setters`) made a Quote in 1.2 against 2.7 µs and an Attribution in
+    0.9 against 1.9. Quotes, their attributions, trails and occurrences are made
+    hundreds of thousands of times at 100k articles, in the workers and again when the
+    parent unpickles them. Same signature (names, order, defaults), so keywords and
+    :func:`dataclasses.replace` work as before; fields stay read-only afterwards.
+    Classes with ``__post_init__`` or fields left out of ``__init__`` are refused.
+
+    >>> @slot_init
+    ... @dataclass(frozen=True, slots=True)
+    ... class Point:
+    ...     x: int
+    ...     tags: tuple[str, ...] = ()
+    >>> Point(1), Point(x=2, tags=("a",)), dataclasses.replace(Point(1), x=3)
+    (Point(x=1, tags=()), Point(x=2, tags=('a',)), Point(x=3, tags=()))
+    """
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not all(f.init for f in fields):
+        raise TypeError(f"slot_init cannot build {cls.__name__}.__init__")
+    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
+    params, body = [], []
+    for n, f in enumerate(fields):
+        namespace[f"_set{n}"] = vars(cls)[f.name].__set__
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default{n}"] = f.default
+            params.append(f"{f.name}=_default{n}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory{n}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f" if {f.name} is _MISSING: {f.name} = _factory{n}()")
+        else:
+            params.append(f.name)
+        body.append(f" _set{n}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or [" pass"])
+    exec(source, namespace)  # as dataclasses itself makes __init__
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +97,7 @@ class Span:
         return text[self.start : self.end]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Repair:
     """A named fixer that changed the text, and how many places it changed."""
@@ -57,6 +106,7 @@ class Repair:
     count: int
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a finding was made: a kind, a human-readable detail, a score, a place."""
@@ -193,6 +243,7 @@ def _keyless(typecode: str, data: bytes) -> KeylessSegments:
     return KeylessSegments(numbers)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class OutletCue:
     """An attribution or credit naming an outlet (``CNBC reported``, ``(AP) —``)."""
@@ -203,6 +254,7 @@ class OutletCue:
     span: Span
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """What the text says about itself, each value with the evidence behind it."""
@@ -216,6 +268,7 @@ class Metadata:
     outlet_cues: tuple[OutletCue, ...] = ()
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Document:
     """A decoded, normalised and segmented input file.
@@ -247,6 +300,7 @@ class Document:
         return tuple(line for line in self.lines if line.kind == "furniture")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class OffsetMap:
     """Clean-text positions to raw-text positions, stored sparsely.
@@ -305,6 +359,7 @@ class OffsetMap:
 # --- candidates: fingerprints, verified pairs, clusters ----------------------------------
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Pair:
     """Two documents that share text, with exact scores on their shingle sets.
@@ -336,6 +391,7 @@ class Pair:
 PassageKind = Literal["verbatim", "edited"]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Passage:
     """Text two documents share: where it sits in each, how similar, and how.
@@ -377,6 +433,7 @@ class Passage:
         )
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class SourceShare:
     """How much of a document's text it shares with one other document."""
@@ -386,6 +443,7 @@ class SourceShare:
     share: float
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Shared:
     """A stretch of a document's clean text that appears in the document ``source``."""
@@ -394,6 +452,7 @@ class Shared:
     source: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Repeat:
     """Text repeated inside one document (key points or a pull quote restating the body).
@@ -409,6 +468,7 @@ class Repeat:
     mutual: bool
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Composition:
     """One document's own and republished text, by characters of its non-furniture text.
@@ -429,6 +489,7 @@ class Composition:
     repeats: tuple[Repeat, ...]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """Two documents aligned on their own (``provenance compare``): passages seen from
@@ -448,6 +509,7 @@ QuoteForm = Literal["verbatim", "trimmed", "altered"]
 QuotePlace = Literal["body", "heading", "pull quote"]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """Who said a quote, and the cue in the text that says so.
@@ -468,6 +530,7 @@ class Attribution:
     source: str = ""
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Quote:
     """One direct quote in one document.
@@ -491,6 +554,7 @@ class Quote:
     notes: tuple[str, ...] = ()
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class QuoteOccurrence:
     """A quote as one place carries it, compared with its trail's text (the most complete version)."""
@@ -502,6 +566,7 @@ class QuoteOccurrence:
     completeness: float  # share of the trail's text this occurrence carries
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class QuoteTrail:
     """The same quote across documents (and within one): its occurrences and origin.
@@ -523,6 +588,7 @@ class QuoteTrail:
     first_basis: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class DocumentQuotes:
     """How many quotes a document carries and how many it shares with other documents."""
@@ -551,6 +617,7 @@ Role = Literal[
 Relation = Literal["full copy", "partial copy", "rewrite", "translation", "independent"]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class LineageEdge:
     """A document's role and parent (a document id, ``external:Outlet`` or None), with evidence.
@@ -568,6 +635,7 @@ class LineageEdge:
     undecided: tuple[str, ...] = ()
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class PairRelation:
     """How a related pair ``a < b`` relates, seen from the derived side, with the source when decided."""
@@ -586,6 +654,7 @@ class PairRelation:
 CheckStatus = Literal["pass", "fail", "skip"]
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Match:
     """A document a new file shares text with, seen from the new file.
@@ -611,6 +680,7 @@ class Match:
     available: bool = True
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A policy rule a new file breaks.
@@ -625,6 +695,7 @@ class Finding:
     line: int = 1
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """What the gate says about one new file: status, role, a one-line summary, findings and evidence.
@@ -645,6 +716,7 @@ class Verdict:
     notes: tuple[str, ...] = ()
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """Every verdict of one check, with the index it ran against and what it cost."""
@@ -660,6 +732,7 @@ class CheckResult:
         return sum(1 for v in self.verdicts if v.status == "fail")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """An input that could not be analysed, and why (one of :data:`RejectReason`)."""
@@ -669,6 +742,7 @@ class Rejected:
     detail: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything one run found. Renderers format it and never recompute."""

@@ -96,3 +96,37 @@ def test_a_shared_value_is_unpickled_once_per_process() -> None:
     task = parallel.BuildTask(tuple(sources), settings, repeated)
     again = pickle.loads(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
     assert again == task and again.repeated.value is first.value
+
+
+def test_slot_init_keeps_each_model_class_a_frozen_dataclass_with_its_signature() -> None:
+    """``model.slot_init`` replaces the generated ``__init__``: same parameters, defaults
+    and factories, fields still read-only, and a class it cannot serve is refused."""
+    import dataclasses
+    import inspect
+
+    from provenance import model
+
+    classes = [c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
+    served = [c for c in classes if c.__init__.__module__ == model.__name__ and "_set0" in c.__init__.__code__.co_names]
+    names = {c.__name__ for c in served}
+    assert {"Quote", "Attribution", "QuoteTrail", "QuoteOccurrence", "Document", "Analysis"} <= names
+    for cls in served:
+        fields = dataclasses.fields(cls)
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        assert [p.name for p in params] == [f.name for f in fields]
+        for p, f in zip(params, fields, strict=True):
+            if f.default is not dataclasses.MISSING:
+                assert p.default is f.default
+    analysis = model.Analysis((), ())
+    again = model.Analysis((), ())
+    assert analysis.settings == {} and analysis.settings is not again.settings  # a fresh dict each time
+    quote = model.Quote("d", model.Span(0, 1), model.Span(0, 1), "t", "phrase", "body", "", model.Attribution())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quote.text = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(quote, text="u").text == "u" and quote.notes == ()
+
+    class Later:
+        def __post_init__(self) -> None: ...
+
+    with pytest.raises(TypeError, match="slot_init"):
+        model.slot_init(dataclasses.dataclass(frozen=True, slots=True)(Later))
