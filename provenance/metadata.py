@@ -68,6 +68,9 @@ OUTLETS: dict[str, tuple[str, ...]] = {
     "UPI": ("upi", "united press international"),
 }
 _ALIAS = {alias: name for name, aliases in OUTLETS.items() for alias in aliases}
+# A possessive ending cut off a name ("CNBC’s"): "$" also matches before a final line break.
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_POSSESSIVE_ENDS = ("'s", "’s", "'s\n", "’s\n")
 # Words that make a capitalised name look like a news organisation.
 _OUTLET_SHAPE = re.compile(
     r"\b(News|Times|Post|Journal|Press|Agency|Tribune|Herald|Telegraph|Gazette|Chronicle|Daily|Wire|"
@@ -182,7 +185,10 @@ def canonical_outlet(name: str) -> str | None:
     >>> canonical_outlet("Kyiv Independent")
     'Kyiv Independent'
     """
-    cleaned = re.sub(r"['’]s$", "", name.strip().strip(".,;:")).strip()
+    cleaned = name.strip().strip(".,;:")
+    if cleaned.endswith(_POSSESSIVE_ENDS):  # the pattern can match only then (most names: no)
+        cleaned = _POSSESSIVE_END.sub("", cleaned)
+    cleaned = cleaned.strip()
     folded = cleaned.casefold()
     for candidate in (folded, folded.removeprefix("the ")):
         if candidate in _ALIAS:

@@ -47,6 +47,7 @@ _OPENING_CONTEXT = "([{—–-/:;“‘«„‚「『"
 _CLOSING_CONTEXT = ".,;:!?)]}—–-…”’»\"'」』"
 _NON_SINGLE_MARKS = re.compile('["“”„‟〝〞＂«»「」『』]')
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’»」』)\]]*\s*$")
+_STOP_THEN_SPACE = re.compile(r"[.!?]\s")
 
 # English clause words: a short quote holding one of them is a sentence, not a term.
 _CLAUSE_WORDS = wordset(
@@ -637,7 +638,7 @@ def _continuation(clean: str, item: _Found, previous: tuple[_Found, Cue | None, 
     cue_between = prev.close_mark < prev_cue.span.start < item.open_mark
     after = clean[prev_cue.span.end if cue_between else prev.close_mark + 1 : item.open_mark]
     inner = after.strip().rstrip(".,:;").strip()
-    if re.search(r"[.!?]\s", inner) or (not cue_between and any(ch.isalnum() for ch in inner)):
+    if _STOP_THEN_SPACE.search(inner) or (not cue_between and any(ch.isalnum() for ch in inner)):
         return None
     return Cue(prev_cue.speaker, "continues", Span(prev_cue.span.start, prev_cue.span.end), "")
 

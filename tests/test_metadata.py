@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -84,6 +85,18 @@ def test_canonical_outlets() -> None:
     assert canonical_outlet("Associated Press") == "AP"
     assert canonical_outlet("The New York Times") == "The New York Times"
     assert canonical_outlet("Neil Thomas") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["CNBC’s", "Reuters's.", " the Guardian's: ", "CNBC's\n.", "CNBC’s\n", "Boss", "Post’s Times", "’s", ""]
+)
+def test_canonical_outlet_cuts_a_possessive_as_its_pattern_did(name: str) -> None:
+    # the possessive is cut with a prefilter on the name's ending; the result is the pattern's alone
+    cleaned = re.sub(r"['’]s$", "", name.strip().strip(".,;:")).strip()
+    folded = cleaned.casefold().removeprefix("the ")
+    expected = canonical_outlet(cleaned) if cleaned else None
+    assert canonical_outlet(name) == expected
+    assert expected is None or folded in {"cnbc", "reuters", "guardian"} or expected == cleaned
 
 
 def test_title_skips_dates_mastheads_and_furniture() -> None:
