@@ -35,7 +35,8 @@ def slot_init(cls: C) -> C:
     hundreds of thousands of times at 100k articles, in the workers and again when the
     parent unpickles them. Same signature (names, order, defaults), so keywords and
     :func:`dataclasses.replace` work as before; fields stay read-only afterwards.
-    Classes with ``__post_init__`` or fields left out of ``__init__`` are refused.
+    Classes with ``__post_init__``, keyword-only fields or fields left out of ``__init__``
+    are refused.
 
     >>> @slot_init
     ... @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def slot_init(cls: C) -> C:
     (Point(x=1, tags=()), Point(x=2, tags=('a',)), Point(x=3, tags=()))
     """
     fields = dataclasses.fields(cls)
-    if hasattr(cls, "__post_init__") or not all(f.init for f in fields):
+    if hasattr(cls, "__post_init__") or not all(f.init and f.kw_only is not True for f in fields):
         raise TypeError(f"slot_init cannot build {cls.__name__}.__init__")
     namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
     params, body = [], []

@@ -128,5 +128,10 @@ def test_slot_init_keeps_each_model_class_a_frozen_dataclass_with_its_signature(
     class Later:
         def __post_init__(self) -> None: ...
 
-    with pytest.raises(TypeError, match="slot_init"):
-        model.slot_init(dataclasses.dataclass(frozen=True, slots=True)(Later))
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Named:
+        x: int
+
+    for refused in (dataclasses.dataclass(frozen=True, slots=True)(Later), Named):
+        with pytest.raises(TypeError, match="slot_init"):
+            model.slot_init(refused)
