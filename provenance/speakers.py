@@ -438,7 +438,7 @@ def cue_after(clean: str, close: int, limit: int, people: People, pronoun_floor:
 
 
 _ENDS_SENTENCE = re.compile(r"[ \t]*(?:[.!?]|$)")
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_STOP_BEFORE_SPACE_OR_END = re.compile(r"[.!?](?:\s|$)")
 
 
 def _cue_after(window: str, close: int, people: People, pronoun_floor: int, *, statement: bool) -> Cue | None:
@@ -469,7 +469,7 @@ def _cue_after(window: str, close: int, people: People, pronoun_floor: int, *, s
         span = Span(close + match.start("src"), close + match.end())
         return Cue(None, "source-verb", span, match.group("src"))
     if statement:
-        sentence_end = _SENTENCE_END.search(window)
+        sentence_end = _STOP_BEFORE_SPACE_OR_END.search(window)
         scope = window[: sentence_end.start()] if sentence_end else window
         match = _ACCORDING.search(scope)
         if match:

@@ -109,7 +109,7 @@ def test_slot_init_keeps_each_model_class_a_frozen_dataclass_with_its_signature(
     classes = [c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
     served = [c for c in classes if c.__init__.__module__ == model.__name__ and "_set0" in c.__init__.__code__.co_names]
     names = {c.__name__ for c in served}
-    assert {"Quote", "Attribution", "QuoteTrail", "QuoteOccurrence", "Document", "Analysis"} <= names
+    assert {"Quote", "Attribution", "QuoteTrail", "QuoteOccurrence", "Document", "Analysis", "Line", "Segment"} <= names
     for cls in served:
         fields = dataclasses.fields(cls)
         params = list(inspect.signature(cls.__init__).parameters.values())[1:]
