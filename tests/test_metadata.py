@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 
 from provenance.furniture import classify_lines
-from provenance.metadata import _NEEDS_FOLDED, _folded_view, canonical_outlet, extract, outlet_cues
+from provenance.metadata import (
+    _CUES,
+    _NEEDS_FOLDED,
+    _copyright_matches,
+    _folded_view,
+    canonical_outlet,
+    extract,
+    outlet_cues,
+)
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings
 
@@ -118,13 +125,6 @@ def test_title_falls_back_to_first_sentence() -> None:
     assert meta.title_evidence is not None and "first sentence" in meta.title_evidence.detail
 
 
-def test_only_the_copyright_sign_casefolds_to_text_holding_it() -> None:
-    # _folded_view relies on it (and on text.FOLDS_TO_ASCII, checked in test_text.py).
-    for code in range(0x80, sys.maxunicode + 1):
-        char = chr(code)
-        assert ("©" in char.casefold()) == (char == "©")
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -143,3 +143,56 @@ def test_folded_view_finds_the_literals_casefolding_finds(text: str) -> None:
             for probe in (text, text + " " + literal.upper(), literal[:2] + text + literal[2:]):
                 assert (literal in _folded_view(probe)) == (literal in probe.casefold())
     assert view == text.casefold() or view == text.encode().lower().decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "© 2019 Cable News Network, Inc.",
+        "(c) 2020 Foo News. (C)2020 Bar Wire, cc(c)(c) 2021 Q.",
+        "COPYRIGHT 1999 Bar Wire, and CoPyRiGhT 2001 Baz Post.",
+        "copyrıght 2001 Baz Post. COPYRİGHT 2002 Qux Daily.",  # IGNORECASE: "i" matches ı and İ
+        "©© 2020 A. x(c) 2020 Reuters. ©2020 AP. Copyright © 2020 Reuters.",
+        "copyright\n2020 Line Break. Ccopyright 2022 A, c©opyright 2023 B.",
+        "(Cited) by a Company: copy right 2020, cyy 2020 Y, yy, ©  \u0662\u0660\u0662\u0660 Digits.",
+        "y Y cy cY copy COPY (c",
+        "",
+    ],
+)
+def test_copyright_matches_are_what_the_pattern_finds(text: str) -> None:
+    pattern = dict(_CUES)["copyright"]
+    for probe in (text, text + "\n" + text, "x" * 3 + text):
+        expected = [(m.span(), m.group("o")) for m in pattern.finditer(probe)]
+        assert [(m.span(), m.group("o")) for m in _copyright_matches(pattern, probe)] == expected
+
+
+# The outlet line pattern before its word runs were made possessive: the reference.
+_OUTLET_LINE_BACKTRACKING = re.compile(
+    r"\n[ \t]*(?P<o>(?:The )?[A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){0,4})[ \t]*$", re.MULTILINE
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reuters",
+        "  The Associated Press \t",
+        "The A B C D E",
+        "The A B C D E F",
+        "A B C D E F",
+        "The",
+        "The ",
+        "U.S. News & World Report",
+        "Agence France-Presse’s Desk",
+        "Reuters reported it.",
+        "Said Reuters",
+        "reuters",
+        "The reuters",
+        "Thé Times",
+    ],
+)
+def test_outlet_line_pattern_finds_what_backtracking_found(line: str) -> None:
+    pattern = dict(_CUES)["outlet line"]
+    for text in ("\n" + line, "\nBody text.\n" + line + "\n\n" + line + "\nMore."):
+        expected = [(m.span(), m.group("o")) for m in _OUTLET_LINE_BACKTRACKING.finditer(text)]
+        assert [(m.span(), m.group("o")) for m in pattern.finditer(text)] == expected
