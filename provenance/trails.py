@@ -31,7 +31,7 @@ from rapidfuzz.distance import Indel
 
 from provenance.arrays import offsets_within, runs, sorted_unique
 from provenance.candidates import cluster_ids
-from provenance.fingerprint import char_batches, token_hashes
+from provenance.fingerprint import BATCH_CHARS, char_batches, token_hashes
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
@@ -225,10 +225,11 @@ def _word_codes(variants: Sequence[_Variant]) -> _Codes:
     return _Codes(number[inverse], lengths, max(int(distinct.size), 1))
 
 
-def _word_hashes(keys: Sequence[str], batch_chars: int = 1 << 20) -> np.ndarray:
+def _word_hashes(keys: Sequence[str], batch_chars: int = BATCH_CHARS) -> np.ndarray:
     """The hashes of every word of ``keys``, in order, hashed a batch of keys at a time:
     token_hashes holds ~30 bytes for every byte it hashes (all 380k quotes of 100k articles
-    at once: ~1 GB more at the peak).
+    at once: ~1 GB more at the peak); the fingerprints' batches (25k keys of 16 words in
+    a worker: 28.5 against 31.5 ms in batches of 2^20 characters).
 
     >>> bool((_word_hashes(["a b", "c"], batch_chars=1) == _word_hashes(["a b", "c"])).all())
     True

@@ -47,6 +47,8 @@ def test_hashes_are_pinned_across_processes_and_platforms() -> None:
     # Stored signatures (the CI gate's index) depend on these exact values.
     assert token_hashes(b"ab cd ab").tolist()[0] == 1856064565873265605
     assert token_hashes(b"x").tolist() == [12794524555042618894]
+    # Bytes outside ASCII, and an empty token between two spaces (hashed as 0).
+    assert token_hashes("russia’s  北".encode()).tolist() == [7784072721671768341, 0, 16198060890150359087]
     (shingles,) = shingle_sets(["a b c d e f"], 5)
     assert shingles.dtype == np.uint64 and shingles.size == 2
     assert np.all(shingles[:-1] < shingles[1:])
