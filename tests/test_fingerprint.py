@@ -12,6 +12,7 @@ from provenance.errors import FingerprintError
 from provenance.fingerprint import (
     Fingerprint,
     FingerprintParams,
+    char_batches,
     fingerprint,
     fingerprint_texts,
     shingle_digest,
@@ -141,3 +142,18 @@ def test_a_fingerprint_carries_the_digest_of_its_shingles() -> None:
     assert made[0].digest == shingle_digest(made[0].shingles) == made[1].digest != made[2].digest
     stored = Fingerprint.from_bytes(made[0].to_bytes())
     assert stored.digest == b"" and stored.content_digest() == made[0].content_digest()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=12), max_size=40), st.integers(min_value=0, max_value=30))
+def test_char_batches_take_texts_until_the_limit_is_reached(lengths: list[int], limit: int) -> None:
+    texts = ["x" * n for n in lengths]
+    expected, start = [], 0
+    while start < len(texts):  # each range takes texts while it holds fewer than limit characters
+        stop, chars = start + 1, lengths[start]
+        while stop < len(texts) and chars < limit:
+            chars += lengths[stop]
+            stop += 1
+        expected.append((start, stop))
+        start = stop
+    assert list(char_batches(texts, limit)) == expected
