@@ -82,10 +82,11 @@ def _roomy_heap() -> bool:
     A worker then holds at most that much more memory at the top of its heap.
 
     Blocks above 32 MB (the largest mmap threshold glibc takes) still came from ``mmap``
-    pages, each paged in afresh: the quote link's arrays of every word of 100k articles'
-    quotes (~44 MB each) spent more time in page faults than in numpy (its groups 7.9
-    against 5.3 s, system time 4.2 against 1.9 s, the same peak memory). So no block is
-    mapped on its own: every one comes from the heap.
+    pages, each paged in afresh: the quote link's arrays over every word of 100k articles'
+    quotes are ~44 MB each. So no block is mapped on its own: every one comes from the
+    heap (the link's grouping of 412k quotes in a process set up so: 1.7-2.2 against
+    3.3-4.1 s of system time in three alternated pairs, the same peak memory; its wall
+    time, 5.2-7.4 against 5.8-7.6 s, within this machine's noise).
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
