@@ -65,11 +65,10 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-# A worker's C heap keeps up to this much freed memory, and serves blocks up to this size
-# itself from memory it keeps (glibc's mallopt; larger ones from the heap too, see _roomy_heap).
+# A worker's C heap keeps up to this much freed memory at its top, and serves every block
+# itself (glibc's mallopt; see _roomy_heap).
 _HEAP_KEEP = 64 << 20
-_HEAP_BLOCKS = 32 << 20
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4  # glibc's malloc.h
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h
 
 
 def _roomy_heap() -> bool:
@@ -81,10 +80,10 @@ def _roomy_heap() -> bool:
     and 20 us with the heap keeping up to 64 MB (3,000 generated articles in one process).
     A worker then holds at most that much more memory at the top of its heap.
 
-    Blocks above 32 MB (the largest mmap threshold glibc takes) still came from ``mmap``
+    Raising the mmap threshold to its largest (32 MB) left bigger blocks on ``mmap``
     pages, each paged in afresh: the quote link's arrays over every word of 100k articles'
-    quotes are ~44 MB each. So no block is mapped on its own: every one comes from the
-    heap (the link's grouping of 412k quotes in a process set up so: 1.7-2.2 against
+    quotes are ~44 MB each. So no block is mapped on its own (which makes a threshold
+    moot): every one comes from the heap (the link's grouping of 412k quotes in a process set up so: 1.7-2.2 against
     3.3-4.1 s of system time in three alternated pairs, the same peak memory; its wall
     time, 5.2-7.4 against 5.8-7.6 s, within this machine's noise).
     """
@@ -93,10 +92,7 @@ def _roomy_heap() -> bool:
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # not glibc
         return False
-    return all(
-        bool(mallopt(option, value))
-        for option, value in ((_M_MMAP_THRESHOLD, _HEAP_BLOCKS), (_M_TRIM_THRESHOLD, _HEAP_KEEP), (_M_MMAP_MAX, 0))
-    )
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, _HEAP_KEEP))
 
 
 def _worker_setup() -> None:

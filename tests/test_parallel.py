@@ -135,32 +135,24 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
-def _faults_reallocating_one(megabytes: int) -> int:
-    """Page faults taken by a ``megabytes`` MB array made and freed, after two such."""
-    for _ in range(2):
-        block = np.ones(megabytes << 17)  # 8-byte cells
-        del block
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    block = np.ones(megabytes << 17)
-    del block
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-
-def _faults_reallocating(megabytes: int) -> int:
-    """Page faults taken by a third round of three ``megabytes`` MB arrays, made and freed.
+def _faults_reallocating(shape: tuple[int, int]) -> int:
+    """Page faults taken by a third round of ``blocks`` arrays of ``megabytes`` MB, made and
+    freed (``shape`` is ``(megabytes, blocks)``).
 
     glibc raises its thresholds as it sees such blocks freed, but a heap top this large
-    (three blocks) is still handed back to the kernel after each round by default.
+    is still handed back to the kernel after each round by default, and blocks above its
+    largest mmap threshold (32 MB) always come from fresh mapped pages.
     """
+    megabytes, count = shape
 
-    def round_of_three() -> None:
-        blocks = [np.ones(megabytes << 17) for _ in range(3)]  # 8-byte cells
+    def one_round() -> None:
+        blocks = [np.ones(megabytes << 17) for _ in range(count)]  # 8-byte cells
         del blocks
 
-    round_of_three()
-    round_of_three()
+    one_round()
+    one_round()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    round_of_three()
+    one_round()
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
@@ -171,8 +163,8 @@ def test_pool_workers_keep_freed_memory_for_the_next_task() -> None:
     every time (~530 faults of huge pages measured, ~10,000 without them) unless no block
     is mapped on its own (0)."""
     with LocalEngine(2) as engine:
-        faults = list(engine.map(_faults_reallocating, [8, 8]))
-        large = list(engine.map(_faults_reallocating_one, [40, 40]))
+        faults = list(engine.map(_faults_reallocating, [(8, 3), (8, 3)]))
+        large = list(engine.map(_faults_reallocating, [(40, 1), (40, 1)]))
     assert max(faults) < 200, faults
     assert max(large) < 100, large
 
