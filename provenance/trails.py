@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from provenance.arrays import offsets_within, runs, sorted_unique
+from provenance.arrays import factorize, offsets_within, runs, sorted_unique
 from provenance.candidates import cluster_ids
 from provenance.fingerprint import BATCH_CHARS, char_batches, token_hashes
 from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOccurrence, QuoteTrail
@@ -213,16 +213,11 @@ def _word_codes(variants: Sequence[_Variant]) -> _Codes:
     hashes = _word_hashes(keys)
     if hashes.size != int(lengths.sum()):  # pragma: no cover (keys are words joined by single spaces)
         raise ValueError("quote keys must be words joined by single spaces")
-    # The distinct words by a plain sort, each word found among them by binary search and
-    # its first place by a minimum: np.unique's index and inverse sort the words' places
-    # (argsort, 1.7 s for the 5.5M words of 100k articles' quotes; this ~0.6 s).
-    distinct = sorted_unique(hashes)
-    inverse = np.searchsorted(distinct, hashes)
-    first = np.full(distinct.size, hashes.size, dtype=np.int64)
-    np.minimum.at(first, inverse, np.arange(hashes.size, dtype=np.int64))
-    number = np.empty(distinct.size, dtype=np.int64)
-    number[np.argsort(first)] = np.arange(distinct.size)
-    return _Codes(number[inverse], lengths, max(int(distinct.size), 1))
+    # np.unique's index and inverse sort the words' places (argsort, 1.7 s for the 5.5M
+    # words of 100k articles' quotes), a binary search of each word among the distinct
+    # ones took 0.7 s, factorize's bucket table 0.15 s.
+    numbers, distinct = factorize(hashes)
+    return _Codes(numbers, lengths, max(distinct, 1))
 
 
 def _word_hashes(keys: Sequence[str], batch_chars: int = BATCH_CHARS) -> np.ndarray:
