@@ -352,15 +352,45 @@ def _linked(
         return []
     # Object arrays: gathering a block of pairs' strings by fancy indexing is ~3x faster than from lists.
     seqs = _objects(_one_char_words(codes))
-    lengths = codes.lengths
+    words = _WordSets(*_word_buckets(codes), codes.lengths)
     statement = np.array([v.statement for v in variants], dtype=bool)
     joined = _objects([v.key for v in variants])
     chars = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
     found = []
     for lo in range(0, len(pairs), _BLOCK):  # cpdist copies its strings: in blocks, not 2M at once
         block = pairs[lo : lo + _BLOCK]
-        found.append(block[_linked_block(variants, seqs, joined, lengths, chars, statement, block, settings)])
+        found.append(block[_linked_block(variants, seqs, joined, words, chars, statement, block, settings)])
     return [(int(x), int(y)) for x, y in np.concatenate(found).tolist()]
+
+
+class _WordSets(NamedTuple):
+    """Each variant's words hashed into 64 buckets (a bit each in ``masks``), how many of
+    its buckets are taken (``taken``) and its word count (``lengths``)."""
+
+    masks: np.ndarray
+    taken: np.ndarray
+    lengths: np.ndarray
+
+    def most_common(self, short: np.ndarray, long_: np.ndarray) -> np.ndarray:
+        """An upper bound on the words ``short`` (the shorter variant of each pair) has in
+        common with ``long_``, in order or not: buckets both take, plus the words beyond
+        the first in each of ``short``'s buckets (each may be common too).
+
+        >>> sets = _WordSets(*_word_buckets(_Codes.of([[1, 2, 3, 3], [3, 4, 5, 6]], 7)), np.array([4, 4]))
+        >>> sets.most_common(np.array([0]), np.array([1])).tolist()  # "3" twice: at most two in common
+        [2]
+        """
+        shared = np.bitwise_count(self.masks[short] & self.masks[long_]).astype(np.int64)
+        bound: np.ndarray = shared + self.lengths[short] - self.taken[short]
+        return bound
+
+
+def _word_buckets(codes: _Codes) -> tuple[np.ndarray, np.ndarray]:
+    """Each variant's 64-bit mask of word buckets (word number mod 64) and how many bits it sets."""
+    owner = np.repeat(np.arange(codes.lengths.size, dtype=np.int64), codes.lengths)
+    masks = np.zeros(codes.lengths.size, dtype=np.uint64)
+    np.bitwise_or.at(masks, owner, np.left_shift(np.uint64(1), (codes.flat % 64).astype(np.uint64)))
+    return masks, np.bitwise_count(masks).astype(np.int64)
 
 
 def _one_char_words(codes: _Codes) -> list[str] | list[tuple[int, ...]]:
@@ -383,7 +413,7 @@ def _linked_block(
     variants: Sequence[_Variant],
     seqs: np.ndarray,  # object arrays: each variant's words one character each, and joined by spaces
     joined: np.ndarray,
-    lengths: np.ndarray,
+    words: _WordSets,
     chars: np.ndarray,
     statement: np.ndarray,
     pairs: np.ndarray,
@@ -391,9 +421,14 @@ def _linked_block(
 ) -> np.ndarray:
     """Which of ``pairs`` are one quote (a mask)."""
     a, b = pairs[:, 0], pairs[:, 1]
+    lengths = words.lengths
     a_short = lengths[a] <= lengths[b]
     short, long_ = np.where(a_short, a, b), np.where(a_short, b, a)
     rows = np.flatnonzero(statement[a] & statement[b] & (lengths[short] >= settings.trim_min_words))
+    # The words in order both hold (the longest common subsequence) are at most those they
+    # share in any order: pairs that cannot share enough are not scored (at 100k articles
+    # 2.05M candidate pairs, 9,840 left; 1.3 s of cpdist against 0.1 s for the bound).
+    rows = rows[words.most_common(short[rows], long_[rows]) >= settings.link_containment * lengths[short[rows]]]
     distance = process.cpdist(seqs[short[rows]], seqs[long_[rows]], scorer=Indel.distance, workers=-1)
     common = (lengths[short[rows]] + lengths[long_[rows]] - distance) / 2
     linked = np.zeros(len(pairs), dtype=bool)

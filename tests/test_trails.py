@@ -329,6 +329,29 @@ def test_bulk_links_equal_same_quote() -> None:
     assert len(expected) > 10
 
 
+def test_bulk_links_equal_same_quote_when_words_share_buckets() -> None:
+    """The word-bucket bound ahead of cpdist drops no pair that links: 200 words share the
+    64 buckets, and quotes repeat words (the bound's slack for repeats is needed)."""
+    from provenance.trails import _linked, _Variant, _word_codes, same_quote
+
+    rng = random.Random(17)
+    vocab = [f"w{i}" for i in range(200)]
+    sources = [[rng.choice(vocab) for _ in range(24)] for _ in range(6)]
+    variants = []
+    for i in range(240):  # trimmed slices of a few quotes, words changed or doubled
+        start = rng.randint(0, 10)
+        words_ = rng.choice(sources)[start : start + rng.randint(5, 14)]
+        for _ in range(rng.randint(0, 2)):
+            words_[rng.randrange(len(words_))] = rng.choice([rng.choice(vocab), rng.choice(words_)])
+        variants.append(_Variant(" ".join(words_), (i,), True))
+    codes = _word_codes(variants)
+    pairs = np.array([(a, b) for a in range(240) for b in range(a + 1, 240)], dtype=np.int64)
+    expected = [(a, b) for a, b in pairs.tolist() if same_quote(variants[a], variants[b], SETTINGS) > 0]
+    assert _linked(variants, codes, pairs, SETTINGS) == expected
+    contained = [(a, b) for a, b in expected if len(variants[a].keys) != len(variants[b].keys)]
+    assert len(contained) > 100  # trimmed copies, linked by containment, not only equal-length ones
+
+
 def test_word_numbers_follow_first_appearance_in_any_script() -> None:
     """Hashed word numbering equals numbering the words in a dict by first appearance."""
     from provenance.trails import _one_char_words, _Variant, _word_codes
