@@ -71,6 +71,7 @@ from provenance.output import paused_gc
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings, Settings
 from provenance.trails import (
+    Linked,
     build_trails,
     document_counts,
     link_quotes,
@@ -425,12 +426,12 @@ def _link_task(quotes: Sequence[Quote], quote_keys: Sequence[str], settings: Quo
 
 
 @paused_gc()
-def link(task: LinkTask) -> tuple[list[list[int]], dict[str, float]]:
+def link(task: LinkTask) -> tuple[Linked, dict[str, float]]:
     """Quote variants linked into groups, from the quotes' keys, kinds and places."""
     clock = _Clock()
-    groups = link_quotes(*task.unpacked(), task.settings)
+    linked = link_quotes(*task.unpacked(), task.settings)
     clock.lap("quotes")
-    return groups, clock.seconds
+    return linked, clock.seconds
 
 
 def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -719,19 +720,19 @@ def _trace(
     documents: Sequence[Document],
     quotes: Sequence[Quote],
     quote_keys: Sequence[str],
-    linking: Iterator[tuple[list[list[int]], dict[str, float]]],
+    linking: Iterator[tuple[Linked, dict[str, float]]],
     settings: Settings,
     timings: dict[str, float],
     progress: Progress | None,
 ) -> tuple[tuple[QuoteTrail, ...], tuple[DocumentQuotes, ...]]:
     """Quote trails over the quotes the build found, grouped as the :func:`link` task
     found (``linking``), and each document's quote counts."""
-    groups, seconds = next(linking)
+    linked, seconds = next(linking)
     _add(timings, seconds)
     start = time.perf_counter()
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
-    trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys, groups=groups)
+    trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys, linked=linked)
     quote_counts = document_counts(documents, trails)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
     _report(progress, "quotes", len(quotes), len(quotes))

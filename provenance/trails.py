@@ -41,6 +41,9 @@ from provenance.text import matching_key
 # Variants (candidate search) or pairs (scoring) handled at once: bounds the memory of both.
 _BLOCK = 50_000
 
+# How the first occurrence of a quote found in one document is decided.
+_ONE_DOCUMENT = "only document"
+
 _STRIP = "\"'“”‘’«»„‚「」『』()[]{},.;:!?…—–-"
 
 
@@ -553,7 +556,7 @@ def first_occurrence(
     """
     unique = sorted(set(docs))
     if len(unique) == 1:
-        return unique[0], "only document"
+        return unique[0], _ONE_DOCUMENT
     candidates = unique
     if parents:
         members = set(unique)
@@ -602,6 +605,43 @@ def _reference(members: Sequence[_Variant]) -> _Variant:
     return max(near, key=lambda v: (carried(v), len(keys[id(v)]), len(v.members)))
 
 
+class Linked(NamedTuple):
+    """Quotes linked into groups, as arrays (a few MB to send back from a worker, where
+    383k lists of variants and the parent making the variants again took ~1.5 s at 100k
+    generated articles): ``quotes`` lists quote indices variant by variant, group by group;
+    variant ``v`` holds ``quotes[variant_starts[v]:variant_starts[v + 1]]`` and is a
+    statement when ``statements[v]``; group ``g`` holds variants ``group_starts[g]`` to
+    ``group_starts[g + 1] - 1``. Groups come in order of their first variant, variants
+    in order of their first place (document, raw start)."""
+
+    quotes: np.ndarray
+    variant_starts: np.ndarray
+    group_starts: np.ndarray
+    statements: np.ndarray
+
+    @classmethod
+    def of(cls, variants: Sequence[_Variant], groups: Sequence[Sequence[int]]) -> Linked:
+        """Groups of variants (their indices) as arrays."""
+        order = [v for group in groups for v in group]
+        sizes = [len(variants[v].members) for v in order]
+        members = itertools.chain.from_iterable(variants[v].members for v in order)
+        return cls(
+            np.fromiter(members, dtype=np.int64, count=sum(sizes)),
+            _starts(sizes),
+            _starts([len(group) for group in groups]),
+            np.array([variants[v].statement for v in order], dtype=bool),
+        )
+
+    def apart(self) -> Linked:
+        """Every variant a group of its own (tests: what linking changes)."""
+        return self._replace(group_starts=np.arange(self.statements.size + 1))
+
+
+def _starts(sizes: Sequence[int]) -> np.ndarray:
+    """Where each of runs of ``sizes`` starts, and the end of the last."""
+    return np.concatenate(([0], np.cumsum(np.array(sizes, dtype=np.int64)))).astype(np.int64)
+
+
 def build_trails(
     quotes: Sequence[Quote],
     dates: Mapping[str, str | None],
@@ -609,38 +649,48 @@ def build_trails(
     parents: Mapping[str, str | None] | None = None,
     *,
     quote_keys: Sequence[str] | None = None,
-    groups: Sequence[Sequence[int]] | None = None,
+    linked: Linked | None = None,
 ) -> tuple[QuoteTrail, ...]:
     """Group quotes into trails; ``parents`` (document → upstream document) orders them when known.
 
     ``quote_keys`` are the quotes' :func:`quote_key` when already computed (by the workers
     that extracted the quotes: words were 2/3 of this function's time at 100k quotes);
-    ``groups`` what :func:`link_quotes` gives for these quotes and keys, when it ran
-    elsewhere (on a worker, while this process searched the candidate pairs); the
-    variants its groups number are made again here (~1.5 s at 100k articles), not sent back.
+    ``linked`` what :func:`link_quotes` gives for these quotes and keys, when it ran
+    elsewhere (on a worker, while this process searched the candidate pairs).
     """
-    variants = _variants(quotes, quote_keys)
+    keys = [quote_key(quote.text) for quote in quotes] if quote_keys is None else quote_keys
+    if linked is None:
+        linked = link_quotes(keys, *quote_facts(quotes), settings)
+    members, variant_starts = linked.quotes.tolist(), linked.variant_starts.tolist()
+    group_starts, statements = linked.group_starts.tolist(), linked.statements.tolist()
     trails: list[QuoteTrail] = []
-    for group in _groups(variants, settings) if groups is None else groups:
-        for members, ref in _around_references([variants[i] for i in group], settings):
-            trails.append(_trail(quotes, members, ref, dates, settings, parents))
+    for first, end in itertools.pairwise(group_starts):
+        lo = variant_starts[first]
+        if end - first == 1 and variant_starts[first + 1] - lo == 1:  # most groups: one quote
+            trails.append(_single(quotes[members[lo]], statements[first]))
+            continue
+        spans = [(variant_starts[v], variant_starts[v + 1], statements[v]) for v in range(first, end)]
+        group = [_Variant(keys[members[a]], tuple(members[a:b]), statement) for a, b, statement in spans]
+        for kept, ref in _around_references(group, settings):
+            trails.append(_trail(quotes, kept, ref, dates, settings, parents))
     trails.sort(key=_trail_order)
     return tuple(trails)
 
 
 def link_quotes(
     quote_keys: Sequence[str], statements: Sequence[bool], places: Sequence[tuple[str, int]], settings: QuoteSettings
-) -> list[list[int]]:
+) -> Linked:
     """The linked groups of :func:`build_trails` from what they depend on alone: each
-    quote's key, whether it is a statement and its place (:func:`quote_facts`). Groups
-    list variants (distinct keys) by their order of first place.
+    quote's key, whether it is a statement and its place (:func:`quote_facts`).
 
     >>> from provenance.settings import QuoteSettings
-    >>> keys = ["we will not back down", "we will not back down now", "something else entirely"]
-    >>> link_quotes(keys, [True, True, True], [("a", 0), ("b", 0), ("c", 0)], QuoteSettings())
-    [[0, 1], [2]]
+    >>> keys = ["we will not back down", "something else", "we will not back down now", "something else"]
+    >>> linked = link_quotes(keys, [True] * 4, [("a", 0), ("b", 0), ("c", 0), ("d", 0)], QuoteSettings())
+    >>> [a.tolist() for a in linked]
+    [[0, 2, 1, 3], [0, 1, 2, 4], [0, 2, 3], [True, True, True]]
     """
-    return _groups(_variants_of(quote_keys, statements, places), settings)
+    variants = _variants_of(quote_keys, statements, places)
+    return Linked.of(variants, _groups(variants, settings))
 
 
 def _around_references(members: list[_Variant], settings: QuoteSettings) -> list[tuple[list[_Variant], _Variant]]:
@@ -672,7 +722,7 @@ def _trail(
 ) -> QuoteTrail:
     """One trail: every occurrence compared with the reference version."""
     if len(members) == 1 and len(ref.members) == 1:  # 99.7% of trails: one quote, compared with nothing
-        return _single(quotes[ref.members[0]], ref.statement, dates, parents)
+        return _single(quotes[ref.members[0]], ref.statement)
     occurrences: list[QuoteOccurrence] = []
     ref_shown: tuple[str, ...] = ()
     ref_keys = ref.keys
@@ -706,23 +756,25 @@ def _trail(
     )
 
 
-def _single(
-    quote: Quote, statement: bool, dates: Mapping[str, str | None], parents: Mapping[str, str | None] | None
-) -> QuoteTrail:
-    """What :func:`_trail` gives a quote found once, without its sorting and set building."""
-    speaker, names, conflict = _speakers((quote,))
-    first, basis = first_occurrence((quote.doc,), dates, parents)
+def _single(quote: Quote, statement: bool) -> QuoteTrail:
+    """What :func:`_trail` gives a quote found once: its own speaker, its document first.
+
+    Without the sorting, the sets and the speaker grouping a trail of several quotes needs,
+    and with positional fields: at 100k generated articles 383k of 383k trails but ~1,000
+    are one quote (5.1 against ~2.5 µs a trail).
+    """
+    speaker, doc = quote.attribution.speaker, quote.doc
     return QuoteTrail(
-        trail=_trail_id(quote),
-        text=quote.text,
-        kind="statement" if statement else "phrase",
-        speaker=speaker,
-        speakers=names,
-        conflicting_speakers=conflict,
-        occurrences=(QuoteOccurrence(quote, "verbatim", "", 1.0, 1.0),),
-        docs=(quote.doc,),
-        first=first,
-        first_basis=basis,
+        _trail_id(quote),
+        quote.text,
+        "statement" if statement else "phrase",
+        speaker or None,  # speaker, speakers, conflicting_speakers: as _speakers((quote,))
+        (speaker,) if speaker else (),
+        False,
+        (QuoteOccurrence(quote, "verbatim", "", 1.0, 1.0),),
+        (doc,),
+        doc,  # first, first_basis: as first_occurrence((doc,), ...)
+        _ONE_DOCUMENT,
     )
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from provenance.cli import main
-from provenance.model import Attribution, Document, Quote, QuoteTrail, Span
+from provenance.model import Attribution, Document, Quote, QuoteOccurrence, QuoteTrail, Span
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
 from provenance.trails import (
@@ -213,10 +213,11 @@ def test_groups_linked_elsewhere_give_the_same_trails() -> None:
     keys = [quote_key(q.text) for q in quotes]
     dates = {doc.id: None for doc in docs}
     groups = link_quotes(keys, *quote_facts(quotes), SETTINGS)
-    assert any(len(group) > 1 for group in groups) and len(groups) > 2
-    linked = build_trails(quotes, dates, SETTINGS, quote_keys=keys, groups=groups)
+    sizes = np.diff(groups.group_starts)
+    assert (sizes > 1).any() and sizes.size > 2
+    linked = build_trails(quotes, dates, SETTINGS, quote_keys=keys, linked=groups)
     assert linked == build_trails(quotes, dates, SETTINGS)
-    assert linked != build_trails(quotes, dates, SETTINGS, groups=[[i] for group in groups for i in group])
+    assert linked != build_trails(quotes, dates, SETTINGS, linked=groups.apart())
 
 
 # --- reports and CLI ----------------------------------------------------------------------
@@ -350,6 +351,30 @@ def test_bulk_links_equal_same_quote_when_words_share_buckets() -> None:
     assert _linked(variants, codes, pairs, SETTINGS) == expected
     contained = [(a, b) for a, b in expected if len(variants[a].keys) != len(variants[b].keys)]
     assert len(contained) > 100  # trimmed copies, linked by containment, not only equal-length ones
+
+
+def test_a_quote_found_once_is_the_trail_the_general_rules_give(seed_analysis: object) -> None:
+    """_single's shortcuts (speaker, first occurrence) equal _speakers and first_occurrence."""
+    from provenance.trails import _single, _speakers
+
+    quotes = [o.quote for trail in seed_analysis.quotes for o in trail.occurrences]  # type: ignore[attr-defined]
+    assert any(q.attribution.speaker for q in quotes) and not all(q.attribution.speaker for q in quotes)
+    for quote in quotes:
+        speaker, names, conflict = _speakers((quote,))
+        first, basis = first_occurrence((quote.doc,), {quote.doc: "2021-12-16"}, {quote.doc: "external:X"})
+        expected = QuoteTrail(
+            trail=f"{quote.doc}#{quote.raw.start}",
+            text=quote.text,
+            kind="phrase",
+            speaker=speaker,
+            speakers=names,
+            conflicting_speakers=conflict,
+            occurrences=(QuoteOccurrence(quote, "verbatim", "", 1.0, 1.0),),
+            docs=(quote.doc,),
+            first=first,
+            first_basis=basis,
+        )
+        assert _single(quote, statement=False) == expected
 
 
 def test_word_numbers_follow_first_appearance_in_any_script() -> None:
