@@ -131,22 +131,28 @@ def quote_facts(quotes: Sequence[Quote]) -> tuple[list[bool], list[tuple[str, in
 def _variants_of(
     quote_keys: Sequence[str], statements: Sequence[bool], places: Sequence[tuple[str, int]]
 ) -> list[_Variant]:
-    """The quotes' distinct keys, each with the quotes holding it, in order of first place."""
+    """The quotes' distinct keys, each with the quotes holding it, in order of first place.
+
+    Quotes in order of place (as the pipeline lists them: documents in order, each one's
+    quotes in order) give their keys in that order already: sorting 380k variants by
+    place took 0.4 s of the quote link at 100k articles, checking the order 0.04 s.
+    """
     grouped: dict[str, list[int]] = {}
     for index, key in enumerate(quote_keys):
         if key:
             grouped.setdefault(key, []).append(index)
-    out = []
-    for key, members in grouped.items():
-        if len(members) == 1:
-            statement = statements[members[0]]
-            first = places[members[0]]
-        else:
-            statement = sum(statements[i] for i in members) * 2 >= len(members)
-            first = min(places[i] for i in members)
-        out.append((first, _Variant(key, tuple(members), statement)))
+    if all(a <= b for a, b in itertools.pairwise(places)):
+        return [_Variant(key, tuple(members), _statement(members, statements)) for key, members in grouped.items()]
+    out = [(min(places[i] for i in members), key, members) for key, members in grouped.items()]
     out.sort(key=lambda item: item[0])
-    return [variant for _, variant in out]
+    return [_Variant(key, tuple(members), _statement(members, statements)) for _, key, members in out]
+
+
+def _statement(members: Sequence[int], statements: Sequence[bool]) -> bool:
+    """Whether quotes of one key are a statement: when most of them are (half or more)."""
+    if len(members) == 1:
+        return statements[members[0]]
+    return sum(statements[i] for i in members) * 2 >= len(members)
 
 
 def matched_words(a: Sequence[str], b: Sequence[str], min_block: int) -> int:

@@ -377,6 +377,29 @@ def test_a_quote_found_once_is_the_trail_the_general_rules_give(seed_analysis: o
         assert _single(quote, statement=False) == expected
 
 
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_variants_come_in_order_of_first_place(shuffled: bool) -> None:
+    """Quotes listed in order of place skip the sort; listed in any order, they are sorted."""
+    from provenance.trails import _variants_of
+
+    rng = random.Random(23)
+    places = sorted(rng.sample([(f"d{d:02d}", start) for d in range(30) for start in range(0, 500, 7)], 400))
+    if shuffled:
+        rng.shuffle(places)
+    keys = [rng.choice(["", "a b", "c d e", *(f"w{i}" for i in range(150))]) for _ in places]
+    statements = [rng.random() < 0.5 for _ in places]
+    members: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key:
+            members.setdefault(key, []).append(index)
+    expected = sorted(
+        (min(places[i] for i in held), key, tuple(held), sum(statements[i] for i in held) * 2 >= len(held))
+        for key, held in members.items()
+    )
+    variants = _variants_of(keys, statements, places)
+    assert [(v.key, v.members, v.statement) for v in variants] == [e[1:] for e in expected]
+
+
 def test_word_numbers_follow_first_appearance_in_any_script() -> None:
     """Hashed word numbering equals numbering the words in a dict by first appearance."""
     from provenance.trails import _one_char_words, _Variant, _word_codes
