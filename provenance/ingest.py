@@ -168,16 +168,28 @@ def _split_suffix(name: str) -> tuple[str, str]:
 def read(source: Source, settings: IngestSettings) -> Decoded | Rejected:
     """Read and decode one file, or say in one line why it cannot be analysed."""
     try:
-        # The path string as it is (see Source), and one open for the size and the bytes.
-        with open(source.file, "rb") as handle:  # noqa: PTH123
-            size = os.fstat(handle.fileno()).st_size
+        # The path string as it is (see Source), and one descriptor for the size and the
+        # bytes: a buffered file object cost 15 against 9.5 µs a 4 KB article.
+        descriptor = os.open(source.file, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(descriptor).st_size
             if size > settings.max_bytes:
                 limit = settings.max_bytes
                 return Rejected(source.display, "too-large", f"{size:,} bytes, over the {limit:,}-byte limit")
-            data = handle.read()
+            data = _read_to_end(descriptor, size)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         return Rejected(source.display, "unreadable", exc.strerror or type(exc).__name__)
     return decode(source, data, settings)
+
+
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """Every byte left in an open file, ``size`` of them expected (more if it grew since)."""
+    parts = [os.read(descriptor, size + 1)]
+    while parts[-1]:
+        parts.append(os.read(descriptor, max(size, 1 << 16)))
+    return parts[0] if len(parts) == 2 else b"".join(parts)
 
 
 def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | Rejected:
@@ -194,7 +206,8 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
         return Rejected(source.display, "undecodable", "not UTF-8, has no BOM, and no charset fits")
     if not text.strip():  # a byte-order mark and nothing else, or only whitespace
         return Rejected(source.display, "empty", "the file holds only whitespace")
-    if "\x00" in text:
+    # UTF-8 without a byte-order mark was decoded only from bytes without NUL (2.9 µs a page).
+    if encoding != "utf-8" and "\x00" in text:
         return Rejected(source.display, "binary", f"contains NUL characters after decoding as {encoding}")
     ratio = _control_count(text, data, encoding) / len(text)
     if ratio > settings.max_control_ratio:

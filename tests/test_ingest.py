@@ -70,6 +70,20 @@ def test_too_large_and_missing(tmp_path: Path) -> None:
     assert [(r.reason, Path(r.path).name) for r in rejected] == [("unreadable", "nope.txt")]
 
 
+@pytest.mark.parametrize("expected", [0, 5, 10, 2**16 + 3])
+def test_a_file_is_read_to_its_end_whatever_size_was_expected(tmp_path: Path, expected: int) -> None:
+    """A file that grew (or shrank) since its size was taken is read whole."""
+    from provenance.ingest import _read_to_end
+
+    data = bytes(range(256)) * 600  # 153,600 bytes: several reads past the expected size
+    (tmp_path / "grown.txt").write_bytes(data)
+    descriptor = os.open(tmp_path / "grown.txt", os.O_RDONLY)
+    try:
+        assert _read_to_end(descriptor, expected) == data
+    finally:
+        os.close(descriptor)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read files whatever their mode")
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
