@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, read
 from provenance.metadata import extract
-from provenance.model import Document, Metadata, Rejected
+from provenance.model import Document, KeylessSegments, Metadata, Rejected, Segment, Span
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
+from provenance.text import matching_keys
 
 
 @contextmanager
@@ -62,6 +63,47 @@ def build_document(
         sentences=sentences,
         metadata=extract(clean, lines, paragraphs, sentences, settings) if metadata else Metadata(),
         words=words,
+        sha256=decoded.sha256,
+    )
+
+
+def keyed_again(
+    decoded: Decoded, normalized: Normalized, paragraphs: KeylessSegments, sentences: KeylessSegments
+) -> Document:
+    """The document alignment reads, from its normalised file and the segments a full build
+    found there (:func:`build_document`): the same paragraphs and sentences, their keys
+    made again from the text, and no lines or metadata.
+
+    A sentence's key is its text's :func:`~provenance.text.matching_key` and a paragraph's
+    its sentences' keys joined, so keys need not be sent: at 10k generated articles the
+    alignment tasks rebuilt each document of a pair (classifying its lines and segmenting
+    it again, 330 µs) for 40% of their time; making the keys of known spans takes ~60 µs.
+    """
+    clean = normalized.clean
+    spans = [(start, end) for start, end, _ in sentences.triples()]
+    keys = matching_keys(clean, spans)
+    keyed: list[Segment] = []
+    held: dict[int, list[str]] = {}
+    for (start, end, paragraph), key in zip(sentences.triples(), keys, strict=True):
+        keyed.append(Segment(Span(start, end), key, paragraph))
+        held.setdefault(paragraph, []).append(key)
+    blocks = tuple(
+        Segment(Span(start, end), " ".join(held.get(paragraph, ())), paragraph)
+        for start, end, paragraph in paragraphs.triples()
+    )
+    return Document(
+        id=decoded.source.id,
+        path=decoded.source.display,
+        encoding=decoded.encoding,
+        raw=decoded.text,
+        clean=clean,
+        offsets=normalized.offsets,
+        repairs=normalized.repairs,
+        lines=(),
+        paragraphs=blocks,
+        sentences=tuple(keyed),
+        metadata=Metadata(),
+        words=sum(p.key.count(" ") + 1 for p in blocks),
         sha256=decoded.sha256,
     )
 

@@ -206,9 +206,12 @@ class KeylessSegments(Sequence[Segment]):
         return Segment(Span(start, end), "", paragraph)
 
     def __iter__(self) -> Iterator[Segment]:
+        return (Segment(Span(start, end), "", paragraph) for start, end, paragraph in self.triples())
+
+    def triples(self) -> Iterator[tuple[int, int, int]]:
+        """Each segment as ``(start, end, paragraph)``, without making it."""
         numbers = iter(self._numbers)
-        triples = zip(numbers, numbers, numbers, strict=True)
-        return (Segment(Span(start, end), "", paragraph) for start, end, paragraph in triples)
+        return zip(numbers, numbers, numbers, strict=True)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, KeylessSegments):

@@ -46,7 +46,7 @@ from provenance import __version__, wire
 from provenance.align import align_corpus, composition
 from provenance.candidates import colliding_pairs, find_pairs
 from provenance.credits import Credit
-from provenance.documents import describe, read_sources
+from provenance.documents import describe, keyed_again, read_sources
 from provenance.engine import Engine, LocalEngine
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
@@ -65,6 +65,7 @@ from provenance.model import (
     QuoteTrail,
     Rejected,
     Repair,
+    Segment,
 )
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
@@ -153,6 +154,9 @@ class AlignTask:
     repeated: Shared[frozenset[str]]
     pairs: tuple[tuple[str, str], ...]
     places: tuple[Place | None, ...] = ()  # each source's place in the scan's cache, if known
+    # Each source's paragraphs and sentences as its build found them, if known: the task
+    # then makes only their keys again, not the document (keyed_again).
+    segments: tuple[tuple[KeylessSegments, KeylessSegments] | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +340,9 @@ def align_clusters(task: AlignTask) -> AlignResult:
     tasks' time).
     """
     clock = _Clock()
-    documents, _ = _rebuilt(task.sources, task.places, task.settings, task.repeated.value, clock, metadata=False)
+    documents, _ = _rebuilt(
+        task.sources, task.places, task.settings, task.repeated.value, clock, metadata=False, segments=task.segments
+    )
     passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -353,13 +359,21 @@ def _rebuilt(
     clock: _Clock,
     *,
     metadata: bool = True,
+    segments: Sequence[tuple[KeylessSegments, KeylessSegments] | None] = (),
 ) -> tuple[list[Document], list[Rejected]]:
     """The documents of ``sources`` in order, each from its place in the scan's cache or,
     where this worker cannot read that, from its file (``metadata`` as in
-    :func:`~provenance.documents.build_document`); files now unreadable are rejected."""
+    :func:`~provenance.documents.build_document`); files now unreadable are rejected.
+    With every source's ``segments`` and every file found in the cache (the text they
+    were found in), the documents are made for alignment only
+    (:func:`~provenance.documents.keyed_again`)."""
     found = _placed(sources, places)
     clock.lap("cache")
     missing = [s for s in sources if s.id not in found]
+    if not missing and segments and all(segments):
+        keyed = [keyed_again(*found[s.id], *known) for s, known in zip(sources, segments, strict=True) if known]
+        clock.lap("normalize")
+        return keyed, []
     rejected: tuple[Rejected, ...] = ()
     if missing:
         decoded, rejected = read_sources(missing, settings, clock.seconds)
@@ -580,11 +594,14 @@ def align_tasks(
     settings: Settings,
     repeated: frozenset[str],
     places: Mapping[str, Place] | None = None,
+    segments: Mapping[str, tuple[KeylessSegments, KeylessSegments]] | None = None,
 ) -> tuple[list[AlignTask], list[int]]:
     """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair
-    count; ``places`` tell the tasks where the scan left their documents' files."""
+    count; ``places`` tell the tasks where the scan left their documents' files, and
+    ``segments`` their paragraphs and sentences as the build found them."""
     shared = Shared(repeated)
     places = places or {}
+    segments = segments or {}
     clusters: dict[str, list[Pair]] = {}
     for pair in pairs:
         clusters.setdefault(pair.cluster, []).append(pair)
@@ -594,11 +611,11 @@ def align_tasks(
     for name in sorted(clusters):
         bundle.extend(clusters[name])
         if len(bundle) >= CHUNK_PAIRS:
-            tasks.append(_align_task(bundle, sources, settings, shared, places))
+            tasks.append(_align_task(bundle, sources, settings, shared, places, segments))
             sizes.append(len(bundle))
             bundle = []
     if bundle:
-        tasks.append(_align_task(bundle, sources, settings, shared, places))
+        tasks.append(_align_task(bundle, sources, settings, shared, places, segments))
         sizes.append(len(bundle))
     return tasks, sizes
 
@@ -609,10 +626,19 @@ def _align_task(
     settings: Settings,
     repeated: Shared[frozenset[str]],
     places: Mapping[str, Place],
+    segments: Mapping[str, tuple[KeylessSegments, KeylessSegments]],
 ) -> AlignTask:
     ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
     pairs = tuple((p.a, p.b) for p in bundle)
-    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, pairs, tuple(places.get(i) for i in ids))
+    located = tuple(places.get(i) for i in ids)
+    return AlignTask(
+        tuple(sources[i] for i in ids), settings, repeated, pairs, located, tuple(segments.get(i) for i in ids)
+    )
+
+
+def _packed(segments: Sequence[Segment]) -> KeylessSegments:
+    """Segments as the parent keeps them (spans and paragraphs, packed)."""
+    return segments if isinstance(segments, KeylessSegments) else KeylessSegments.of(segments)
 
 
 def analyze_corpus(
@@ -682,7 +708,9 @@ def _analyze_cached(
     clock.lap("candidates")
 
     by_id = {s.id: s for s in sources}
-    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places)
+    built_segments = {d.id: (_packed(d.paragraphs), _packed(d.sentences)) for d in documents}
+    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places, built_segments)
+    del built_segments
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
     trails, quote_counts = _trace(documents, quotes, quote_keys, linking, settings, timings, progress)

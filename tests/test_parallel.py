@@ -21,11 +21,12 @@ from provenance.align import align_corpus
 from provenance.api import analyze, load
 from provenance.candidates import colliding_pairs
 from provenance.cli import main
-from provenance.documents import load_sources
+from provenance.documents import build_document, keyed_again, load_sources
 from provenance.engine import DASK_INSTALL, Engine, LocalEngine, make_engine
 from provenance.errors import SettingsError
-from provenance.ingest import discover
-from provenance.model import Analysis, Metadata
+from provenance.ingest import discover, read
+from provenance.model import Analysis, KeylessSegments, Metadata, Rejected
+from provenance.normalize import normalize
 from provenance.output import write_atomic_chunks
 from provenance.parallel import band_collide
 from provenance.progress import TerminalProgress, progress_for
@@ -85,6 +86,30 @@ def test_parent_documents_keep_what_reports_read(corpus: Path) -> None:
         )  # fmt: skip
         assert [s.clean for s in doc.paragraphs] == [s.clean for s in full.paragraphs]
         assert len(doc.sentences) == len(full.sentences) and all(s.key == "" for s in doc.sentences)
+
+
+def test_alignment_documents_are_made_from_the_built_segments(corpus: Path, seeds_dir: Path) -> None:
+    """keyed_again gives the paragraphs, sentences and keys a full build gives (repaired,
+    multilingual and furniture-laden texts: the seeds; generated reuse of every kind)."""
+    settings = Settings()
+    sources, _ = discover([corpus, seeds_dir], settings.ingest)
+    checked = 0
+    for source in sources[:120] + sources[-5:]:
+        decoded = read(source, settings.ingest)
+        if isinstance(decoded, Rejected):
+            continue
+        normalized = normalize(decoded.text)
+        full = build_document(
+            decoded, normalized, settings.normalize, frozenset({"share this article"}), metadata=False
+        )
+        packed = KeylessSegments.of(full.paragraphs), KeylessSegments.of(full.sentences)
+        again = keyed_again(decoded, normalized, *packed)
+        assert (again.sentences, again.paragraphs, again.words) == (full.sentences, full.paragraphs, full.words)
+        assert replace(again, lines=full.lines, sentences=(), paragraphs=()) == replace(
+            full, sentences=(), paragraphs=()
+        )
+        checked += bool(full.sentences)
+    assert checked > 100
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
