@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from provenance.furniture import classify_lines, corpus_repeats
 from provenance.ingest import Decoded, Source, read
 from provenance.metadata import extract
-from provenance.model import Document, KeylessSegments, Metadata, Rejected, Segment, Span
+from provenance.model import Document, KeylessSegments, Line, Metadata, Rejected, Segment, Span
 from provenance.normalize import Normalized, normalize
 from provenance.segment import segment
 from provenance.settings import NormalizeSettings, Settings
@@ -48,21 +48,33 @@ def build_document(
     clean = normalized.clean
     lines = classify_lines(clean, settings, repeated)
     paragraphs, sentences = segment(clean, lines)
-    # Keys are the tokens joined by single spaces (counting them is 2x cheaper than a split).
-    words = sum(p.key.count(" ") + 1 for p in paragraphs)
+    found = extract(clean, lines, paragraphs, sentences, settings) if metadata else Metadata()
+    return _document(decoded, normalized, lines, paragraphs, sentences, found)
+
+
+def _document(
+    decoded: Decoded,
+    normalized: Normalized,
+    lines: tuple[Line, ...],
+    paragraphs: tuple[Segment, ...],
+    sentences: tuple[Segment, ...],
+    metadata: Metadata,
+) -> Document:
+    """The document of a normalised file with what was found in it."""
     return Document(
         id=decoded.source.id,
         path=decoded.source.display,
         encoding=decoded.encoding,
         raw=decoded.text,
-        clean=clean,
+        clean=normalized.clean,
         offsets=normalized.offsets,
         repairs=normalized.repairs,
         lines=lines,
         paragraphs=paragraphs,
         sentences=sentences,
-        metadata=extract(clean, lines, paragraphs, sentences, settings) if metadata else Metadata(),
-        words=words,
+        metadata=metadata,
+        # Keys are the tokens joined by single spaces (counting them is 2x cheaper than a split).
+        words=sum(p.key.count(" ") + 1 for p in paragraphs),
         sha256=decoded.sha256,
     )
 
@@ -76,8 +88,9 @@ def keyed_again(
 
     A sentence's key is its text's :func:`~provenance.text.matching_key` and a paragraph's
     its sentences' keys joined, so keys need not be sent: at 10k generated articles the
-    alignment tasks rebuilt each document of a pair (classifying its lines and segmenting
-    it again, 330 µs) for 40% of their time; making the keys of known spans takes ~60 µs.
+    alignment tasks rebuilt each document of a pair (classifying its lines, segmenting it,
+    making its keys: 330-370 µs) for 40% of their time; this takes 170-240 µs, nearly all
+    of it the keys (:func:`~provenance.text.matching_keys`) and the segments' objects.
     """
     clean = normalized.clean
     spans = [(start, end) for start, end, _ in sentences.triples()]
@@ -91,21 +104,7 @@ def keyed_again(
         Segment(Span(start, end), " ".join(held.get(paragraph, ())), paragraph)
         for start, end, paragraph in paragraphs.triples()
     )
-    return Document(
-        id=decoded.source.id,
-        path=decoded.source.display,
-        encoding=decoded.encoding,
-        raw=decoded.text,
-        clean=clean,
-        offsets=normalized.offsets,
-        repairs=normalized.repairs,
-        lines=(),
-        paragraphs=blocks,
-        sentences=tuple(keyed),
-        metadata=Metadata(),
-        words=sum(p.key.count(" ") + 1 for p in blocks),
-        sha256=decoded.sha256,
-    )
+    return _document(decoded, normalized, (), blocks, tuple(keyed), Metadata())
 
 
 def document_from_text(text: str, doc_id: str = "text", settings: Settings | None = None) -> Document:

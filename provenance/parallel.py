@@ -337,7 +337,8 @@ def align_clusters(task: AlignTask) -> AlignResult:
     make them the costly ones), 26 µs to unpickle. Alignment reads a document's text
     and segments only: the rebuild leaves its metadata out (at 10k generated articles,
     15% of the documents rebuilt, ~1 ms each, made more than half of the alignment
-    tasks' time).
+    tasks' time), and with the spans the build found (``segments``) it makes only the
+    segments' keys again (:func:`~provenance.documents.keyed_again`).
     """
     clock = _Clock()
     documents, _ = _rebuilt(

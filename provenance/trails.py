@@ -135,7 +135,8 @@ def _variants_of(
 
     Quotes in order of place (as the pipeline lists them: documents in order, each one's
     quotes in order) give their keys in that order already: sorting 380k variants by
-    place took 0.4 s of the quote link at 100k articles, checking the order 0.04 s.
+    place cost ~0.2 s of the quote link at 100k articles (0.75-0.86 against 0.56-0.72 s
+    for the whole function), checking the order 0.04 s.
     """
     grouped: dict[str, list[int]] = {}
     for index, key in enumerate(quote_keys):
