@@ -396,10 +396,20 @@ class _WordSets(NamedTuple):
 
 
 def _word_buckets(codes: _Codes) -> tuple[np.ndarray, np.ndarray]:
-    """Each variant's 64-bit mask of word buckets (word number mod 64) and how many bits it sets."""
-    owner = np.repeat(np.arange(codes.lengths.size, dtype=np.int64), codes.lengths)
+    """Each variant's 64-bit mask of word buckets (word number mod 64) and how many bits it sets.
+
+    A variant's words are consecutive in ``codes.flat``: one ``reduceat`` over their runs
+    (0.05 s for the 5.5M words at 100k articles; ``np.bitwise_or.at`` took 0.14 s).
+
+    >>> masks, taken = _word_buckets(_Codes.of([[0, 1, 65], [], [2]], 66))
+    >>> masks.tolist(), taken.tolist()
+    ([3, 0, 4], [2, 0, 1])
+    """
+    bits = np.left_shift(np.uint64(1), (codes.flat % 64).astype(np.uint64))
+    held = np.flatnonzero(codes.lengths)  # an empty run would take its next run's first word
     masks = np.zeros(codes.lengths.size, dtype=np.uint64)
-    np.bitwise_or.at(masks, owner, np.left_shift(np.uint64(1), (codes.flat % 64).astype(np.uint64)))
+    if held.size:
+        masks[held] = np.bitwise_or.reduceat(bits, (np.cumsum(codes.lengths) - codes.lengths)[held])
     return masks, np.bitwise_count(masks).astype(np.int64)
 
 
