@@ -83,9 +83,9 @@ def _roomy_heap() -> bool:
     Raising the mmap threshold to its largest (32 MB) left bigger blocks on ``mmap``
     pages, each paged in afresh: the quote link's arrays over every word of 100k articles'
     quotes are ~44 MB each. So no block is mapped on its own (which makes a threshold
-    moot): every one comes from the heap (the link's grouping of 412k quotes in a process set up so: 1.7-2.2 against
-    3.3-4.1 s of system time in three alternated pairs, the same peak memory; its wall
-    time, 5.2-7.4 against 5.8-7.6 s, within this machine's noise).
+    moot): every one comes from the heap. Grouping 412k quotes in a process set up so took
+    1.7-2.2 against 3.3-4.1 s of system time in three alternated pairs, with the same peak
+    memory; its wall time, 5.2-7.4 against 5.8-7.6 s, is within this machine's noise.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -595,14 +595,14 @@ def align_tasks(
     settings: Settings,
     repeated: frozenset[str],
     places: Mapping[str, Place] | None = None,
-    segments: Mapping[str, tuple[KeylessSegments, KeylessSegments]] | None = None,
+    built: Mapping[str, Document] | None = None,
 ) -> tuple[list[AlignTask], list[int]]:
     """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair
-    count; ``places`` tell the tasks where the scan left their documents' files, and
-    ``segments`` their paragraphs and sentences as the build found them."""
+    count; ``places`` tell the tasks where the scan left their documents' files, and the
+    ``built`` documents their paragraphs and sentences as the build found them."""
     shared = Shared(repeated)
     places = places or {}
-    segments = segments or {}
+    built = built or {}
     clusters: dict[str, list[Pair]] = {}
     for pair in pairs:
         clusters.setdefault(pair.cluster, []).append(pair)
@@ -612,11 +612,11 @@ def align_tasks(
     for name in sorted(clusters):
         bundle.extend(clusters[name])
         if len(bundle) >= CHUNK_PAIRS:
-            tasks.append(_align_task(bundle, sources, settings, shared, places, segments))
+            tasks.append(_align_task(bundle, sources, settings, shared, places, built))
             sizes.append(len(bundle))
             bundle = []
     if bundle:
-        tasks.append(_align_task(bundle, sources, settings, shared, places, segments))
+        tasks.append(_align_task(bundle, sources, settings, shared, places, built))
         sizes.append(len(bundle))
     return tasks, sizes
 
@@ -627,18 +627,21 @@ def _align_task(
     settings: Settings,
     repeated: Shared[frozenset[str]],
     places: Mapping[str, Place],
-    segments: Mapping[str, tuple[KeylessSegments, KeylessSegments]],
+    built: Mapping[str, Document],
 ) -> AlignTask:
     ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
     pairs = tuple((p.a, p.b) for p in bundle)
     located = tuple(places.get(i) for i in ids)
-    return AlignTask(
-        tuple(sources[i] for i in ids), settings, repeated, pairs, located, tuple(segments.get(i) for i in ids)
-    )
+    segments = tuple(_segments(built[i]) if i in built else None for i in ids)
+    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, pairs, located, segments)
+
+
+def _segments(doc: Document) -> tuple[KeylessSegments, KeylessSegments]:
+    """A document's paragraphs and sentences as the parent keeps them (spans, packed)."""
+    return _packed(doc.paragraphs), _packed(doc.sentences)
 
 
 def _packed(segments: Sequence[Segment]) -> KeylessSegments:
-    """Segments as the parent keeps them (spans and paragraphs, packed)."""
     return segments if isinstance(segments, KeylessSegments) else KeylessSegments.of(segments)
 
 
@@ -709,9 +712,7 @@ def _analyze_cached(
     clock.lap("candidates")
 
     by_id = {s.id: s for s in sources}
-    built_segments = {d.id: (_packed(d.paragraphs), _packed(d.sentences)) for d in documents}
-    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places, built_segments)
-    del built_segments
+    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places, {d.id: d for d in documents})
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
     trails, quote_counts = _trace(documents, quotes, quote_keys, linking, settings, timings, progress)
