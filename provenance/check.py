@@ -43,7 +43,7 @@ from provenance.credits import Credit, credits
 from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
-from provenance.ingest import Source, discover
+from provenance.ingest import Source, discover, is_url
 from provenance.model import (
     Analysis,
     CheckResult,
@@ -123,6 +123,9 @@ def drop_files(
     found: dict[Path, NewFile] = {}
     rejected: list[Rejected] = []
     for item in paths:
+        if isinstance(item, str) and is_url(item):  # new files sit in a working tree, beside the index
+            rejected.append(Rejected(item, "unreadable", "the check reads local files only (mount the store)"))
+            continue
         sources, missing = discover([item], settings.ingest)
         rejected.extend(missing)
         for source in sources:

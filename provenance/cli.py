@@ -23,6 +23,7 @@ from provenance.check import changed_since, check_drop, drop_files
 from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
 from provenance.index import IndexReport, build_index, default_index, open_index, update_index
+from provenance.ingest import is_url
 from provenance.model import Analysis, CheckResult
 from provenance.output import paused_gc, write_atomic, write_atomic_bytes, write_atomic_chunks
 from provenance.progress import progress_for
@@ -341,6 +342,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _index(args: argparse.Namespace) -> int:
     if args.root is None and args.index is None:
         raise SettingsError(f"index {args.action}: give the corpus folder DIR or --index PATH")
+    _local_folder(f"index {args.action}", args.root)
     root = Path(args.root) if args.root is not None else None
     index = args.index if args.index is not None else default_index(root or Path())
     if root is None:
@@ -356,11 +358,18 @@ def _index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _local_folder(option: str, given: str | None) -> None:
+    """The index keeps a corpus folder's files by path and modification time: not a URL's."""
+    if given is not None and is_url(given):
+        raise SettingsError(f"{option} {given}: the index reads a local folder only (mount the store there)")
+
+
 def _check(args: argparse.Namespace) -> int:
     if args.format not in CHECK_FORMATS:
         raise SettingsError(f"--format: unknown format {args.format!r}; choose from {', '.join(CHECK_FORMATS)}")
     if args.against is None and args.index is None:
         raise SettingsError("check: give the corpus with --against DIR or its index with --index PATH")
+    _local_folder("--against", args.against)
     root = Path(args.against) if args.against is not None else None
     if root is not None and not root.is_dir():
         raise SettingsError(f"--against {root}: not a directory")
