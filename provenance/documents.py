@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from provenance.furniture import classify_lines, corpus_repeats
-from provenance.ingest import Decoded, Source, read
+from provenance.ingest import Decoded, Source, read_many
 from provenance.metadata import extract
 from provenance.model import Document, KeylessSegments, Line, Metadata, Rejected, Segment, Span
 from provenance.normalize import Normalized, normalize
@@ -154,8 +154,7 @@ def read_sources(
     rejected: list[Rejected] = []
     decoded: list[Decoded] = []
     with timed(timings, "ingest"):
-        for source in sources:
-            result = read(source, settings.ingest)
+        for result in read_many(sources, settings.ingest):
             if isinstance(result, Rejected):
                 rejected.append(result)
             else:

@@ -15,7 +15,7 @@ import glob
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,8 +207,11 @@ def _split_suffix(name: str) -> tuple[str, str]:
 
 def read(source: Source, settings: IngestSettings) -> Decoded | Rejected:
     """Read and decode one file, or say in one line why it cannot be analysed."""
-    if is_url(source.file):
-        return _read_url(source, settings)
+    return _read_url(source, settings) if is_url(source.file) else _read_path(source, settings)
+
+
+def _read_path(source: Source, settings: IngestSettings) -> Decoded | Rejected:
+    """:func:`read` for a local file."""
     try:
         # The path string as it is (see Source), and one descriptor for the size and the
         # bytes: a buffered file object cost 15 against 9.5 µs a 4 KB article.
@@ -226,15 +229,34 @@ def read(source: Source, settings: IngestSettings) -> Decoded | Rejected:
     return decode(source, data, settings)
 
 
+# Files named by URL fetched at once (remote.fetch_many): ~32 requests in flight hide a
+# store's latency, and a batch holds at most 32 files of up to ingest.max_bytes each.
+_FETCH_BATCH = 32
+
+
+def read_many(sources: Sequence[Source], settings: IngestSettings) -> list[Decoded | Rejected]:
+    """:func:`read` of each source, in order; the files named by URL fetched in batches."""
+    out: list[Decoded | Rejected | None] = [None if is_url(s.file) else _read_path(s, settings) for s in sources]
+    at = [index for index, item in enumerate(out) if item is None]
+    for start in range(0, len(at), _FETCH_BATCH):
+        batch = at[start : start + _FETCH_BATCH]
+        fetched = remote.fetch_many([sources[index].file for index in batch], settings.max_bytes)
+        for index, data in zip(batch, fetched, strict=True):
+            out[index] = _from_fetched(sources[index], data, settings)
+    return [item for item in out if item is not None]
+
+
 def _read_url(source: Source, settings: IngestSettings) -> Decoded | Rejected:
-    """:func:`read` for a file named by URL (:func:`provenance.remote.read_bytes`)."""
-    try:
-        data = remote.read_bytes(source.file, settings.max_bytes)
-    except remote.TooLargeError as exc:
+    """:func:`read` for a file named by URL."""
+    return _from_fetched(source, remote.fetch_many([source.file], settings.max_bytes)[0], settings)
+
+
+def _from_fetched(source: Source, data: remote.Fetched, settings: IngestSettings) -> Decoded | Rejected:
+    if isinstance(data, remote.TooLargeError):
         limit = settings.max_bytes
-        return Rejected(source.display, "too-large", f"{exc.size:,} bytes, over the {limit:,}-byte limit")
-    except remote.RemoteError as exc:
-        return Rejected(source.display, "unreadable", str(exc))
+        return Rejected(source.display, "too-large", f"{data.size:,} bytes, over the {limit:,}-byte limit")
+    if isinstance(data, remote.RemoteError):
+        return Rejected(source.display, "unreadable", str(data))
     return decode(source, data, settings)
 
 

@@ -16,6 +16,7 @@ Nothing here raises for one bad input beyond :class:`RemoteError` (or
 from __future__ import annotations
 
 import glob
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +119,46 @@ def expand(given: str) -> list[Listed]:
     except Exception as exc:  # no access, no bucket, network: each store raises its own
         raise RemoteError(one_line(exc)) from None
     raise RemoteError("no such file or directory")
+
+
+Fetched = bytes | RemoteError | TooLargeError
+
+
+def fetch_many(urls: Sequence[str], limit: int) -> list[Fetched]:
+    """The bytes of each URL, or why there are none, in order.
+
+    One request a file for at most ``limit`` + 1 bytes (fsspec's ``cat_ranges``, which
+    stores like s3fs send at once, not one after another). A file that comes back longer
+    than ``limit``, or fails, is asked again by itself (:func:`read_bytes`), whose
+    answer stands: its size for one too large, the reason for one that cannot be read
+    (an empty S3 object refuses any byte range, so it is read there without one).
+    """
+    out: list[Fetched | None] = [None] * len(urls)
+    stores: dict[int, tuple[Any, list[int], list[str]]] = {}
+    for index, url in enumerate(urls):
+        try:
+            fs, path = _filesystem(url)
+        except RemoteError as exc:
+            out[index] = exc
+            continue
+        stores.setdefault(id(fs), (fs, [], []))
+        stores[id(fs)][1].append(index)
+        stores[id(fs)][2].append(path)
+    for fs, indexes, paths in stores.values():
+        try:
+            found = fs.cat_ranges(paths, [0] * len(paths), [limit + 1] * len(paths), on_error="return")
+        except Exception:  # the batch as a whole (a store without ranges): each file by itself
+            found = [None] * len(paths)
+        for index, data in zip(indexes, found, strict=True):
+            out[index] = data if isinstance(data, bytes) and len(data) <= limit else _fetch_one(urls[index], limit)
+    return [item for item in out if item is not None]
+
+
+def _fetch_one(url: str, limit: int) -> Fetched:
+    try:
+        return read_bytes(url, limit)
+    except (RemoteError, TooLargeError) as exc:
+        return exc
 
 
 def read_bytes(url: str, limit: int) -> bytes:
