@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from charset_normalizer import from_bytes
 
@@ -243,7 +244,7 @@ def read_many(sources: Sequence[Source], settings: IngestSettings) -> list[Decod
         fetched = remote.fetch_many([sources[index].file for index in batch], settings.max_bytes)
         for index, data in zip(batch, fetched, strict=True):
             out[index] = _from_fetched(sources[index], data, settings)
-    return [item for item in out if item is not None]
+    return cast("list[Decoded | Rejected]", out)  # every place filled: read, or fetched in a batch
 
 
 def _read_url(source: Source, settings: IngestSettings) -> Decoded | Rejected:

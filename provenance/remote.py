@@ -18,7 +18,7 @@ from __future__ import annotations
 import glob
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 # The s3 extra installs fsspec and s3fs; other stores name their own package.
 S3_INSTALL = "pip install 'provenance[s3]'"
@@ -141,9 +141,9 @@ def fetch_many(urls: Sequence[str], limit: int) -> list[Fetched]:
         except RemoteError as exc:
             out[index] = exc
             continue
-        stores.setdefault(id(fs), (fs, [], []))
-        stores[id(fs)][1].append(index)
-        stores[id(fs)][2].append(path)
+        _, indexes, paths = stores.setdefault(id(fs), (fs, [], []))
+        indexes.append(index)
+        paths.append(path)
     for fs, indexes, paths in stores.values():
         try:
             found = fs.cat_ranges(paths, [0] * len(paths), [limit + 1] * len(paths), on_error="return")
@@ -151,7 +151,7 @@ def fetch_many(urls: Sequence[str], limit: int) -> list[Fetched]:
             found = [None] * len(paths)
         for index, data in zip(indexes, found, strict=True):
             out[index] = data if isinstance(data, bytes) and len(data) <= limit else _fetch_one(urls[index], limit)
-    return [item for item in out if item is not None]
+    return cast("list[Fetched]", out)  # every place filled: by the store's answer or the error
 
 
 def _fetch_one(url: str, limit: int) -> Fetched:
