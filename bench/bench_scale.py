@@ -262,8 +262,8 @@ def growth(runs: list[Run]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
     if args_in[:1] == ["--child"]:
-        corpus, out, jobs, engine = args_in[1:5]
-        return child(corpus, out, int(jobs), engine)
+        given, out, jobs, engine = args_in[1:5]
+        return child(given, out, int(jobs), engine)
     parser = argparse.ArgumentParser(prog="python -m bench.bench_scale", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=1)
