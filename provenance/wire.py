@@ -9,9 +9,9 @@ Here each registered class pickles as ``(class, field values)``, read by one C
 a ``Span`` each, the bulk of its objects) as one flat tuple of integers and one of
 keys (the keyless ones the parent keeps travel packed as they are,
 :class:`~provenance.model.KeylessSegments`); a Quote with its attribution and their
-four spans as plain values. Importing this module registers the reducers
-(:mod:`copyreg`), in the parent and in every worker that unpickles a task function
-from :mod:`provenance.parallel`.
+four spans as plain values; a Fingerprint's arrays as bytes. Importing this module
+registers the reducers (:mod:`copyreg`), in the parent and in every worker that
+unpickles a task function from :mod:`provenance.parallel`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ import pickle
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from provenance import model
+from provenance.fingerprint import Fingerprint, FingerprintParams
 from provenance.model import Attribution, Document, KeylessSegments, Quote, Segment, Span
 
 T = TypeVar("T")
@@ -128,6 +131,27 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
     )
 
 
+def _fingerprint(params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes) -> Fingerprint:
+    return Fingerprint(params, np.frombuffer(shingles, dtype="<u8"), np.frombuffer(signature, dtype="<u4"), digest)
+
+
+def _reduce_fingerprint(fp: Fingerprint) -> tuple[Callable[..., Fingerprint], tuple[object, ...]]:
+    """A fingerprint's arrays as little-endian bytes, read back as arrays over them.
+
+    numpy's own reduce (``_reconstruct`` and ``__setstate__`` per array) made a round
+    trip 20 µs a generated article's fingerprint (13.5 to pickle in the worker, 6.7 to
+    unpickle in the main process), the bytes 10 µs (6.6 and 3.8). The arrays come back
+    read-only: nothing writes into a fingerprint's arrays.
+
+    >>> fp = Fingerprint(FingerprintParams(5, 2, 1), np.array([3, 9], np.uint64), np.array([4, 2], np.uint32), b"d")
+    >>> back = pickle.loads(pickle.dumps(fp))
+    >>> back.shingles.tolist(), back.signature.tolist(), back.shingles.dtype == np.uint64, back.digest
+    ([3, 9], [4, 2], True, b'd')
+    """
+    shingles = fp.shingles.astype("<u8", copy=False).tobytes()
+    return _fingerprint, (fp.params, shingles, fp.signature.astype("<u4", copy=False).tobytes(), fp.digest)
+
+
 class Shared(Generic[T]):
     """A value every task of a run carries, unpickled once in each worker process.
 
@@ -190,3 +214,4 @@ def register(*extra: type) -> None:
             by_fields(cls)
     copyreg.pickle(Document, _reduce_document)
     copyreg.pickle(Quote, _reduce_quote)
+    copyreg.pickle(Fingerprint, _reduce_fingerprint)
