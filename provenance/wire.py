@@ -131,6 +131,68 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
     )
 
 
+# A list of documents' quotes as columns: how many each document has, eight integers a
+# quote (its spans, then its cue's, -1 for none), nine strings a quote, its notes.
+PackedQuotes = tuple[list[int], list[int], list[str | None], list[tuple[str, ...]]]
+_NONE = -1  # no span: spans never start or end before 0
+
+
+def _ends(span: Span | None) -> tuple[int, int]:
+    return (_NONE, _NONE) if span is None else (span.start, span.end)
+
+
+def _span_or_none(start: int, end: int) -> Span | None:
+    return None if start == _NONE else Span(start, end)
+
+
+def pack_quotes(groups: Iterable[Sequence[Quote]]) -> PackedQuotes:
+    """The quotes of each group (a document's) as :data:`PackedQuotes`.
+
+    A build result's quotes travel this way (:func:`unpack_quotes` in the main
+    process): pickled quote by quote through their reducer, a generated article's took
+    17-18 µs in the worker, as columns 5.5-6.6; unpickling, 21-26 against 18-22 (the
+    quotes' objects are made either way). The strings stay the same objects, so the
+    pickle's memo still writes a document's id once.
+
+    >>> att = Attribution("Ann Lee", "verb-name", "said Ann Lee", Span(9, 21), Span(9, 22), "")
+    >>> q = Quote("a", Span(1, 7), Span(1, 8), "hi all", "statement", "body", "“”", att, ("note",))
+    >>> bare = Quote("a", Span(30, 33), Span(31, 34), "yes", "phrase", "body", "", Attribution())
+    >>> unpack_quotes(pack_quotes([(q, bare), (), (q,)])) == [(q, bare), (), (q,)]
+    True
+    """
+    sizes: list[int] = []
+    numbers: list[int] = []
+    words: list[str | None] = []
+    notes: list[tuple[str, ...]] = []
+    for group in groups:
+        sizes.append(len(group))
+        for q in group:
+            a = q.attribution
+            numbers += (q.clean.start, q.clean.end, q.raw.start, q.raw.end, *_ends(a.clean), *_ends(a.raw))
+            words += (q.doc, q.text, q.kind, q.place, q.marks, a.speaker, a.cue, a.text, a.source)
+            notes.append(q.notes)
+    return sizes, numbers, words, notes
+
+
+def unpack_quotes(packed: PackedQuotes) -> list[tuple[Quote, ...]]:
+    """The inverse of :func:`pack_quotes`."""
+    sizes, numbers, words, notes = packed
+    strings: list[Any] = words  # each in its place: see pack_quotes
+    out: list[tuple[Quote, ...]] = []
+    k = 0
+    for size in sizes:
+        group = []
+        for _ in range(size):
+            clean_start, clean_end, raw_start, raw_end, cs, ce, rs, re_ = numbers[8 * k : 8 * k + 8]
+            doc, text, kind, place, marks, speaker, cue, cue_text, source = strings[9 * k : 9 * k + 9]
+            attribution = Attribution(speaker, cue, cue_text, _span_or_none(cs, ce), _span_or_none(rs, re_), source)
+            clean, raw = Span(clean_start, clean_end), Span(raw_start, raw_end)
+            group.append(Quote(doc, clean, raw, text, kind, place, marks, attribution, notes[k]))
+            k += 1
+        out.append(tuple(group))
+    return out
+
+
 def _fingerprint(params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes) -> Fingerprint:
     return Fingerprint(params, np.frombuffer(shingles, dtype="<u8"), np.frombuffer(signature, dtype="<u4"), digest)
 

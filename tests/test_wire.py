@@ -29,17 +29,23 @@ def test_build_results_round_trip() -> None:
     task = parallel.BuildTask(tuple(sources), settings, wire.Shared(frozenset()))
     result = parallel.build(task)
     again = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    assert again.rejected == result.rejected
+    assert (again.rejected, again.seconds) == (result.rejected, result.seconds)
     for before, after in zip(result.built, again.built, strict=True):
-        assert (after.document, after.quotes, after.facts, after.composition) == (
+        assert (after.document, after.quotes, after.facts, after.composition, after.quote_keys) == (
             before.document,
             before.quotes,
             before.facts,
             before.composition,
+            before.quote_keys,
         )
         assert before.fingerprint is not None and after.fingerprint is not None
         assert (after.fingerprint.signature == before.fingerprint.signature).all()
         assert (after.fingerprint.shingles == before.fingerprint.shingles).all()
+        fingerprints = (after.fingerprint, before.fingerprint)
+        assert fingerprints[0].params == fingerprints[1].params and fingerprints[0].digest == fingerprints[1].digest
+    # The quotes travel packed (wire.pack_quotes): cues with spans and without, notes, all kinds.
+    quotes = [q for b in result.built for q in b.quotes]
+    assert {q.attribution.clean is None for q in quotes} == {True, False} and any(q.notes for q in quotes)
 
 
 def test_keyless_segments_read_like_the_tuple_they_pack() -> None:
