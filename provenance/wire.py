@@ -132,17 +132,8 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
 
 
 # A list of documents' quotes as columns: how many each document has, eight integers a
-# quote (its spans, then its cue's, -1 for none), nine strings a quote, its notes.
-PackedQuotes = tuple[list[int], list[int], list[str | None], list[tuple[str, ...]]]
-_NONE = -1  # no span: spans never start or end before 0
-
-
-def _ends(span: Span | None) -> tuple[int, int]:
-    return (_NONE, _NONE) if span is None else (span.start, span.end)
-
-
-def _span_or_none(start: int, end: int) -> Span | None:
-    return None if start == _NONE else Span(start, end)
+# quote (its spans, then its cue's, None for none), nine strings a quote, its notes.
+PackedQuotes = tuple[list[int], list[int | None], list[str | None], list[tuple[str, ...]]]
 
 
 def pack_quotes(groups: Iterable[Sequence[Quote]]) -> PackedQuotes:
@@ -161,14 +152,14 @@ def pack_quotes(groups: Iterable[Sequence[Quote]]) -> PackedQuotes:
     True
     """
     sizes: list[int] = []
-    numbers: list[int] = []
+    numbers: list[int | None] = []
     words: list[str | None] = []
     notes: list[tuple[str, ...]] = []
     for group in groups:
         sizes.append(len(group))
         for q in group:
             a = q.attribution
-            numbers += (q.clean.start, q.clean.end, q.raw.start, q.raw.end, *_ends(a.clean), *_ends(a.raw))
+            numbers += (q.clean.start, q.clean.end, q.raw.start, q.raw.end, *_bounds(a.clean), *_bounds(a.raw))
             words += (q.doc, q.text, q.kind, q.place, q.marks, a.speaker, a.cue, a.text, a.source)
             notes.append(q.notes)
     return sizes, numbers, words, notes
@@ -176,8 +167,9 @@ def pack_quotes(groups: Iterable[Sequence[Quote]]) -> PackedQuotes:
 
 def unpack_quotes(packed: PackedQuotes) -> list[tuple[Quote, ...]]:
     """The inverse of :func:`pack_quotes`."""
-    sizes, numbers, words, notes = packed
-    strings: list[Any] = words  # each in its place: see pack_quotes
+    sizes, ends, words, notes = packed
+    numbers: list[Any] = ends  # each in its place: see pack_quotes
+    strings: list[Any] = words
     out: list[tuple[Quote, ...]] = []
     k = 0
     for size in sizes:
@@ -185,7 +177,7 @@ def unpack_quotes(packed: PackedQuotes) -> list[tuple[Quote, ...]]:
         for _ in range(size):
             clean_start, clean_end, raw_start, raw_end, cs, ce, rs, re_ = numbers[8 * k : 8 * k + 8]
             doc, text, kind, place, marks, speaker, cue, cue_text, source = strings[9 * k : 9 * k + 9]
-            attribution = Attribution(speaker, cue, cue_text, _span_or_none(cs, ce), _span_or_none(rs, re_), source)
+            attribution = Attribution(speaker, cue, cue_text, _span(cs, ce), _span(rs, re_), source)
             clean, raw = Span(clean_start, clean_end), Span(raw_start, raw_end)
             group.append(Quote(doc, clean, raw, text, kind, place, marks, attribution, notes[k]))
             k += 1
