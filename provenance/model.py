@@ -174,6 +174,8 @@ class KeylessSegments(Sequence[Segment]):
     >>> packed = KeylessSegments.of([Segment(Span(0, 4), "a b", 0), Segment(Span(5, 9), "c", 1)])
     >>> len(packed), packed[1], packed == (Segment(Span(0, 4), "", 0), Segment(Span(5, 9), "", 1))
     (2, Segment(clean=Span(start=5, end=9), key='', paragraph=1), True)
+    >>> KeylessSegments.of(packed) is packed
+    True
     """
 
     __slots__ = ("_numbers",)
@@ -183,6 +185,9 @@ class KeylessSegments(Sequence[Segment]):
 
     @classmethod
     def of(cls, segments: Iterable[Segment]) -> KeylessSegments:
+        """``segments`` packed without their keys (already packed ones as they are)."""
+        if isinstance(segments, KeylessSegments):
+            return segments
         numbers = [n for segment in segments for n in (segment.clean.start, segment.clean.end, segment.paragraph)]
         # 32-bit offsets unless a (configurably huge) file needs more
         return cls(array("i" if max(numbers, default=0) < _INT32 else "q", numbers))

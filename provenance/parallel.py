@@ -66,7 +66,6 @@ from provenance.model import (
     QuoteTrail,
     Rejected,
     Repair,
-    Segment,
 )
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
@@ -679,11 +678,7 @@ def _align_task(
 
 def _segments(doc: Document) -> tuple[KeylessSegments, KeylessSegments]:
     """A document's paragraphs and sentences as the parent keeps them (spans, packed)."""
-    return _packed(doc.paragraphs), _packed(doc.sentences)
-
-
-def _packed(segments: Sequence[Segment]) -> KeylessSegments:
-    return segments if isinstance(segments, KeylessSegments) else KeylessSegments.of(segments)
+    return KeylessSegments.of(doc.paragraphs), KeylessSegments.of(doc.sentences)
 
 
 def analyze_corpus(
