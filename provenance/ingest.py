@@ -220,8 +220,7 @@ def _read_path(source: Source, settings: IngestSettings) -> Decoded | Rejected:
         try:
             size = os.fstat(descriptor).st_size
             if size > settings.max_bytes:
-                limit = settings.max_bytes
-                return Rejected(source.display, "too-large", f"{size:,} bytes, over the {limit:,}-byte limit")
+                return _too_large(source, size, settings)
             data = _read_to_end(descriptor, size)
         finally:
             os.close(descriptor)
@@ -254,11 +253,14 @@ def _read_url(source: Source, settings: IngestSettings) -> Decoded | Rejected:
 
 def _from_fetched(source: Source, data: remote.Fetched, settings: IngestSettings) -> Decoded | Rejected:
     if isinstance(data, remote.TooLargeError):
-        limit = settings.max_bytes
-        return Rejected(source.display, "too-large", f"{data.size:,} bytes, over the {limit:,}-byte limit")
+        return _too_large(source, data.size, settings)
     if isinstance(data, remote.RemoteError):
         return Rejected(source.display, "unreadable", str(data))
     return decode(source, data, settings)
+
+
+def _too_large(source: Source, size: int, settings: IngestSettings) -> Rejected:
+    return Rejected(source.display, "too-large", f"{size:,} bytes, over the {settings.max_bytes:,}-byte limit")
 
 
 def _read_to_end(descriptor: int, size: int) -> bytes:

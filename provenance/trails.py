@@ -142,11 +142,10 @@ def _variants_of(
     for index, key in enumerate(quote_keys):
         if key:
             grouped.setdefault(key, []).append(index)
-    if all(a <= b for a, b in itertools.pairwise(places)):
-        return [_Variant(key, tuple(members), _statement(members, statements)) for key, members in grouped.items()]
-    out = [(min(places[i] for i in members), key, members) for key, members in grouped.items()]
-    out.sort(key=lambda item: item[0])
-    return [_Variant(key, tuple(members), _statement(members, statements)) for _, key, members in out]
+    ordered = list(grouped.items())
+    if not all(a <= b for a, b in itertools.pairwise(places)):
+        ordered.sort(key=lambda item: min(places[i] for i in item[1]))
+    return [_Variant(key, tuple(members), _statement(members, statements)) for key, members in ordered]
 
 
 def _statement(members: Sequence[int], statements: Sequence[bool]) -> bool:
