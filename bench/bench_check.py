@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def run(docs: int, drop_size: int, jobs: int, seed: int, out: Path) -> None:
     with open_index(index) as store:
         result = check_drop(files, rejected, store, settings)
     check = time.perf_counter() - t0
-    timings = result.stats["timings"]
+    timings = cast("dict[str, float]", result.stats["timings"])  # stats hold values of several kinds
     print(
         f"check in process: {check:.2f} s for {len(files)} files against {result.indexed} indexed documents "
         f"({', '.join(f'{k} {v:.2f}' for k, v in timings.items() if k != 'total')})"

@@ -208,10 +208,13 @@ def run(floors: dict[str, Any], eval_dir: Path = EVAL, *, real: bool = True) -> 
 def floors_for(result: Result, floors: dict[str, Any]) -> dict[str, Any]:
     name = result.name
     if name.startswith("generated (real"):
-        return floors["generated_real"]
-    if name.startswith("generated"):
-        return floors["generated"]
-    return floors[name]
+        key = "generated_real"
+    elif name.startswith("generated"):
+        key = "generated"
+    else:
+        key = name
+    found: dict[str, Any] = floors[key]
+    return found
 
 
 def load_floors(path: Path = FLOORS) -> dict[str, Any]:
