@@ -1,6 +1,7 @@
 """End to end at scale: time per stage, peak memory, growth from 1k to 100k, quality, Dask vs local.
 
-``python -m bench.bench_scale [--sizes 1000 10000 100000] [--jobs 2] [--baseline] [--dask] [--compare-up-to N]``
+``python -m bench.bench_scale [--sizes 1000 10000 100000] [--jobs 2] [--repeat N] [--baseline] [--dask]
+[--compare-up-to N]``
 
 For each size a labelled corpus is generated once (:mod:`bench.corpus`, ~4 KB
 news-like articles, 10% reuse of every kind; kept in ``--corpora``, default
@@ -22,7 +23,9 @@ recall and precision of the related pairs the report lists against ``truth.json`
 that share text by construction). ``--baseline`` adds a ``--jobs 1`` run (the
 in-process baseline) and ``--dask`` an ``--engine dask`` run (a LocalCluster of
 ``--jobs`` workers) of each size, with the ratio to the local run and a byte-for-byte
-check of their reports. The machine is shared: read ratios, not absolute times.
+check of their reports. The machine is shared: read ratios, not absolute times;
+``--repeat N`` runs the local engine N times a size and prints the spread (and
+whether the runs wrote the same bytes), ratios and growth taking the median run.
 """
 
 from __future__ import annotations
@@ -247,6 +250,22 @@ def describe(r: Run) -> None:
     print(f"{'':<22} wall by phase: {phases}")
 
 
+def median_run(runs: list[Run]) -> Run:
+    """The run of median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda r: r.wall)[(len(runs) - 1) // 2]
+
+
+def spread(runs: list[Run]) -> None:
+    """Wall and peak memory over repeated runs of one size, and whether their reports are the same bytes."""
+    walls = sorted(r.wall for r in runs)
+    peaks = sorted(r.peak_mb for r in runs)
+    same = all(r.reports == runs[0].reports for r in runs[1:])
+    print(
+        f"{'':<22} {len(runs)} runs: wall min {walls[0]:.1f}, median {median_run(runs).wall:.1f}, "
+        f"max {walls[-1]:.1f} s; peak max {peaks[-1]:,.0f} MiB; reports identical across runs: {same}"
+    )
+
+
 def growth(runs: list[Run]) -> None:
     print("\ngrowth (against the smallest size):")
     base = runs[0]
@@ -277,14 +296,26 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="run --baseline and --dask only for sizes up to N (default 10000: at 100k each run takes minutes)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the local engine N times a size: each run, their spread and a byte check of their reports "
+        "(ratios and growth use the median run; this machine's speed swings ±10%% between runs)",
+    )
     parser.add_argument("--corpora", type=Path, default=CORPORA, help=f"where corpora are kept (default {CORPORA})")
     args = parser.parse_args(args_in)
     runs: list[Run] = []
     for size in args.sizes:
         corpus = corpus_for(size, args.seed, args.corpora)
         print(f"\n== {size:,} documents ({corpus})", flush=True)
-        local = run(corpus, args.jobs, "local", f"local --jobs {args.jobs}")
-        describe(local)
+        repeats = [run(corpus, args.jobs, "local", f"local --jobs {args.jobs}") for _ in range(args.repeat)]
+        for r in repeats:
+            describe(r)
+        local = median_run(repeats)
+        if len(repeats) > 1:
+            spread(repeats)
         runs.append(local)
         if args.baseline and size <= args.compare_up_to:
             single = run(corpus, 1, "local", "local --jobs 1")
