@@ -310,9 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         corpus = corpus_for(size, args.seed, args.corpora)
         print(f"\n== {size:,} documents ({corpus})", flush=True)
-        repeats = [run(corpus, args.jobs, "local", f"local --jobs {args.jobs}") for _ in range(args.repeat)]
-        for r in repeats:
-            describe(r)
+        repeats: list[Run] = []
+        for _ in range(args.repeat):
+            repeats.append(run(corpus, args.jobs, "local", f"local --jobs {args.jobs}"))
+            describe(repeats[-1])
         local = median_run(repeats)
         if len(repeats) > 1:
             spread(repeats)
