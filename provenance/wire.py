@@ -106,31 +106,6 @@ def _bounds(span: Span | None) -> tuple[int | None, int | None]:
     return (None, None) if span is None else (span.start, span.end)
 
 
-def _quote(
-    doc: str,
-    clean: tuple[int, int],
-    raw: tuple[int, int],
-    words: tuple[str, str, str, str, tuple[str, ...]],
-    cue: tuple[str | None, str, str, str, tuple[int | None, int | None], tuple[int | None, int | None]],
-) -> Quote:
-    text, kind, place, marks, notes = words
-    speaker, name, said, source, cue_clean, cue_raw = cue
-    attribution = Attribution(speaker, name, said, _span(*cue_clean), _span(*cue_raw), source)
-    return Quote(doc, Span(*clean), Span(*raw), text, kind, place, marks, attribution, notes)  # type: ignore[arg-type]
-
-
-def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
-    """A quote and its attribution as plain values: 5 objects (two spans each) in one call."""
-    a = q.attribution
-    return _quote, (
-        q.doc,
-        (q.clean.start, q.clean.end),
-        (q.raw.start, q.raw.end),
-        (q.text, q.kind, q.place, q.marks, q.notes),
-        (a.speaker, a.cue, a.text, a.source, _bounds(a.clean), _bounds(a.raw)),
-    )
-
-
 # A list of documents' quotes as columns: how many each document has, eight integers a
 # quote (its spans, then its cue's, None for none), nine strings a quote, its notes.
 PackedQuotes = tuple[list[int], list[int | None], list[str | None], list[tuple[str, ...]]]
@@ -183,6 +158,16 @@ def unpack_quotes(packed: PackedQuotes) -> list[tuple[Quote, ...]]:
             k += 1
         out.append(tuple(group))
     return out
+
+
+def _one_quote(packed: PackedQuotes) -> Quote:
+    return unpack_quotes(packed)[0][0]
+
+
+def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
+    """A quote by itself (a trail's, say) in the columns a build result's quotes travel in
+    (:func:`pack_quotes`): its attribution and four spans as plain values in one call."""
+    return _one_quote, (pack_quotes([(q,)]),)
 
 
 def _fingerprint(params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes) -> Fingerprint:
