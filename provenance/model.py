@@ -592,7 +592,12 @@ class QuoteTrail:
 @slot_init
 @dataclass(frozen=True, slots=True)
 class DocumentQuotes:
-    """How many quotes a document carries and how many it shares with other documents."""
+    """How many quotes a document carries and how many it shares with other documents.
+
+    ``partners`` counts the other documents carrying one of its quotes, up to a cap
+    (``QuoteSettings.partners_counted``: a count at the cap means at least that many);
+    ``shared_with`` names the first of them by id (``partners_listed``).
+    """
 
     doc: str
     quotes: int
@@ -600,6 +605,7 @@ class DocumentQuotes:
     phrases: int
     shared: int
     shared_with: tuple[str, ...]
+    partners: int = 0
 
 
 # --- lineage: roles, parents and evidence --------------------------------------------------

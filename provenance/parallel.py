@@ -79,7 +79,7 @@ from provenance.trails import (
     quote_balance,
     quote_facts,
     quote_key,
-    quote_links,
+    shared_statements,
     with_lineage,
 )
 from provenance.wire import Shared
@@ -799,7 +799,7 @@ def _trace(
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
     trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys, linked=linked)
-    quote_counts = document_counts(documents, trails)
+    quote_counts = document_counts(documents, trails, settings.quotes)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
     _report(progress, "quotes", len(quotes), len(quotes))
     return trails, quote_counts
@@ -825,8 +825,8 @@ def conclude(
         passages,
         compositions,
         settings.lineage,
-        quote_balance=quote_balance(trails),
-        quote_links=quote_links(trails),
+        quote_balance=quote_balance(trails, ((p.a, p.b) for p in pairs)),
+        shared_statements=shared_statements(trails),
         facts=facts,
     )
     # Quotes were traced before lineage (lineage weighs them); now that parents are

@@ -199,6 +199,11 @@ class QuoteSettings:
     link_ratio: float = 0.85
     # Diffs list up to this many words of one change; longer runs are counted.
     diff_list_max: int = 6
+    # Per document, the other documents sharing one of its quotes are counted up to this
+    # many and this many are named: a statement carried by every outlet would otherwise give
+    # each document a list of all the others (quadratic in the trail's size).
+    partners_counted: int = 100
+    partners_listed: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +269,9 @@ class LineageSettings:
     confidence_rate: float = 1.5
     # Confidence reported for an original: no upstream found is not proof of origin.
     original_confidence: float = 0.9
+    # Documents named as examples when a document is independent coverage (it carries
+    # statements that documents it shares no text with carry too); the rest are counted.
+    independent_examples: int = 3
     # --- external parents ---
     # A piece credit this strong makes the credited outlet a parent.
     external_min: float = 0.8
