@@ -20,8 +20,9 @@ from provenance.ingest import Source, discover, read
 from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.normalize import normalize
 from provenance.parallel import Progress, analyze_corpus, conclude, load_corpus
+from provenance.quotes import extract_quotes
 from provenance.settings import Settings
-from provenance.trails import trace_quotes
+from provenance.trails import statement_keys, trace_quotes
 
 __all__ = [
     "Engine",
@@ -72,15 +73,17 @@ def analyze_documents(
     settings = settings or Settings()
     timings = {} if timings is None else timings
     documents = tuple(documents)
+    with timed(timings, "quotes"):
+        quotes = [extract_quotes(d, settings.quotes) for d in documents]
     with timed(timings, "fingerprint"):
         if fingerprints is None:
-            fingerprints = fingerprint(documents, settings.fingerprint)
+            fingerprints = fingerprint(documents, settings.fingerprint, [statement_keys(q) for q in quotes])
     with timed(timings, "candidates"):
         pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
     with timed(timings, "align"):
         passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
     with timed(timings, "quotes"):
-        trails, quote_counts = trace_quotes(documents, settings.quotes)
+        trails, quote_counts = trace_quotes(documents, settings.quotes, quotes=quotes)
     with timed(timings, "lineage"):
         stats = {"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()}
         return conclude(documents, rejected, settings, pairs, passages, compositions, trails, quote_counts, stats)

@@ -56,7 +56,9 @@ from provenance.model import (
     Rejected,
     Verdict,
 )
+from provenance.quotes import extract_quotes
 from provenance.settings import CandidateSettings, CheckSettings, FingerprintSettings, LineageSettings, Settings
+from provenance.trails import statement_keys
 
 NEW_PREFIX = "new:"  # ids of new files outside the corpus root, which cannot clash with corpus ids
 
@@ -650,7 +652,8 @@ def check_drop(
     rejected = [*rejected, *unreadable]
     by_display = {f.display: f for f in files}
     t0 = time.perf_counter()
-    raw = fingerprint(documents, settings.fingerprint)
+    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
+    raw = fingerprint(documents, settings.fingerprint, statements)
     common = store.common
     fps = [drop_common(fp, common) for fp in raw]
     timings["fingerprint"] = time.perf_counter() - t0

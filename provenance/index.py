@@ -55,7 +55,9 @@ from provenance.furniture import repeat_keys
 from provenance.ingest import Source, discover, read
 from provenance.model import Rejected
 from provenance.normalize import normalize
+from provenance.quotes import extract_quotes
 from provenance.settings import Settings
+from provenance.trails import statement_keys
 
 SCHEMA_VERSION = 1
 DEFAULT_INDEX = Path(".provenance") / "index.sqlite"
@@ -207,9 +209,10 @@ def describe(
         paths.append((relative, repeat_keys(normalized.clean, settings.normalize)))
         info = source.path.stat()
         stats.append((info.st_size, info.st_mtime))
+    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
     entries = []
     for doc, fp, (relative, keys), (size, mtime) in zip(
-        documents, fingerprint(documents, settings.fingerprint), paths, stats, strict=True
+        documents, fingerprint(documents, settings.fingerprint, statements), paths, stats, strict=True
     ):
         found = [
             {"outlet": c.outlet, "scope": c.scope, "kind": c.cue.kind, "text": c.cue.text}

@@ -80,6 +80,7 @@ from provenance.trails import (
     quote_facts,
     quote_key,
     shared_statements,
+    statement_keys,
     with_lineage,
 )
 from provenance.wire import Shared
@@ -352,11 +353,12 @@ def build(task: BuildTask) -> BuildResult:
     if not task.products:
         return BuildResult(tuple(Built(d, None, (), None, None) for d in documents), tuple(rejected), clock.seconds)
     settings = task.settings
-    fingerprints = fingerprint(documents, settings.fingerprint)
-    clock.lap("fingerprint")
     quotes = [extract_quotes(d, settings.quotes) for d in documents]
     quote_keys = [tuple(quote_key(q.text) for q in found) for found in quotes]
     clock.lap("quotes")
+    statements = [statement_keys(q, k) for q, k in zip(quotes, quote_keys, strict=True)]
+    fingerprints = fingerprint(documents, settings.fingerprint, statements)
+    clock.lap("fingerprint")
     facts = [document_facts(d, settings.lineage) for d in documents]
     clock.lap("lineage")
     solo = [composition(d, (), settings.align) for d in documents]
@@ -489,9 +491,10 @@ def link(task: LinkTask) -> tuple[Linked, dict[str, float]]:
     return linked, clock.seconds
 
 
-def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def collide_band(task: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~provenance.candidates.colliding_pairs` of a range of minhash rows, as pair codes."""
-    pairs, counts = colliding_pairs(signatures)
+    signatures, hubs = task
+    pairs, counts = colliding_pairs(signatures, hubs)
     return pairs[:, 0] * signatures.shape[0] + pairs[:, 1], counts
 
 
@@ -608,18 +611,18 @@ def build_corpus(
     return built, rejected
 
 
-def band_collide(engine: Engine) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+def band_collide(engine: Engine) -> Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]] | None:
     """Colliding pairs computed by ranges of minhash rows on the engine's workers, or None
     in one process (where :func:`~provenance.candidates.colliding_pairs` runs directly)."""
     if isinstance(engine, LocalEngine) and engine.workers == 1:
         return None
 
-    def collide(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def collide(signatures: np.ndarray, hubs: int) -> tuple[np.ndarray, np.ndarray]:
         rows, perms = signatures.shape
         if rows * perms < BAND_SPLIT_CELLS:
-            return colliding_pairs(signatures)
+            return colliding_pairs(signatures, hubs)
         bands = np.array_split(np.arange(perms), max(1, min(perms, 2 * engine.workers)))
-        parts = list(engine.map(collide_band, [np.ascontiguousarray(signatures[:, b]) for b in bands]))
+        parts = list(engine.map(collide_band, [(np.ascontiguousarray(signatures[:, b]), hubs) for b in bands]))
         codes = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.int64)
         counts = np.concatenate([n for _, n in parts]) if parts else np.zeros(0, np.int64)
         unique, inverse = np.unique(codes, return_inverse=True)

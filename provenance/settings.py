@@ -83,6 +83,16 @@ class CandidateSettings:
     # 500 keeps a wire story's family of up to 500 different republications linkable
     # and bounds the pairs one minhash bucket can emit at 125k.
     max_df: int = 500
+    # In the search, the documents sharing one minhash value (a bucket) pair each with the
+    # this many largest of them, not all with all: the work stays linear however many
+    # documents share a stock phrase or one widely excerpted passage, and an excerpt still
+    # meets the fuller text it came from (the largest of the buckets they share).
+    bucket_hubs: int = 32
+    # Candidates verified per document: those with the highest containment estimated from
+    # the search, this many a document (a pair is kept when it is among the best of either
+    # side). Bounds verification on corpora where every document shares a sentence or two
+    # with hundreds of others; a copy or an excerpt estimates far above such pairs.
+    max_partners: int = 16
     # A verified pair has at least this containment (either direction, exact). Clough
     # with 3-grams: non-derived answers reach 0.09, light revisions start at 0.15; with
     # 5-grams news_events_dev cross-event pairs reach 0.014 and unrelated seeds 0.004.

@@ -97,6 +97,28 @@ def quote_key(text: str) -> str:
     return " ".join(words(text)[0])
 
 
+def statement_keys(quotes: Sequence[Quote], keys: Sequence[str] | None = None) -> tuple[str, ...]:
+    """What fingerprints leave out of a document (:mod:`provenance.fingerprint`): each quoted
+    statement with its attribution cue, in the order the text has them, as matching keys
+    (``keys``: each quote's :func:`quote_key`, when already made).
+
+    The cue goes with the quote: outlets quoting one statement often write the same "said
+    Ana Ruiz, the foreign minister" after it, and the shingles across the quote's edge
+    ("... conflict said ana ruiz") are then left out too.
+    """
+    out = []
+    for index, quote in enumerate(quotes):
+        if quote.kind != "statement":
+            continue
+        key = quote_key(quote.text) if keys is None else keys[index]
+        cue = quote.attribution
+        if cue.text and cue.clean is not None:
+            cue_key = quote_key(cue.text)
+            key = f"{cue_key} {key}" if cue.clean.start < quote.clean.start else f"{key} {cue_key}"
+        out.append(key.strip())
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class _Variant:
     key: str  # its quote_key: the keys joined by spaces
@@ -943,12 +965,18 @@ def shared_statements(trails: Iterable[QuoteTrail]) -> tuple[tuple[str, ...], ..
 
 
 def trace_quotes(
-    documents: Sequence[Document], settings: QuoteSettings, parents: Mapping[str, str | None] | None = None
+    documents: Sequence[Document],
+    settings: QuoteSettings,
+    parents: Mapping[str, str | None] | None = None,
+    *,
+    quotes: Sequence[Sequence[Quote]] | None = None,
 ) -> tuple[tuple[QuoteTrail, ...], tuple[DocumentQuotes, ...]]:
-    """Extract every document's quotes and group them into trails, with per-document counts."""
-    quotes = [quote for doc in documents for quote in extract_quotes(doc, settings)]
+    """Every document's quotes (``quotes``, one sequence per document, when already
+    extracted) grouped into trails, with per-document counts."""
+    found = quotes if quotes is not None else [extract_quotes(doc, settings) for doc in documents]
+    flat = [quote for per_doc in found for quote in per_doc]
     dates = {doc.id: doc.metadata.date for doc in documents}
-    trails = build_trails(quotes, dates, settings, parents)
+    trails = build_trails(flat, dates, settings, parents)
     return trails, document_counts(documents, trails, settings)
 
 
@@ -961,6 +989,7 @@ __all__ = [
     "quote_facts",
     "same_quote",
     "shared_statements",
+    "statement_keys",
     "trace_quotes",
     "with_lineage",
     "word_diff",
