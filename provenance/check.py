@@ -664,13 +664,31 @@ def _search(
 
 
 def _best_matches(doc_id: str, found: _Found, limit: int) -> list[str]:
-    """Indexed documents to analyse with a new file: exact hits, then those holding most of it."""
+    """Indexed documents to analyse with a new file, at most ``limit``: exact hits, then those holding most of it.
+
+    Exact hits count against the limit too: a text indexed in hundreds of copies would
+    otherwise bring every copy (and every pair of them) into the analysis.
+    """
     ranked = sorted(
         (p for p in found.pairs if doc_id in (p.a, p.b)),
         key=lambda p: (-(p.containment_a_in_b if p.a == doc_id else p.containment_b_in_a), p.a, p.b),
     )
     best = [p.b if p.a == doc_id else p.a for p in ranked][:limit]
-    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))
+    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))[: max(limit, 0)]
+
+
+def _left_out(doc_id: str, found: _Found, kept: Iterable[str], limit: int) -> str | None:
+    """The note on indexed documents sharing text with a new file that were not analysed with it, if any."""
+    exact = {*found.same_bytes[doc_id], *found.same_text[doc_id]}
+    related = exact | {p.b if p.a == doc_id else p.a for p in found.pairs if doc_id in (p.a, p.b)}
+    rest = related - set(kept)
+    if not rest:
+        return None
+    note = f"{len(rest)} more indexed documents share some text with it"
+    duplicates = len(rest & exact)
+    if duplicates:
+        note += f", {duplicates} of them identical to it (same bytes or text; check.max_matches = {limit} analysed)"
+    return note
 
 
 def check_drop(
@@ -695,7 +713,9 @@ def check_drop(
     timings["search"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    keep = {other for d in documents for other in _best_matches(d.id, found, settings.check.max_matches)}
+    limit = settings.check.max_matches
+    chosen = {d.id: _best_matches(d.id, found, limit) for d in documents}
+    keep = {other for others in chosen.values() for other in others}
     matched = [r for _, r in sorted(found.records.items()) if r.id in keep]
     corpus_docs, unavailable = _load_corpus(matched, store.root, settings, line_counts)
     timings["load matches"] = time.perf_counter() - t0
@@ -706,7 +726,7 @@ def check_drop(
     analysis = analyze_documents(
         [*documents, *corpus_docs], settings, rejected=rejected, fingerprints=sub_fps, timings=timings
     )
-    same_bytes = dict(found.same_bytes)
+    same_bytes = {doc: tuple(o for o in others if o in chosen[doc]) for doc, others in found.same_bytes.items()}
     first_by_sha: dict[str, str] = {}
     for doc in sorted(documents, key=lambda d: d.id):  # same bytes within the drop too
         if doc.sha256 in first_by_sha:
@@ -729,11 +749,8 @@ def check_drop(
     verdicts = []
     for doc in documents:
         role, matches = related[doc.id]
-        total = sum(1 for p in found.pairs if doc.id in (p.a, p.b))
-        analysed = sum(1 for m in matches if not m.in_drop)
-        notes: tuple[str, ...] = (
-            (f"{total - analysed} more indexed documents share some text with it",) if total > analysed else ()
-        )
+        left_out = _left_out(doc.id, found, chosen[doc.id], limit)
+        notes: tuple[str, ...] = (left_out,) if left_out else ()
         if matches and doc.id in edges:
             notes = (*notes, lineage_note(edges[doc.id], drop.paths))
         piece = credits(doc, settings.lineage)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,32 @@ def test_a_copied_file_is_checked_even_when_git_detects_copies(repo: Path, capsy
     assert code == 1
     assert lines[0].startswith("FAIL corpus/bridge-again.txt: ") and "corpus/bridge.txt in this drop" in lines[0]
     assert lines[-1].startswith("checked 2 files")
+
+
+# --- 9. one copy against many indexed copies --------------------------------------------------------
+
+
+def test_exact_copies_count_against_max_matches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = _seed(SEED_000)
+    for number in range(200):
+        (corpus / f"copy{number:03d}.txt").write_text(text + "\n" * (number % 2), encoding="utf-8")
+    new = tmp_path / "drop" / "new.txt"
+    new.parent.mkdir()
+    new.write_text(text, encoding="utf-8")
+    assert main(["index", "build", str(corpus)]) == 0
+    capsys.readouterr()
+    started = time.perf_counter()
+    code = main(["check", str(new), "--index", str(corpus / ".provenance" / "index.sqlite"), "--format", "json"])
+    elapsed = time.perf_counter() - started
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    (verdict,) = data["files"]
+    assert verdict["matches"][0]["relation"] in {"exact duplicate", "same text"}
+    assert len(verdict["matches"]) == 10 and data["stats"]["analysed"] == 11
+    assert "190 more indexed documents share some text with it, 190 of them identical to it" in " ".join(
+        verdict["notes"]
+    )
+    assert "check.max_matches = 10" in " ".join(verdict["notes"])
+    assert elapsed < 20, f"{elapsed:.1f} s (all 200 copies analysed took about 40 s)"
