@@ -37,6 +37,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -47,6 +48,7 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover, is_url
+from provenance.metadata import canonical_outlet
 from provenance.model import (
     Analysis,
     CheckResult,
@@ -505,6 +507,58 @@ def _names(doc_id: str, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((doc_id, path, path.removeprefix("./"))))
 
 
+ClaimStatus = Literal["confirmed", "unverified", "contradicted"]
+
+
+def weigh_claim(
+    claimed: Sequence[str], match: Match, attributed: Mapping[str, Sequence[str]]
+) -> tuple[ClaimStatus, str]:
+    """A file's credit lines (``claimed`` outlets) weighed against what the index says of one match.
+
+    ``confirmed``: the index attributes the matched document to a claimed outlet (its piece
+    or its page); ``contradicted``: to other outlets only, so the text is someone else's;
+    ``unverified``: to none, or the match is another new file (whose credits are claims too).
+
+    >>> m = Match("wire/x", "wire/x.txt", "excerpt", 0.3, 0.72, 0.3, 120, 4, False)
+    >>> weigh_claim(["AP"], m, {"wire/x": ("AP", "Daily Planet")})
+    ('confirmed', 'the index attributes x to AP')
+    >>> weigh_claim(["AP"], m, {"wire/x": ("Daily Planet",)})
+    ('contradicted', 'claims AP, but the index attributes x to Daily Planet')
+    >>> weigh_claim(["AP"], m, {"wire/x": ()})
+    ('unverified', 'claims AP (unverified: the index attributes x to no outlet)')
+    """
+    name = _short(match.path)
+    claims = " and ".join(claimed)
+    page = None if match.in_drop else attributed.get(match.doc)
+    if page is None:
+        where = "is in this drop" if match.in_drop else "is not in the index"
+        return "unverified", f"claims {claims} (unverified: {name} {where})"
+    wanted = {c.casefold() for c in claimed}
+    confirmed = next((o for o in page if o.casefold() in wanted), None)
+    if confirmed is not None:
+        return "confirmed", f"the index attributes {name} to {confirmed}"
+    if not page:
+        return "unverified", f"claims {claims} (unverified: the index attributes {name} to no outlet)"
+    return "contradicted", f"claims {claims}, but the index attributes {name} to {', '.join(page)}"
+
+
+def _weighed(
+    text: str, match: Match, credited: Sequence[str], allowed: Sequence[str], attributed: Mapping[str, Sequence[str]]
+) -> tuple[bool, str]:
+    """Does a credit to an ``allowed`` outlet pass this match, and the match's text with what the index says of it."""
+    claim, why = weigh_claim(allowed or credited, match, attributed)
+    if allowed and claim == "confirmed":
+        return True, f"{text}, allowlisted syndication (credits {', '.join(allowed)}), confirmed: {why}"
+    if allowed and claim == "unverified":
+        return True, f"{text}, allowlisted syndication, {why}"
+    return False, f"{text} ({why})" if claim == "contradicted" else text
+
+
+def _allowed(names: Iterable[str]) -> set[str]:
+    """Allowlisted outlets, casefolded, by the name given and by its canonical name ("Associated Press": "AP")."""
+    return {n.casefold() for name in names for n in (name, canonical_outlet(name) or name)}
+
+
 def judge(
     new: NewFile,
     role: str,
@@ -514,21 +568,26 @@ def judge(
     *,
     indexed: int,
     notes: Sequence[str] = (),
+    attributed: Mapping[str, Sequence[str]] | None = None,
 ) -> Verdict:
     """Apply the policy to one new file's matches; the first rule a match breaks is its finding.
 
     Rules in order: same bytes (``fail_on_exact``; only an allowlisted pair passes it), then,
-    unless the pair is allowlisted or the file credits an allowlisted outlet: same text
+    unless the pair is allowlisted or the file's credit to an allowlisted outlet is not
+    contradicted by the index (:func:`weigh_claim` against ``attributed``, the outlets the
+    index attributes each indexed document to): same text
     (``fail_on_exact``), near-duplicate (Jaccard from ``near_duplicate``), republication
     (``fail_on_republication``) and republication without a credit line (``fail_on_uncredited``).
     A match sharing less than ``republication_min`` of either file is reported and passes.
+    An allowlisted credit the index can neither confirm nor contradict passes as
+    ``claims X (unverified: …)``; a credit the index contradicts is said in the match's text.
     """
-    outlets = {o.casefold() for o in policy.allow_outlets}
+    outlets = _allowed(policy.allow_outlets)
+    attributed = attributed or {}
     credited = [c for c in piece_credits if c.scope == "piece"]
-    allowed_outlet = next((c.outlet for c in credited if c.outlet.casefold() in outlets), None)
-    credit_note = (
-        "credited to " + ", ".join(dict.fromkeys(c.outlet for c in credited)) if credited else "no credit line"
-    )
+    credited_outlets = list(dict.fromkeys(c.outlet for c in credited))
+    allowed_claims = [o for o in credited_outlets if o.casefold() in outlets]
+    credit_note = "credited to " + ", ".join(credited_outlets) if credited else "no credit line"
     findings: list[Finding] = []
     passed: list[str] = []
     mine = _names(new.source.id, new.relative or new.display)
@@ -545,9 +604,11 @@ def judge(
                 passed.append(text)
             continue
         republication = max(match.containment_new, match.containment_doc) >= policy.republication_min
-        if allowed_outlet is not None and (republication or match.relation == "same text"):
-            passed.append(f"{text}, allowlisted syndication (credits {allowed_outlet})")
-            continue
+        if credited_outlets and (republication or match.relation == "same text"):
+            allowed, text = _weighed(text, match, credited_outlets, allowed_claims, attributed)
+            if allowed:
+                passed.append(text)
+                continue
         if match.relation == "same text" and policy.fail_on_exact:
             findings.append(Finding("exact", text, match.doc, match.line))
         elif match.jaccard >= policy.near_duplicate and policy.fail_on_near_duplicate:
@@ -691,6 +752,22 @@ def _left_out(doc_id: str, found: _Found, kept: Iterable[str], limit: int) -> st
     return note
 
 
+def attributions(records: Iterable[IndexedDocument]) -> dict[str, tuple[str, ...]]:
+    """The outlets the index attributes each document to: those its credits name for the whole
+    piece or as its publisher (facts attributed in passing are not the page's).
+
+    >>> from provenance.fingerprint import FingerprintParams
+    >>> fp = Fingerprint(FingerprintParams(5, 4, 1), np.zeros(0, np.uint64), np.zeros(4, np.uint32))
+    >>> cues = [{"outlet": "AP", "scope": "piece"}, {"outlet": "CNN", "scope": "fact"}]
+    >>> attributions([IndexedDocument(1, "wire/a", "wire/a.txt", "", fp, None, None, cues)])
+    {'wire/a': ('AP',)}
+    """
+    return {
+        r.id: tuple(dict.fromkeys(c["outlet"] for c in r.credits if c.get("scope") in {"piece", "self"}))
+        for r in records
+    }
+
+
 def check_drop(
     files: Sequence[NewFile], rejected: Sequence[Rejected], store: SignatureIndex, settings: Settings
 ) -> CheckResult:
@@ -746,6 +823,7 @@ def check_drop(
     )
     related = relations(analysis, drop, settings)
     edges = {edge.doc: edge for edge in analysis.lineage}
+    attributed = attributions(found.records.values())
     verdicts = []
     for doc in documents:
         role, matches = related[doc.id]
@@ -755,7 +833,16 @@ def check_drop(
             notes = (*notes, lineage_note(edges[doc.id], drop.paths))
         piece = credits(doc, settings.lineage)
         verdicts.append(
-            judge(by_display[doc.path], role, matches, piece, settings.check, indexed=found.indexed, notes=notes)
+            judge(
+                by_display[doc.path],
+                role,
+                matches,
+                piece,
+                settings.check,
+                indexed=found.indexed,
+                notes=notes,
+                attributed=attributed,
+            )
         )
     ids = {f.display: f.source.id for f in files}
     verdicts.extend(judge_rejected(r, settings.check, ids.get(r.path, "")) for r in rejected)

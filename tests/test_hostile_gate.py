@@ -172,6 +172,55 @@ def test_a_copied_file_is_checked_even_when_git_detects_copies(repo: Path, capsy
     assert lines[-1].startswith("checked 2 files")
 
 
+# --- 4. credits are claims --------------------------------------------------------------------------
+
+
+def test_claiming_an_allowlisted_outlet_does_not_pass_someone_elses_page(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "corpus" / "claims-ap.txt").write_text("Source: AP\n\n" + FESTIVAL, encoding="utf-8")
+    _commit(repo, "drop")
+    code, out, _ = _check(repo, capsys, "--allow-outlet", "AP", "--format", "json")
+    assert code == 1
+    verdict = _verdict(out, "corpus/claims-ap.txt")
+    assert verdict["status"] == "fail" and verdict["credits"] == ["AP (source line)"]
+    summary = str(verdict["summary"])
+    assert "near-duplicate" in summary
+    assert "claims AP, but the index attributes planet to The Daily Planet" in summary
+    assert not any("allowlisted syndication" in note for note in verdict["notes"])  # type: ignore[union-attr]
+
+
+def test_an_allowlisted_outlet_passes_text_the_index_attributes_to_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "corpus" / "partner.txt").write_text("Source: Associated Press\n\n" + LIBRARY, encoding="utf-8")
+    _commit(repo, "drop")
+    code, out, _ = _check(repo, capsys)
+    assert code == 1, "a near-duplicate fails without the allowlist"
+    code, out, _ = _check(repo, capsys, "--allow-outlet", "Associated Press")
+    assert code == 0, out
+    line = next(line for line in out.splitlines() if line.startswith("PASS corpus/partner.txt"))
+    assert "allowlisted syndication (credits AP), confirmed: the index attributes library to AP" in line
+
+
+def test_an_unverifiable_claim_passes_but_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "corpus" / "unknown.txt").write_text("Source: AP\n\n" + BRIDGE, encoding="utf-8")
+    _commit(repo, "drop")
+    code, out, _ = _check(repo, capsys, "--allow-outlet", "AP")
+    assert code == 0, out
+    line = next(line for line in out.splitlines() if line.startswith("PASS corpus/unknown.txt"))
+    assert "claims AP (unverified: the index attributes bridge to no outlet)" in line
+
+
+def test_a_contradicted_credit_is_named_in_the_verdict(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    excerpt = "\n\n".join(["Crowds at the harbour", "Source: Reuters", *_paragraphs(FESTIVAL)[:2]])
+    (repo / "corpus" / "excerpt.txt").write_text(excerpt + "\n", encoding="utf-8")
+    _commit(repo, "drop")
+    _, out, _ = _check(repo, capsys, "--format", "json")
+    verdict = _verdict(out, "corpus/excerpt.txt")
+    assert "claims Reuters, but the index attributes planet to The Daily Planet" in str(verdict["summary"])
+
+
 # --- 9. one copy against many indexed copies --------------------------------------------------------
 
 
