@@ -118,7 +118,22 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     doc_id = (
         Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
-    return NewFile(Source(doc_id, str(path), display), display, relative)
+    return NewFile(Source(storable_id(doc_id), str(path), display), display, relative)
+
+
+def storable_id(doc_id: str) -> str:
+    """An id the index can look up: a name's undecodable bytes (lone surrogates) written as ``\\xNN``.
+
+    Such a file cannot be in the index (SQLite stores UTF-8 text only), so the id of a new
+    file named so only needs to be one that can be looked up and shown.
+
+    >>> storable_id("wire/caf\\udce9"), storable_id("wire/café")
+    ('wire/caf\\\\xe9', 'wire/café')
+    """
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", doc_id)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def drop_files(

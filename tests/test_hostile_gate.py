@@ -8,13 +8,18 @@ workflow commands, terminal escapes or invalid XML, and a text indexed in many c
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from provenance.cli import main
+from provenance.report.check import render_github, render_junit
+from provenance.report.escape import visible
 from tests.conftest import SEEDS, copy_seeds, git, init_repo
 
 SEED_000 = "000_3a0f44c342259dfd"
@@ -219,6 +224,109 @@ def test_a_contradicted_credit_is_named_in_the_verdict(repo: Path, capsys: pytes
     _, out, _ = _check(repo, capsys, "--format", "json")
     verdict = _verdict(out, "corpus/excerpt.txt")
     assert "claims Reuters, but the index attributes planet to The Daily Planet" in str(verdict["summary"])
+
+
+# --- 6. file names in every output channel -----------------------------------------------------------
+
+HOSTILE_NAMES = (
+    "evil\n::notice title=pwned::injected.txt",
+    "stop##[stop-commands]token.txt",
+    "ret\r::warning::cr.txt",
+    "\x1b[2J\x1b[31mred.txt",
+    "ctl\x01\x0bbell\x07.txt",
+    "rtl\u202etxt.exe.txt",
+)
+
+
+@pytest.fixture
+def hostile_drop(repo: Path) -> Path:
+    """Copies of a seed's excerpt under hostile names (each fails, so each gets annotations), committed."""
+    excerpt = "\n\n".join(["A view on Russia and China", *_paragraphs(_seed(SEED_004))[2:5]]) + "\n"
+    for name in HOSTILE_NAMES:
+        (repo / "corpus" / name).write_text(excerpt, encoding="utf-8")
+    _commit(repo, "hostile names")
+    return repo
+
+
+def test_github_output_holds_only_the_annotations_it_means(
+    hostile_drop: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, err = _check(hostile_drop, capsys, "--format", "github")
+    assert code == 1
+    # GitHub's runner splits lines on LF and CR, trims leading space, and reads `##[` anywhere.
+    lines = re.split(r"\r\n|\r|\n", out.rstrip("\n"))
+    commands = [line.lstrip() for line in lines if line.lstrip().startswith("::")]
+    assert commands and all(c.startswith("::error file=corpus/") for c in commands), commands
+    verdicts = [line for line in lines if line.startswith("FAIL corpus/")]
+    assert len(verdicts) == len(HOSTILE_NAMES)
+    assert len(lines) == len(verdicts) + len(commands) + 1, "no line but verdicts, annotations and the summary"
+    assert lines[-1].startswith("checked 6 files against")
+    assert not any("##[" in line for line in lines)
+    for command in commands:
+        properties = command.split("::")[1]
+        assert re.fullmatch(r"error file=[^:,]+,line=\d+,title=provenance%3A [\w-]+", properties), properties
+    assert "\x1b" not in out + err and "\u202e" not in out
+    assert "FAIL corpus/evil\\x0a::notice title=pwned::injected.txt: " in out
+    assert "FAIL corpus/\\x1b[2J\\x1b[31mred.txt: " in out
+    assert "file=corpus/evil%0A%3A%3Anotice title=pwned%3A%3Ainjected.txt,line=" in out
+    markdown = summary.read_text(encoding="utf-8")
+    assert "\x1b" not in markdown and "\n::" not in markdown and "##[" not in markdown
+
+
+def test_text_output_shows_control_characters(hostile_drop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _check(hostile_drop, capsys)
+    assert code == 1
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", out)
+    lines = out.splitlines()
+    assert sum(1 for line in lines if line.startswith("FAIL corpus/")) == len(HOSTILE_NAMES)
+    assert all(line.startswith(("FAIL corpus/", "    line ")) for line in lines[:-1]), lines
+    assert lines[-1].startswith("checked 6 files against")
+    assert "FAIL corpus/ctl\\x01\\x0bbell\\x07.txt: " in out and "FAIL corpus/rtl\\u202etxt.exe.txt: " in out
+
+
+def test_junit_parses_whatever_the_names(
+    hostile_drop: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    junit = tmp_path / "junit.xml"
+    code, _, _ = _check(hostile_drop, capsys, "--junit", str(junit))
+    assert code == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == str(len(HOSTILE_NAMES))
+    names = {case.get("name") for case in suite}
+    assert {f"corpus/{visible(name)}" for name in HOSTILE_NAMES} <= names
+    assert "corpus/ctl\\x01\\x0bbell\\x07.txt" in names
+
+
+def test_an_undecodable_file_name_is_shown_not_a_crash(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = os.fsdecode(b"caf\xe9-latin1.txt")  # not UTF-8: Python keeps the byte as a lone surrogate
+    try:
+        (repo / "corpus" / name).write_text(_seed(SEED_004), encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    _commit(repo, "latin-1 name")
+    junit = tmp_path / "junit.xml"
+    code, out, _ = _check(repo, capsys, "--format", "github", "--junit", str(junit))
+    assert code == 1 and "FAIL corpus/caf\\xe9-latin1.txt: exact duplicate of " in out
+    ET.parse(junit)
+    code, out, _ = _check(repo, capsys, "--format", "json")
+    assert json.loads(out)["files"][0]["path"] == f"corpus/{name}", "JSON keeps the name, escaped"
+
+
+def test_renderers_escape_messages_and_properties() -> None:
+    from provenance.model import CheckResult, Finding, Verdict
+
+    name = "a,b:c%\n::notice::x\x1b.txt"
+    finding = Finding("exact", "same as\r\n::error::fake", "x", 3)
+    result = CheckResult((Verdict(name, "a", "fail", "exact", "why\n::debug::", (finding,)),), "i", 1, {})
+    out = render_github(result)
+    assert out.count("\n") == 3 and "\r" not in out
+    assert "::error file=a%2Cb%3Ac%25%0A%3A%3Anotice%3A%3Ax\\x1b.txt,line=3," in out
+    assert out.splitlines()[1].endswith("::same as%0D%0A::error::fake")
+    ET.fromstring(render_junit(result).split("\n", 1)[1])
 
 
 # --- 9. one copy against many indexed copies --------------------------------------------------------
