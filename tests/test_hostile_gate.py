@@ -7,19 +7,25 @@ workflow commands, terminal escapes or invalid XML, and a text indexed in many c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
 import shutil
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from provenance.cli import main
 from provenance.report.check import render_github, render_junit
 from provenance.report.escape import visible
+from provenance.report.workbook import render_csv, render_workbook
 from tests.conftest import SEEDS, copy_seeds, git, init_repo
 
 SEED_000 = "000_3a0f44c342259dfd"
@@ -224,6 +230,102 @@ def test_a_contradicted_credit_is_named_in_the_verdict(repo: Path, capsys: pytes
     _, out, _ = _check(repo, capsys, "--format", "json")
     verdict = _verdict(out, "corpus/excerpt.txt")
     assert "claims Reuters, but the index attributes planet to The Daily Planet" in str(verdict["summary"])
+
+
+# --- 5. formulas in spreadsheet cells ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def formula_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = tmp_path_factory.mktemp("formula") / "corpus"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(FORMULA + "\n\n" + FESTIVAL, encoding="utf-8")
+    (corpus / "copy.txt").write_text(AT_FORMULA + "\n\n" + FESTIVAL, encoding="utf-8")
+    out = corpus.parent / "out"
+    assert main(["analyze", str(corpus), "--out", str(out), "--format", "csv,xlsx", "--quiet"]) == 0
+    return out
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_csv_cells_never_start_a_formula(formula_report: Path) -> None:
+    documents = {row["id"]: row for row in _csv_rows(formula_report / "documents.csv")}
+    assert documents["evil"]["title"] == "'" + FORMULA
+    assert documents["copy"]["title"] == "'" + AT_FORMULA
+    lineage = {row["doc"]: row for row in _csv_rows(formula_report / "lineage.csv")}
+    assert lineage["evil"]["title"] == "'" + FORMULA
+    for name in ("documents", "lineage", "pairs", "passages", "quotes", "rejected", "settings"):
+        for row in _csv_rows(formula_report / f"{name}.csv"):
+            for value in row.values():
+                assert not value.startswith(("=", "+", "@", "\t", "\r")), (name, value)
+                assert not value.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", value), (name, value)
+
+
+def test_numbers_stay_numbers_in_csv() -> None:
+    table = pd.DataFrame({"text": ["-3", "+x", "fine", None], "score": [-0.5, 0.25, -1e-05, None], "n": [-1, 2, 3, 4]})
+    rows = list(csv.reader(io.StringIO(render_csv(table))))
+    assert rows[1:] == [["'-3", "-0.5", "-1"], ["'+x", "0.25", "2"], ["fine", "-1e-05", "3"], ["", "", "4"]]
+
+
+def test_workbook_cells_are_text_not_formulas(formula_report: Path) -> None:
+    book = load_workbook(formula_report / "provenance.xlsx")
+    for sheet_name in ("Documents", "Lineage"):
+        sheet = book[sheet_name]
+        header = [cell.value for cell in sheet[1]]
+        column = header.index("title") + 1
+        cells = [sheet.cell(row, column) for row in range(2, sheet.max_row + 1)]
+        evil = next(cell for cell in cells if cell.value == FORMULA)
+        assert evil.data_type == "s" and evil.quotePrefix, sheet_name
+        at = next(cell for cell in cells if cell.value == AT_FORMULA)
+        assert at.data_type == "s" and at.quotePrefix, sheet_name
+    plain = book["Documents"]["A2"]  # an id
+    assert plain.data_type == "s" and not plain.quotePrefix
+    assert not any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    # a long formula-like text keeps its wrapping as well as its quote prefix
+    long = FORMULA + " padding" * 20
+    tables = {"Documents": pd.DataFrame({"title": [long], "words": [-3]})}
+    sheet = load_workbook(io.BytesIO(render_workbook(tables)))["Documents"]
+    assert sheet["A2"].quotePrefix and sheet["A2"].alignment.wrap_text and sheet["A2"].value == long
+    assert sheet["B2"].data_type == "n" and sheet["B2"].value == -3
+
+
+def test_libreoffice_reads_the_csv_and_the_workbook_as_text(formula_report: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed: `make tools` installs it from Debian's packages (needs root)")
+    csv_in = tmp_path / "documents.csv"
+    shutil.copy(formula_report / "documents.csv", csv_in)
+    xlsx_in = tmp_path / "provenance.xlsx"
+    shutil.copy(formula_report / "provenance.xlsx", xlsx_in)
+    for source in (csv_in, xlsx_in):
+        done = subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(tmp_path / "out"),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    opened = load_workbook(tmp_path / "out" / "documents.xlsx").active
+    assert opened is not None
+    titles = [row[1] for row in opened.iter_rows(min_row=2)]
+    assert {cell.data_type for cell in titles} == {"s"}
+    assert "'" + FORMULA in {cell.value for cell in titles}
+    resaved = load_workbook(tmp_path / "out" / "provenance.xlsx")["Documents"]
+    assert FORMULA in {cell.value for cell in resaved["B"]}
+    assert not any(cell.data_type == "f" for row in resaved.iter_rows() for cell in row)
 
 
 # --- 6. file names in every output channel -----------------------------------------------------------

@@ -7,7 +7,8 @@ spreadsheet reads as a formula. Each channel gets one function here, and the ren
 call it on every field they did not write themselves:
 
 * :func:`visible`: terminal and CI log lines (text and ``github`` formats, ``Error:``);
-* :func:`github_data` and :func:`github_property`: the two parts of a workflow command.
+* :func:`github_data` and :func:`github_property`: the two parts of a workflow command;
+* :func:`spreadsheet_text` and :func:`is_formula_like`: CSV cells and workbook cells.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import re
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # GitHub's runner also reads the legacy ``##[command]`` form anywhere in a line, not only at its start.
 _LEGACY_COMMAND = "##["
+# Spreadsheets read a cell starting with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -61,3 +64,21 @@ def github_property(text: str) -> str:
     'a%2Cb%3A c%0A%3A%3Anotice%3A%3Ax'
     """
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def is_formula_like(text: str) -> bool:
+    """Would a spreadsheet read this cell text as a formula?
+
+    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("-1"), is_formula_like("a=b")
+    (True, True, False)
+    """
+    return text.startswith(FORMULA_STARTS)
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell for CSV: one ``'`` before a formula-like start (OWASP), so it is read as text.
+
+    >>> spreadsheet_text("@SUM(A1:A9)"), spreadsheet_text("Reuters")
+    ("'@SUM(A1:A9)", 'Reuters')
+    """
+    return "'" + text if is_formula_like(text) else text
