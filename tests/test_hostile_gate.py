@@ -14,19 +14,21 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import load_workbook
 
 from provenance.cli import main
 from provenance.report.check import render_github, render_junit
 from provenance.report.escape import visible
 from provenance.report.workbook import render_csv, render_workbook
-from tests.conftest import SEEDS, copy_seeds, git, init_repo
+from tests.conftest import ROOT, SEEDS, copy_seeds, git, init_repo
 
 SEED_000 = "000_3a0f44c342259dfd"
 SEED_004 = "004_764842f75cb87e49"
@@ -148,6 +150,27 @@ def test_since_resolves_the_revision_then_diffs_the_commit(repo: Path, capsys: p
     commit = git(repo, "rev-parse", "main").strip()
     code = main(["check", "--against", str(repo / "corpus"), "--since", f"{commit[:10]}^{{commit}}"])
     assert code == 1 and "FAIL corpus/new.txt" in capsys.readouterr().out
+
+
+def test_a_file_named_like_an_option_is_checked_not_obeyed(repo: Path) -> None:
+    """The pre-commit hook and the GitHub Action pass file names after ``--``."""
+    victim = repo / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    name = "--junit=victim.txt"
+    (repo / name).write_text(_seed(SEED_004), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PROVENANCE_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    command = [*hook["entry"].split(), *hook["args"], name]  # how pre-commit runs it
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = action["runs"]["steps"][-1]["run"]
+    inputs = {"PATHS": name, "AGAINST": ".", "INDEX": "", "SINCE": "", "FORMAT": "text", "JUNIT": "", "ARGS": ""}
+    action_env = env | {f"PROVENANCE_{key}": value for key, value in inputs.items()}
+    for run, run_env in ((command, env), (["bash", "-c", step], action_env)):
+        done = subprocess.run(run, cwd=repo, env=run_env, capture_output=True, text=True, check=False)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert done.stdout.startswith(f"FAIL {name}: exact duplicate of corpus/{SEED_004}.txt"), done.stdout
+        assert victim.read_text(encoding="utf-8") == "precious\n"
 
 
 # --- 2. renamed and copied files are new content ----------------------------------------------------
