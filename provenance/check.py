@@ -3,7 +3,8 @@
 The steps, none of which reads or fingerprints the whole corpus again:
 
 1. **The drop.** New files given by path (files, folders, globs) or listed by ``git diff
-   --name-only --diff-filter=AM REV`` in the corpus repository. A file inside the corpus
+   --name-only --no-renames --diff-filter=AMT COMMIT`` in the corpus repository (``COMMIT``:
+   what ``git rev-parse --verify`` makes of the user's ``REV``). A file inside the corpus
    root gets the id the corpus would give it (its relative path without extension) and
    the index entry of that id, an older version of the same file, is left out.
 2. **Load and fingerprint** only the new files, with the index's counts of repeated
@@ -29,11 +30,14 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import os
+import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -44,6 +48,7 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover, is_url
+from provenance.metadata import canonical_outlet
 from provenance.model import (
     Analysis,
     CheckResult,
@@ -115,7 +120,22 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     doc_id = (
         Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
-    return NewFile(Source(doc_id, str(path), display), display, relative)
+    return NewFile(Source(storable_id(doc_id), str(path), display), display, relative)
+
+
+def storable_id(doc_id: str) -> str:
+    """An id the index can look up: a name's undecodable bytes (lone surrogates) written as ``\\xNN``.
+
+    Such a file cannot be in the index (SQLite stores UTF-8 text only), so the id of a new
+    file named so only needs to be one that can be looked up and shown.
+
+    >>> storable_id("wire/caf\\udce9"), storable_id("wire/café")
+    ('wire/caf\\\\xe9', 'wire/café')
+    """
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", doc_id)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def drop_files(
@@ -147,30 +167,62 @@ def drop_files(
     return list(seen.values()), rejected
 
 
-def _git(args: Sequence[str], cwd: Path) -> str:
+def _git(args: Sequence[str], cwd: Path) -> bytes:
+    """Run git; its output as bytes (file names need not be UTF-8). A failure is an :class:`InputError`."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except OSError as exc:
         raise InputError(f"cannot run git: {exc.strerror or exc}") from exc
     if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        detail = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise InputError(f"git {' '.join(args[:2])} in {cwd}: {detail}")
     return done.stdout
 
 
-def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
-    """Corpus files added or modified since ``rev``: ``git diff --name-only --diff-filter=AM REV``.
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
-    Only existing files under ``root`` with a corpus extension, outside hidden folders, are kept.
+
+def resolve_commit(top: Path, rev: str) -> str:
+    """The full id of the commit ``rev`` names in the repository at ``top``.
+
+    ``rev`` comes from the user: it reaches git only after ``--end-of-options``, only
+    ``git rev-parse --verify`` sees it, and what git is given next is the id it printed. A
+    revision never starts with ``-`` (git refuses such ref names), so one that does is refused
+    before git runs: it could only be an option in disguise.
 
     Raises:
-        InputError: when ``root`` is not in a git repository or ``rev`` is unknown.
+        InputError: ``rev`` is empty, starts with ``-`` or names no commit.
     """
-    top = Path(_git(["rev-parse", "--show-toplevel"], root).strip())
-    listed = _git(["diff", "--name-only", "--diff-filter=AM", "-z", rev, "--"], top)
+    if not rev or rev.startswith("-"):
+        raise InputError(f"--since {rev!r}: not a revision (revisions never start with '-' or are empty)")
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"], top)
+    except InputError:
+        raise InputError(f"--since {rev!r}: no such commit in {top}") from None
+    commit = out.decode("ascii", "replace").strip()
+    if not _OBJECT_ID.fullmatch(commit):
+        raise InputError(f"--since {rev!r}: git rev-parse answered {commit!r}, not a commit id")
+    return commit
+
+
+def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
+    """Corpus files with new content since ``rev``: added, modified, renamed, copied or retyped.
+
+    ``git diff --name-only --no-renames --diff-filter=AMT -z COMMIT`` after :func:`resolve_commit`:
+    without rename detection a moved or copied file is an addition at its new path, so text
+    appended to a renamed file is checked like any new file's. Only existing files under
+    ``root`` with a corpus extension, outside hidden folders, are kept.
+
+    Raises:
+        InputError: when ``root`` is not in a git repository or ``rev`` is no commit of it.
+    """
+    top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], root)).rstrip("\n"))
+    commit = resolve_commit(top, rev)
+    options = ["--name-only", "--no-renames", "--diff-filter=AMT", "-z", "--end-of-options"]
+    listed = _git(["diff", *options, commit, "--"], top)
     out = []
     extensions = {e.lower() for e in settings.ingest.extensions}
-    for name in sorted(filter(None, listed.split("\0"))):
+    for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
         path = top / name
         try:
             relative = path.resolve().relative_to(root.resolve()).as_posix()
@@ -472,6 +524,58 @@ def _names(doc_id: str, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((doc_id, path, path.removeprefix("./"))))
 
 
+ClaimStatus = Literal["confirmed", "unverified", "contradicted"]
+
+
+def weigh_claim(
+    claimed: Sequence[str], match: Match, attributed: Mapping[str, Sequence[str]]
+) -> tuple[ClaimStatus, str]:
+    """A file's credit lines (``claimed`` outlets) weighed against what the index says of one match.
+
+    ``confirmed``: the index attributes the matched document to a claimed outlet (its piece
+    or its page); ``contradicted``: to other outlets only, so the text is someone else's;
+    ``unverified``: to none, or the match is another new file (whose credits are claims too).
+
+    >>> m = Match("wire/x", "wire/x.txt", "excerpt", 0.3, 0.72, 0.3, 120, 4, False)
+    >>> weigh_claim(["AP"], m, {"wire/x": ("AP", "Daily Planet")})
+    ('confirmed', 'the index attributes x to AP')
+    >>> weigh_claim(["AP"], m, {"wire/x": ("Daily Planet",)})
+    ('contradicted', 'claims AP, but the index attributes x to Daily Planet')
+    >>> weigh_claim(["AP"], m, {"wire/x": ()})
+    ('unverified', 'claims AP (unverified: the index attributes x to no outlet)')
+    """
+    name = _short(match.path)
+    claims = " and ".join(claimed)
+    page = None if match.in_drop else attributed.get(match.doc)
+    if page is None:
+        where = "is in this drop" if match.in_drop else "is not in the index"
+        return "unverified", f"claims {claims} (unverified: {name} {where})"
+    wanted = {c.casefold() for c in claimed}
+    confirmed = next((o for o in page if o.casefold() in wanted), None)
+    if confirmed is not None:
+        return "confirmed", f"the index attributes {name} to {confirmed}"
+    if not page:
+        return "unverified", f"claims {claims} (unverified: the index attributes {name} to no outlet)"
+    return "contradicted", f"claims {claims}, but the index attributes {name} to {', '.join(page)}"
+
+
+def _weighed(
+    text: str, match: Match, credited: Sequence[str], allowed: Sequence[str], attributed: Mapping[str, Sequence[str]]
+) -> tuple[bool, str]:
+    """Does a credit to an ``allowed`` outlet pass this match, and the match's text with what the index says of it."""
+    claim, why = weigh_claim(allowed or credited, match, attributed)
+    if allowed and claim == "confirmed":
+        return True, f"{text}, allowlisted syndication (credits {', '.join(allowed)}), confirmed: {why}"
+    if allowed and claim == "unverified":
+        return True, f"{text}, allowlisted syndication, {why}"
+    return False, f"{text} ({why})" if claim == "contradicted" else text
+
+
+def _allowed(names: Iterable[str]) -> set[str]:
+    """Allowlisted outlets, casefolded, by the name given and by its canonical name ("Associated Press": "AP")."""
+    return {n.casefold() for name in names for n in (name, canonical_outlet(name) or name)}
+
+
 def judge(
     new: NewFile,
     role: str,
@@ -481,21 +585,26 @@ def judge(
     *,
     indexed: int,
     notes: Sequence[str] = (),
+    attributed: Mapping[str, Sequence[str]] | None = None,
 ) -> Verdict:
     """Apply the policy to one new file's matches; the first rule a match breaks is its finding.
 
     Rules in order: same bytes (``fail_on_exact``; only an allowlisted pair passes it), then,
-    unless the pair is allowlisted or the file credits an allowlisted outlet: same text
+    unless the pair is allowlisted or the file's credit to an allowlisted outlet is not
+    contradicted by the index (:func:`weigh_claim` against ``attributed``, the outlets the
+    index attributes each indexed document to): same text
     (``fail_on_exact``), near-duplicate (Jaccard from ``near_duplicate``), republication
     (``fail_on_republication``) and republication without a credit line (``fail_on_uncredited``).
     A match sharing less than ``republication_min`` of either file is reported and passes.
+    An allowlisted credit the index can neither confirm nor contradict passes as
+    ``claims X (unverified: …)``; a credit the index contradicts is said in the match's text.
     """
-    outlets = {o.casefold() for o in policy.allow_outlets}
+    outlets = _allowed(policy.allow_outlets)
+    attributed = attributed or {}
     credited = [c for c in piece_credits if c.scope == "piece"]
-    allowed_outlet = next((c.outlet for c in credited if c.outlet.casefold() in outlets), None)
-    credit_note = (
-        "credited to " + ", ".join(dict.fromkeys(c.outlet for c in credited)) if credited else "no credit line"
-    )
+    credited_outlets = list(dict.fromkeys(c.outlet for c in credited))
+    allowed_claims = [o for o in credited_outlets if o.casefold() in outlets]
+    credit_note = "credited to " + ", ".join(credited_outlets) if credited else "no credit line"
     findings: list[Finding] = []
     passed: list[str] = []
     mine = _names(new.source.id, new.relative or new.display)
@@ -512,9 +621,11 @@ def judge(
                 passed.append(text)
             continue
         republication = max(match.containment_new, match.containment_doc) >= policy.republication_min
-        if allowed_outlet is not None and (republication or match.relation == "same text"):
-            passed.append(f"{text}, allowlisted syndication (credits {allowed_outlet})")
-            continue
+        if credited_outlets and (republication or match.relation == "same text"):
+            allowed, text = _weighed(text, match, credited_outlets, allowed_claims, attributed)
+            if allowed:
+                passed.append(text)
+                continue
         if match.relation == "same text" and policy.fail_on_exact:
             findings.append(Finding("exact", text, match.doc, match.line))
         elif match.jaccard >= policy.near_duplicate and policy.fail_on_near_duplicate:
@@ -631,13 +742,47 @@ def _search(
 
 
 def _best_matches(doc_id: str, found: _Found, limit: int) -> list[str]:
-    """Indexed documents to analyse with a new file: exact hits, then those holding most of it."""
+    """Indexed documents to analyse with a new file, at most ``limit``: exact hits, then those holding most of it.
+
+    Exact hits count against the limit too: a text indexed in hundreds of copies would
+    otherwise bring every copy (and every pair of them) into the analysis.
+    """
     ranked = sorted(
         (p for p in found.pairs if doc_id in (p.a, p.b)),
         key=lambda p: (-(p.containment_a_in_b if p.a == doc_id else p.containment_b_in_a), p.a, p.b),
     )
     best = [p.b if p.a == doc_id else p.a for p in ranked][:limit]
-    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))
+    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))[: max(limit, 0)]
+
+
+def _left_out(doc_id: str, found: _Found, kept: Iterable[str], limit: int) -> str | None:
+    """The note on indexed documents sharing text with a new file that were not analysed with it, if any."""
+    exact = {*found.same_bytes[doc_id], *found.same_text[doc_id]}
+    related = exact | {p.b if p.a == doc_id else p.a for p in found.pairs if doc_id in (p.a, p.b)}
+    rest = related - set(kept)
+    if not rest:
+        return None
+    note = f"{len(rest)} more indexed documents share some text with it"
+    duplicates = len(rest & exact)
+    if duplicates:
+        note += f", {duplicates} of them identical to it (same bytes or text; check.max_matches = {limit} analysed)"
+    return note
+
+
+def attributions(records: Iterable[IndexedDocument]) -> dict[str, tuple[str, ...]]:
+    """The outlets the index attributes each document to: those its credits name for the whole
+    piece or as its publisher (facts attributed in passing are not the page's).
+
+    >>> from provenance.fingerprint import FingerprintParams
+    >>> fp = Fingerprint(FingerprintParams(5, 4, 1), np.zeros(0, np.uint64), np.zeros(4, np.uint32))
+    >>> cues = [{"outlet": "AP", "scope": "piece"}, {"outlet": "CNN", "scope": "fact"}]
+    >>> attributions([IndexedDocument(1, "wire/a", "wire/a.txt", "", fp, None, None, cues)])
+    {'wire/a': ('AP',)}
+    """
+    return {
+        r.id: tuple(dict.fromkeys(c["outlet"] for c in r.credits if c.get("scope") in {"piece", "self"}))
+        for r in records
+    }
 
 
 def check_drop(
@@ -663,7 +808,9 @@ def check_drop(
     timings["search"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    keep = {other for d in documents for other in _best_matches(d.id, found, settings.check.max_matches)}
+    limit = settings.check.max_matches
+    chosen = {d.id: _best_matches(d.id, found, limit) for d in documents}
+    keep = {other for others in chosen.values() for other in others}
     matched = [r for _, r in sorted(found.records.items()) if r.id in keep]
     corpus_docs, unavailable = _load_corpus(matched, store.root, settings, line_counts)
     timings["load matches"] = time.perf_counter() - t0
@@ -674,7 +821,7 @@ def check_drop(
     analysis = analyze_documents(
         [*documents, *corpus_docs], settings, rejected=rejected, fingerprints=sub_fps, timings=timings
     )
-    same_bytes = dict(found.same_bytes)
+    same_bytes = {doc: tuple(o for o in others if o in chosen[doc]) for doc, others in found.same_bytes.items()}
     first_by_sha: dict[str, str] = {}
     for doc in sorted(documents, key=lambda d: d.id):  # same bytes within the drop too
         if doc.sha256 in first_by_sha:
@@ -694,19 +841,26 @@ def check_drop(
     )
     related = relations(analysis, drop, settings)
     edges = {edge.doc: edge for edge in analysis.lineage}
+    attributed = attributions(found.records.values())
     verdicts = []
     for doc in documents:
         role, matches = related[doc.id]
-        total = sum(1 for p in found.pairs if doc.id in (p.a, p.b))
-        analysed = sum(1 for m in matches if not m.in_drop)
-        notes: tuple[str, ...] = (
-            (f"{total - analysed} more indexed documents share some text with it",) if total > analysed else ()
-        )
+        left_out = _left_out(doc.id, found, chosen[doc.id], limit)
+        notes: tuple[str, ...] = (left_out,) if left_out else ()
         if matches and doc.id in edges:
             notes = (*notes, lineage_note(edges[doc.id], drop.paths))
         piece = credits(doc, settings.lineage)
         verdicts.append(
-            judge(by_display[doc.path], role, matches, piece, settings.check, indexed=found.indexed, notes=notes)
+            judge(
+                by_display[doc.path],
+                role,
+                matches,
+                piece,
+                settings.check,
+                indexed=found.indexed,
+                notes=notes,
+                attributed=attributed,
+            )
         )
     ids = {f.display: f.source.id for f in files}
     verdicts.extend(judge_rejected(r, settings.check, ids.get(r.path, "")) for r in rejected)

@@ -35,6 +35,7 @@ from provenance.report.check import (
     render_github,
     render_junit,
 )
+from provenance.report.escape import visible
 from provenance.report.markdown import render_markdown
 from provenance.report.terminal import render_compare, render_trails
 from provenance.settings import Settings, from_pyproject, with_overrides
@@ -314,7 +315,7 @@ def _analyze(args: argparse.Namespace) -> int:
 def _print_rejected(found: Analysis | IndexReport) -> None:
     """One line per rejected input file, on stderr; the run carries on."""
     for rejected in found.rejected:
-        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+        print(visible(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}"), file=sys.stderr)
 
 
 @paused_gc()  # see _analyze
@@ -392,7 +393,7 @@ def _check(args: argparse.Namespace) -> int:
             report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude)
         else:
             report = build_index(Path(args.against), index, settings, jobs=args.jobs, exclude=exclude)
-        print(report.summary(), file=sys.stderr)
+        print(visible(report.summary()), file=sys.stderr)
     if files or rejected:
         with open_index(index) as store:
             result = check_drop(files, rejected, store, settings)
@@ -427,11 +428,11 @@ def main(argv: Sequence[str] | None = None, *, exit_when_written: bool = False) 
     commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
         return commands[args.command](args)
-    except ProvenanceError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    except ProvenanceError as exc:  # one line whatever the input named in it holds (visible)
+        print(f"Error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Error: {visible(str(exc.filename or ''))}: {visible(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_USAGE
 
 
