@@ -3,7 +3,8 @@
 Inputs are local paths, or URLs (``s3://bucket/prefix/``, ``gs://…``, ``file:///…``) read
 through fsspec and the store's own package (the ``s3`` extra installs s3fs); see
 :func:`is_url`. Decoding order: UTF-8 (with or without BOM), then UTF-16/32 by BOM, then
-charset-normalizer's best guess. Empty, binary, undecodable, oversized and
+UTF-8 with its few stray bytes replaced (:func:`utf8_with_stray_bytes`, recorded as a
+repair), then charset-normalizer's best guess. Empty, binary, undecodable, oversized and
 unreadable files become ``Rejected(path, reason, detail)``; this stage never raises
 for a bad file and never writes to an input.
 """
@@ -24,7 +25,7 @@ from charset_normalizer import from_bytes
 
 from provenance import remote
 from provenance.errors import InputError
-from provenance.model import Rejected
+from provenance.model import Rejected, Repair
 from provenance.settings import IngestSettings
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -37,6 +38,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # vertical tab do); counted with one regex scan instead of a Python loop per character.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+# The repair that names invalid UTF-8 replaced by U+FFFD in decoding (utf8_with_stray_bytes).
+INVALID_UTF8 = "invalid-utf-8"
+_ASCII_BYTES = bytes(range(0x80))
+_STRAY = re.compile("[\udc80-\udcff]")  # a byte surrogateescape could not decode
+# Bytes windows-1252 leaves undefined (C1 controls in latin-1): never in Western single-byte text.
+_UNDEFINED_CP1252 = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 # A URL: a scheme of two or more characters, then "://" (a Windows drive, "C:\\", is not one).
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
 
@@ -62,12 +69,14 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """A file's text as decoded, the encoding used and the hash of its bytes."""
+    """A file's text as decoded, the encoding used, the hash of its bytes, and the repairs
+    decoding made (invalid UTF-8 replaced: :data:`INVALID_UTF8`)."""
 
     source: Source
     text: str
     encoding: str
     sha256: str
+    repairs: tuple[Repair, ...] = ()
 
 
 def discover(inputs: Iterable[str | Path], settings: IngestSettings) -> tuple[list[Source], list[Rejected]]:
@@ -278,7 +287,7 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
         return Rejected(
             source.display, "empty", "the file has no text" if not data else "the file holds only whitespace"
         )
-    text, encoding = _decode_bytes(data)
+    text, encoding, replaced = _decode_bytes(data)
     if text is None:
         if b"\x00" in data:
             return Rejected(source.display, "binary", "contains NUL bytes and is not UTF-16/32 text")
@@ -291,32 +300,65 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
     ratio = _control_count(text, data, encoding) / len(text)
     if ratio > settings.max_control_ratio:
         return Rejected(source.display, "binary", f"{ratio:.1%} control characters: not text")
-    return Decoded(source, text, encoding, digest)
+    return Decoded(source, text, encoding, digest, (Repair(INVALID_UTF8, replaced),) if replaced else ())
 
 
-def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+def _decode_bytes(data: bytes) -> tuple[str | None, str, int]:
+    """The text, the encoding that gave it and how many invalid UTF-8 sequences were replaced."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig", 0
         except UnicodeDecodeError:
-            return None, ""
+            return None, "", 0
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(name), name.replace("-le", "").replace("-be", "") + "-bom"
+                return data[len(bom) :].decode(name), name.replace("-le", "").replace("-be", "") + "-bom", 0
             except UnicodeDecodeError:
-                return None, ""
-    if b"\x00" not in data:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-    else:
-        return None, ""
+                return None, "", 0
+    if b"\x00" in data:
+        return None, "", 0
+    try:
+        return data.decode("utf-8"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    damaged = utf8_with_stray_bytes(data)
+    if damaged is not None:
+        return damaged[0], "utf-8", damaged[1]
     best = from_bytes(data).best()
     if best is None:
-        return None, ""
-    return str(best), best.encoding
+        return None, "", 0
+    return str(best), best.encoding, 0
+
+
+def utf8_with_stray_bytes(data: bytes) -> tuple[str, int] | None:
+    """``data`` decoded as UTF-8 with each invalid sequence replaced by U+FFFD, and how
+    many were, when the bytes are UTF-8 text with a few stray bytes; else ``None``
+    (a single-byte encoding's text, left to charset-normalizer).
+
+    UTF-8 it is when valid multi-byte sequences hold at least three quarters of the
+    non-ASCII bytes: cp1252 or latin-1 text almost never forms one (a capital accented
+    letter directly followed by a symbol), so its non-ASCII bytes are nearly all invalid,
+    and so are most of a legacy CJK encoding's. A file with no multi-byte sequence is
+    UTF-8 only when each invalid byte is one windows-1252 leaves undefined (latin-1's C1
+    controls): no single-byte Western text holds those. Otherwise one stray byte let
+    charset-normalizer choose a codec (mac_iceland, cp775) that garbled every curly quote.
+
+    >>> utf8_with_stray_bytes("“Yes,” she said.".encode() + b"\\x81")
+    ('“Yes,” she said.\\ufffd', 1)
+    >>> utf8_with_stray_bytes(b"One stray byte\\x8d."), utf8_with_stray_bytes("Noël, l’été".encode("cp1252"))
+    (('One stray byte\\ufffd.', 1), None)
+    """
+    escaped = data.decode("utf-8", "surrogateescape")  # each invalid byte one lone surrogate
+    invalid = _STRAY.findall(escaped)
+    high = len(data.translate(None, _ASCII_BYTES))  # the non-ASCII bytes
+    multibyte = len(invalid) < high
+    if multibyte and 4 * len(invalid) > high:
+        return None
+    if not multibyte and not all(ord(byte) - 0xDC00 in _UNDEFINED_CP1252 for byte in invalid):
+        return None
+    text = data.decode("utf-8", "replace")  # one U+FFFD for each maximal invalid sequence
+    return text, text.count("\ufffd") - escaped.count("\ufffd")
 
 
 def _control_count(text: str, data: bytes, encoding: str) -> int:
