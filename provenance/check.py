@@ -56,6 +56,7 @@ from provenance.model import (
     Rejected,
     Verdict,
 )
+from provenance.names import shown
 from provenance.settings import CandidateSettings, CheckSettings, FingerprintSettings, LineageSettings, Settings
 
 NEW_PREFIX = "new:"  # ids of new files outside the corpus root, which cannot clash with corpus ids
@@ -103,7 +104,7 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     >>> new_file(Path("/drop/b.txt"), Path("/corpus")).source.id
     'new:/drop/b'
     """
-    display = _display(path)
+    display = shown(_display(path))
     relative = None
     if root is not None:
         try:
@@ -111,7 +112,9 @@ def new_file(path: Path, root: Path | None) -> NewFile:
         except ValueError:
             relative = None
     doc_id = (
-        Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
+        shown(Path(relative).with_suffix("").as_posix())
+        if relative
+        else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
     return NewFile(Source(doc_id, str(path), display), display, relative)
 
@@ -119,15 +122,24 @@ def new_file(path: Path, root: Path | None) -> NewFile:
 def drop_files(
     paths: Iterable[str | Path], root: Path | None, settings: Settings
 ) -> tuple[list[NewFile], list[Rejected]]:
-    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id."""
+    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id.
+
+    Raises:
+        InputError: naming every path or pattern that matches nothing (nothing is checked then).
+    """
     found: dict[Path, NewFile] = {}
     rejected: list[Rejected] = []
+    missing: list[str] = []
     for item in paths:
         if isinstance(item, str) and is_url(item):  # new files sit in a working tree, beside the index
-            rejected.append(Rejected(item, "unreadable", "the check reads local files only (mount the store)"))
+            rejected.append(Rejected(shown(item), "unreadable", "the check reads local files only (mount the store)"))
             continue
-        sources, missing = discover([item], settings.ingest)
-        rejected.extend(missing)
+        try:
+            sources, skipped = discover([item], settings.ingest)
+        except InputError as exc:
+            missing.append(str(exc))
+            continue
+        rejected.extend(skipped)
         for source in sources:
             named = new_file(source.path, root)
             found.setdefault(source.path.resolve(), named)
@@ -142,6 +154,8 @@ def drop_files(
             )
         else:
             seen[f.source.id] = f
+    if missing:
+        raise InputError("\n".join(missing))
     return list(seen.values()), rejected
 
 
@@ -159,7 +173,9 @@ def _git(args: Sequence[str], cwd: Path) -> str:
 def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
     """Corpus files added or modified since ``rev``: ``git diff --name-only --diff-filter=AM REV``.
 
-    Only existing files under ``root`` with a corpus extension, outside hidden folders, are kept.
+    Only files under ``root`` with a corpus extension, outside hidden folders, are kept;
+    a symlink is kept by where it lies, not where it leads, so that discovery refuses it
+    with its reason (a link out of the corpus, a dangling one) rather than it vanishing.
 
     Raises:
         InputError: when ``root`` is not in a git repository or ``rev`` is unknown.
@@ -171,10 +187,10 @@ def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
     for name in sorted(filter(None, listed.split("\0"))):
         path = top / name
         try:
-            relative = path.resolve().relative_to(root.resolve()).as_posix()
+            relative = (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
         except ValueError:
             continue
-        if path.is_file() and path.suffix.lower() in extensions and not is_hidden(relative):
+        if (path.is_symlink() or path.is_file()) and path.suffix.lower() in extensions and not is_hidden(relative):
             out.append(path)
     return out
 
@@ -678,7 +694,7 @@ def check_drop(
             same_bytes[doc.id] = (*same_bytes[doc.id], first_by_sha[doc.sha256])
         first_by_sha.setdefault(doc.sha256, doc.id)
     root = store.root
-    paths = {r.id: r.path if root is None else _display(root / r.path) for r in found.records.values()}
+    paths = {r.id: shown(r.path if root is None else _display(root / r.path)) for r in found.records.values()}
     paths.update({d.id: by_display[d.path].display for d in documents})
     drop = Drop(
         new=tuple(d.id for d in documents),
@@ -717,7 +733,7 @@ def check_drop(
         "analysed": len(analysis.documents),
         "timings": {k: round(v, 4) for k, v in sorted(timings.items())},
     }
-    return CheckResult(tuple(verdicts), str(store.path), found.indexed, settings.as_dict()["check"], stats)
+    return CheckResult(tuple(verdicts), shown(str(store.path)), found.indexed, settings.as_dict()["check"], stats)
 
 
 def _load_corpus(
@@ -726,7 +742,7 @@ def _load_corpus(
     """Read the matched corpus files; those missing or changed since indexing stay index-only."""
     if root is None:
         return [], {r.id for r in matched}
-    sources = [Source(r.id, str(root / r.path), str(root / r.path)) for r in matched]
+    sources = [Source(r.id, str(root / r.path), shown(str(root / r.path))) for r in matched]
     documents, _ = load_sources(sources, settings, line_counts=line_counts)
     stored = {r.id: r.sha256 for r in matched}
     fresh = [d for d in documents if stored.get(d.id) == d.sha256]
