@@ -61,6 +61,7 @@ from provenance.model import (
     Rejected,
     Verdict,
 )
+from provenance.names import shown
 from provenance.quotes import extract_quotes
 from provenance.settings import CandidateSettings, CheckSettings, FingerprintSettings, LineageSettings, Settings
 from provenance.trails import statement_keys
@@ -110,7 +111,7 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     >>> new_file(Path("/drop/b.txt"), Path("/corpus")).source.id
     'new:/drop/b'
     """
-    display = _display(path)
+    display = shown(_display(path))
     relative = None
     if root is not None:
         try:
@@ -118,38 +119,34 @@ def new_file(path: Path, root: Path | None) -> NewFile:
         except ValueError:
             relative = None
     doc_id = (
-        Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
+        shown(Path(relative).with_suffix("").as_posix())
+        if relative
+        else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
-    return NewFile(Source(storable_id(doc_id), str(path), display), display, relative)
-
-
-def storable_id(doc_id: str) -> str:
-    """An id the index can look up: a name's undecodable bytes (lone surrogates) written as ``\\xNN``.
-
-    Such a file cannot be in the index (SQLite stores UTF-8 text only), so the id of a new
-    file named so only needs to be one that can be looked up and shown.
-
-    >>> storable_id("wire/caf\\udce9"), storable_id("wire/café")
-    ('wire/caf\\\\xe9', 'wire/café')
-    """
-    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", doc_id)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+    return NewFile(Source(doc_id, str(path), display), display, relative)
 
 
 def drop_files(
     paths: Iterable[str | Path], root: Path | None, settings: Settings
 ) -> tuple[list[NewFile], list[Rejected]]:
-    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id."""
+    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id.
+
+    Raises:
+        InputError: naming every path or pattern that matches nothing (nothing is checked then).
+    """
     found: dict[Path, NewFile] = {}
     rejected: list[Rejected] = []
+    missing: list[str] = []
     for item in paths:
         if isinstance(item, str) and is_url(item):  # new files sit in a working tree, beside the index
-            rejected.append(Rejected(item, "unreadable", "the check reads local files only (mount the store)"))
+            rejected.append(Rejected(shown(item), "unreadable", "the check reads local files only (mount the store)"))
             continue
-        sources, missing = discover([item], settings.ingest)
-        rejected.extend(missing)
+        try:
+            sources, skipped = discover([item], settings.ingest)
+        except InputError as exc:
+            missing.append(str(exc))
+            continue
+        rejected.extend(skipped)
         for source in sources:
             named = new_file(source.path, root)
             found.setdefault(source.path.resolve(), named)
@@ -164,6 +161,8 @@ def drop_files(
             )
         else:
             seen[f.source.id] = f
+    if missing:
+        raise InputError("\n".join(missing))
     return list(seen.values()), rejected
 
 
@@ -210,8 +209,10 @@ def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
 
     ``git diff --name-only --no-renames --diff-filter=AMT -z COMMIT`` after :func:`resolve_commit`:
     without rename detection a moved or copied file is an addition at its new path, so text
-    appended to a renamed file is checked like any new file's. Only existing files under
-    ``root`` with a corpus extension, outside hidden folders, are kept.
+    appended to a renamed file is checked like any new file's. Only files under ``root``
+    with a corpus extension, outside hidden folders, are kept; a symlink is kept by where
+    it lies, not where it leads, so that discovery refuses it with its reason (a link out
+    of the corpus, a dangling one) rather than it vanishing.
 
     Raises:
         InputError: when ``root`` is not in a git repository or ``rev`` is no commit of it.
@@ -225,10 +226,10 @@ def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
     for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
         path = top / name
         try:
-            relative = path.resolve().relative_to(root.resolve()).as_posix()
+            relative = (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
         except ValueError:
             continue
-        if path.is_file() and path.suffix.lower() in extensions and not is_hidden(relative):
+        if (path.is_symlink() or path.is_file()) and path.suffix.lower() in extensions and not is_hidden(relative):
             out.append(path)
     return out
 
@@ -785,6 +786,16 @@ def attributions(records: Iterable[IndexedDocument]) -> dict[str, tuple[str, ...
     }
 
 
+def _fingerprints(
+    documents: Sequence[Document], store: SignatureIndex, settings: Settings
+) -> tuple[list[Fingerprint], list[Fingerprint]]:
+    """The new files' fingerprints as the index makes them (quoted statements left out), and
+    the same without the index's common shingles (what search and verification compare)."""
+    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
+    raw = fingerprint(documents, settings.fingerprint, statements)
+    return raw, [drop_common(fp, store.common) for fp in raw]
+
+
 def check_drop(
     files: Sequence[NewFile], rejected: Sequence[Rejected], store: SignatureIndex, settings: Settings
 ) -> CheckResult:
@@ -797,10 +808,7 @@ def check_drop(
     rejected = [*rejected, *unreadable]
     by_display = {f.display: f for f in files}
     t0 = time.perf_counter()
-    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
-    raw = fingerprint(documents, settings.fingerprint, statements)
-    common = store.common
-    fps = [drop_common(fp, common) for fp in raw]
+    raw, fps = _fingerprints(documents, store, settings)
     timings["fingerprint"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -828,7 +836,7 @@ def check_drop(
             same_bytes[doc.id] = (*same_bytes[doc.id], first_by_sha[doc.sha256])
         first_by_sha.setdefault(doc.sha256, doc.id)
     root = store.root
-    paths = {r.id: r.path if root is None else _display(root / r.path) for r in found.records.values()}
+    paths = {r.id: shown(r.path if root is None else _display(root / r.path)) for r in found.records.values()}
     paths.update({d.id: by_display[d.path].display for d in documents})
     drop = Drop(
         new=tuple(d.id for d in documents),
@@ -874,7 +882,7 @@ def check_drop(
         "analysed": len(analysis.documents),
         "timings": {k: round(v, 4) for k, v in sorted(timings.items())},
     }
-    return CheckResult(tuple(verdicts), str(store.path), found.indexed, settings.as_dict()["check"], stats)
+    return CheckResult(tuple(verdicts), shown(str(store.path)), found.indexed, settings.as_dict()["check"], stats)
 
 
 def _load_corpus(
@@ -883,7 +891,7 @@ def _load_corpus(
     """Read the matched corpus files; those missing or changed since indexing stay index-only."""
     if root is None:
         return [], {r.id for r in matched}
-    sources = [Source(r.id, str(root / r.path), str(root / r.path)) for r in matched]
+    sources = [Source(r.id, str(root / r.path), shown(str(root / r.path))) for r in matched]
     documents, _ = load_sources(sources, settings, line_counts=line_counts)
     stored = {r.id: r.sha256 for r in matched}
     fresh = [d for d in documents if stored.get(d.id) == d.sha256]

@@ -25,6 +25,7 @@ from provenance.errors import ProvenanceError, SettingsError
 from provenance.index import IndexReport, build_index, default_index, open_index, update_index
 from provenance.ingest import is_url
 from provenance.model import Analysis, CheckResult
+from provenance.names import shown
 from provenance.output import paused_gc, write_atomic, write_atomic_bytes, write_atomic_chunks
 from provenance.progress import progress_for
 from provenance.report.as_json import dumps, iter_json, to_dict
@@ -44,6 +45,9 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 FORMATS = ("md", "json", "xlsx", "csv")
+# A path or pattern that matches nothing is a usage error: the run stops before reading anything.
+MISSING_HELP = "a path or pattern that matches nothing stops the run with exit 2"
+PATHS_HELP = f"files, directories (read recursively) or glob patterns ({MISSING_HELP})"
 CHECK_FORMATS = ("text", "github", "json")
 # --fail-on names and the policy switches they turn on (the others are turned off).
 FAIL_ON = {
@@ -64,17 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("analyze", help="analyse a corpus and write the provenance report")
-    run.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    run.add_argument("paths", nargs="+", help=PATHS_HELP)
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument(
         "--format", default="md,json", help=f"comma list of output formats: {', '.join(FORMATS)} (default: md,json)"
     )
+    _input_options(run)
     _settings_options(run)
     _engine_options(run)
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (and no progress display)")
 
     quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
-    quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    quotes.add_argument("paths", nargs="+", help=PATHS_HELP)
+    _input_options(quotes)
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
     _engine_options(quotes)
@@ -96,10 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
         )
         sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
+        _input_options(sub)
         _settings_options(sub)
 
     check = commands.add_parser("check", help="CI gate: judge new files against an indexed corpus")
-    check.add_argument("paths", nargs="*", metavar="NEW", help="new files, folders or glob patterns")
+    check.add_argument("paths", nargs="*", metavar="NEW", help=f"new files, folders or glob patterns ({MISSING_HELP})")
+    _input_options(check)
     check.add_argument("--against", metavar="DIR", help="the corpus folder; its index is built or updated first")
     check.add_argument(
         "--index",
@@ -122,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for an index update (default 1)")
     _settings_options(check)
     return parser
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read symlinks to files wherever they lead (default: only those resolving inside the folder given; "
+        "the others are listed as rejected, and symlinks to folders are never entered)",
+    )
 
 
 def _settings_options(parser: argparse.ArgumentParser) -> None:
@@ -196,9 +213,11 @@ def settings_from_args(args: argparse.Namespace, root: Path | None = None) -> Se
     settings = Settings()
     if config is not None:
         if not config.is_file():
-            raise SettingsError(f"{config}: no such config file")
+            raise SettingsError(f"{shown(str(config))}: no such config file")
         settings = with_overrides(settings, from_pyproject(config))
     overrides: dict[str, object] = _policy_overrides(args, settings)
+    if getattr(args, "follow_symlinks", False):
+        overrides["ingest.follow_symlinks"] = True
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
@@ -305,7 +324,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"analysed {len(analysis.documents)} documents, rejected {len(analysis.rejected)}; "
-            f"wrote {', '.join(str(p) for p in written)}"
+            f"wrote {', '.join(shown(str(p)) for p in written)}"
         )
     if args.hard_exit:  # with the analysis still held: it is not freed object by object
         hard_exit(EXIT_OK)
@@ -355,14 +374,14 @@ def _index(args: argparse.Namespace) -> int:
     else:
         report = update_index(root, index, settings, jobs=args.jobs)
     _print_rejected(report)
-    print(report.summary())
+    print(shown(report.summary()))
     return EXIT_OK
 
 
 def _local_folder(option: str, given: str | None) -> None:
     """The index keeps a corpus folder's files by path and modification time: not a URL's."""
     if given is not None and is_url(given):
-        raise SettingsError(f"{option} {given}: the index reads a local folder only (mount the store there)")
+        raise SettingsError(f"{option} {shown(given)}: the index reads a local folder only (mount the store there)")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -373,7 +392,8 @@ def _check(args: argparse.Namespace) -> int:
     _local_folder("--against", args.against)
     root = Path(args.against) if args.against is not None else None
     if root is not None and not root.is_dir():
-        raise SettingsError(f"--against {root}: not a directory")
+        problem = "not a directory" if root.exists() else "no such file or directory"
+        raise SettingsError(f"--against {shown(str(root))}: {problem}")
     index = args.index if args.index is not None else default_index(root or Path())
     if root is None:
         with open_index(index) as store:
@@ -398,7 +418,7 @@ def _check(args: argparse.Namespace) -> int:
         with open_index(index) as store:
             result = check_drop(files, rejected, store, settings)
     else:
-        result = CheckResult((), str(index), 0, settings.as_dict()["check"])
+        result = CheckResult((), shown(str(index)), 0, settings.as_dict()["check"])
     _write_check(result, args)
     return EXIT_FINDINGS if result.failed else EXIT_OK
 
@@ -428,8 +448,9 @@ def main(argv: Sequence[str] | None = None, *, exit_when_written: bool = False) 
     commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
         return commands[args.command](args)
-    except ProvenanceError as exc:  # one line whatever the input named in it holds (visible)
-        print(f"Error: {visible(str(exc))}", file=sys.stderr)
+    except ProvenanceError as exc:
+        for line in str(exc).splitlines() or [""]:  # several inputs that match nothing: one line each (visible)
+            print(f"Error: {visible(line)}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"Error: {visible(str(exc.filename or ''))}: {visible(str(exc.strerror or exc))}", file=sys.stderr)

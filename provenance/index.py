@@ -52,8 +52,9 @@ from provenance.credits import credits
 from provenance.errors import IndexStateError
 from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
 from provenance.furniture import repeat_keys
-from provenance.ingest import Source, discover, read
+from provenance.ingest import Source, discover, folder_prefix, read, read_file
 from provenance.model import Rejected
+from provenance.names import shown
 from provenance.normalize import normalize
 from provenance.quotes import extract_quotes
 from provenance.settings import Settings
@@ -179,7 +180,7 @@ def scan(batch: Sequence[tuple[Source, str | None]], settings: Settings) -> list
     for source, known in batch:
         if known is not None:
             try:
-                data: bytes | None = source.path.read_bytes()
+                data: bytes | None = read_file(source.file)
             except OSError:
                 data = None
             if data is not None and hashlib.sha256(data).hexdigest() == known:
@@ -309,7 +310,7 @@ class SignatureIndex:
     def root(self) -> Path | None:
         """The corpus root the index describes, or None when not recorded."""
         relative = self.meta.get("root")
-        return None if relative is None else (self.path.parent / str(relative)).resolve()
+        return None if relative is None else (self.path.parent / from_sql(relative)).resolve()
 
     @property
     def params(self) -> FingerprintParams:
@@ -358,7 +359,14 @@ class SignatureIndex:
                 list(chunk),
             ):
                 found[row[0]] = IndexedDocument(
-                    row[0], row[1], row[2], row[3], Fingerprint.from_bytes(row[4]), row[5], row[6], json.loads(row[7])
+                    row[0],
+                    row[1],
+                    from_sql(row[2]),
+                    row[3],
+                    Fingerprint.from_bytes(row[4]),
+                    row[5],
+                    row[6],
+                    json.loads(row[7]),
                 )
         return [found[r] for r in wanted if r in found]
 
@@ -437,7 +445,10 @@ def corpus_sources(
         relative = source.path.relative_to(root).as_posix()
         if not is_hidden(relative) and relative not in skip:
             out.append((source, relative))
-    return out, [r for r in rejected if not is_hidden(Path(r.path).relative_to(root).as_posix())]
+    shown_prefix = shown(folder_prefix(str(root)))  # rejections are named by their display path
+    return out, [
+        r for r in rejected if not (r.path.startswith(shown_prefix) and is_hidden(r.path[len(shown_prefix) :]))
+    ]
 
 
 def build_index(
@@ -454,7 +465,7 @@ def build_index(
             f"or `provenance index build {root} --rebuild` to start again"
         )
     if not root.is_dir():
-        raise IndexStateError(f"{root}: not a directory")
+        raise IndexStateError(f"{root}: {'not a directory' if root.exists() else 'no such file or directory'}")
     index.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{index.name}.", suffix=".tmp", dir=index.parent)
     os.close(fd)
@@ -498,7 +509,7 @@ def update_index(
         connection.execute("BEGIN IMMEDIATE")
         try:
             report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
-            _set_meta(connection, "root", _relative_root(index, root))
+            _set_meta(connection, "root", to_sql(_relative_root(index, root)))
             connection.commit()
         except BaseException:
             connection.rollback()
@@ -515,6 +526,25 @@ def _relative_root(index: Path, root: Path) -> str:
         return root.resolve().as_posix()
 
 
+def to_sql(path: str) -> str | bytes:
+    """A path as the index stores it: text, or the name's bytes where they are not UTF-8
+    (``os.fsdecode`` made lone surrogates of them, which SQLite's text cannot hold).
+
+    >>> to_sql("wire/a.txt"), to_sql("caf\\udce9.txt")
+    ('wire/a.txt', b'caf\\xe9.txt')
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def from_sql(value: str | bytes) -> str:
+    """The inverse of :func:`to_sql`."""
+    return value if isinstance(value, str) else os.fsdecode(value)
+
+
 def _set_meta(connection: sqlite3.Connection, key: str, value: object) -> None:
     connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
@@ -527,7 +557,7 @@ def _write_meta(
     _set_meta(connection, "provenance_version", __version__)
     _set_meta(connection, "params", json.dumps(asdict(params), sort_keys=True))
     _set_meta(connection, "settings", json.dumps(recorded_settings(settings), sort_keys=True))
-    _set_meta(connection, "root", _relative_root(index, root))
+    _set_meta(connection, "root", to_sql(_relative_root(index, root)))
     _set_meta(connection, "common", common.astype("<u8").tobytes())
 
 
@@ -591,7 +621,7 @@ def _sync(
             [
                 (
                     e.id,
-                    e.path,
+                    to_sql(e.path),
                     e.sha256,
                     e.size,
                     e.mtime,

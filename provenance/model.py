@@ -19,7 +19,22 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 if TYPE_CHECKING:
     import pandas as pd
 
-RejectReason = Literal["empty", "binary", "undecodable", "too-large", "unreadable", "duplicate-id"]
+RejectReason = Literal[
+    "empty",
+    "binary",
+    "undecodable",
+    "too-large",
+    "unreadable",
+    "duplicate-id",
+    # Paths discovery skips (provenance.ingest): never read, each listed with its reason.
+    "dangling-symlink",
+    "symlink-loop",
+    "outside-root",
+    "symlink-to-folder",
+    "not-regular-file",
+    "unreadable-folder",
+    "name-too-long",
+]
 LineKind = Literal["title", "heading", "body", "furniture", "blank"]
 _BIG = 1 << 62
 C = TypeVar("C", bound=type)

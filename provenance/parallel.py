@@ -301,23 +301,27 @@ Loaded = tuple[Decoded, Normalized]
 # A decoded, normalised file as the cache holds it: plain values, so that a pickle of one
 # names no class. Pickled one by one, the objects themselves took 38 µs a generated article
 # to unpickle (each pickle looks its four classes up again), these 11 and back to objects.
-Flat = tuple[str, str, str, str, str, str, str, tuple[tuple[str, int], ...], tuple[tuple[int, int, int, int], ...], int]
+Repairs = tuple[tuple[str, int], ...]
+Flat = tuple[str, str, str, str, str, str, Repairs, str, Repairs, tuple[tuple[int, int, int, int], ...], int]
 
 
 def _flat(decoded: Decoded, normalized: Normalized) -> Flat:
     source, offsets = decoded.source, normalized.offsets
-    repairs = tuple((r.fixer, r.count) for r in normalized.repairs)
     return (
         *(source.id, source.file, source.display),
-        *(decoded.text, decoded.encoding, decoded.sha256),
-        *(normalized.clean, repairs, offsets.regions, offsets.raw_length),
+        *(decoded.text, decoded.encoding, decoded.sha256, _pairs(decoded.repairs)),
+        *(normalized.clean, _pairs(normalized.repairs), offsets.regions, offsets.raw_length),
     )
+
+
+def _pairs(repairs: Sequence[Repair]) -> Repairs:
+    return tuple((r.fixer, r.count) for r in repairs)
 
 
 def _loaded(flat: Flat) -> Loaded:
     """The inverse of :func:`_flat`."""
-    source_id, file, display, text, encoding, sha256, clean, repairs, regions, raw_length = flat
-    decoded = Decoded(Source(source_id, file, display), text, encoding, sha256)
+    source_id, file, display, text, encoding, sha256, decoding, clean, repairs, regions, raw_length = flat
+    decoded = Decoded(Source(source_id, file, display), text, encoding, sha256, tuple(Repair(*r) for r in decoding))
     return decoded, Normalized(clean, tuple(Repair(f, n) for f, n in repairs), OffsetMap(regions, raw_length))
 
 

@@ -28,6 +28,9 @@ class IngestSettings:
     # Share of control characters (other than tab/newline/CR/FF) above which decoded
     # text is treated as binary. Real text has none; 1% tolerates stray form feeds.
     max_control_ratio: float = 0.01
+    # Symlinks are read only where they resolve inside the folder given (a corpus's links
+    # to ~/.aws/credentials must not reach a report); true reads them wherever they point.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True, slots=True)

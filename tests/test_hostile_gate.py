@@ -395,7 +395,8 @@ def test_github_output_holds_only_the_annotations_it_means(
     assert "\x1b" not in out + err and "\u202e" not in out
     assert "FAIL corpus/evil\\x0a::notice title=pwned::injected.txt: " in out
     assert "FAIL corpus/\\x1b[2J\\x1b[31mred.txt: " in out
-    assert "file=corpus/evil%0A%3A%3Anotice title=pwned%3A%3Ainjected.txt,line=" in out
+    # The name reaches the annotation as it is shown everywhere (escaped where the file entered).
+    assert "file=corpus/evil\\x0a%3A%3Anotice title=pwned%3A%3Ainjected.txt,line=" in out
     markdown = summary.read_text(encoding="utf-8")
     assert "\x1b" not in markdown and "\n::" not in markdown and "##[" not in markdown
 
@@ -438,7 +439,8 @@ def test_an_undecodable_file_name_is_shown_not_a_crash(
     assert code == 1 and "FAIL corpus/caf\\xe9-latin1.txt: exact duplicate of " in out
     ET.parse(junit)
     code, out, _ = _check(repo, capsys, "--format", "json")
-    assert json.loads(out)["files"][0]["path"] == f"corpus/{name}", "JSON keeps the name, escaped"
+    # Shown as everywhere else: the undecodable byte as \xNN (provenance.names.shown).
+    assert json.loads(out)["files"][0]["path"] == "corpus/caf\\xe9-latin1.txt"
 
 
 def test_renderers_escape_messages_and_properties() -> None:

@@ -13,24 +13,12 @@ call it on every field they did not write themselves:
 
 from __future__ import annotations
 
-import re
+from provenance.names import shown
 
-# C0 and C1 controls and DEL (ESC starts ANSI sequences; CR and LF end a log line), line and
-# paragraph separators, the bidirectional controls that reorder what a reader sees ("Trojan
-# Source"), lone surrogates (undecodable bytes of a file name, which no UTF-8 stream can
-# carry) and the two noncharacters XML 1.0 forbids.
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # GitHub's runner also reads the legacy ``##[command]`` form anywhere in a line, not only at its start.
 _LEGACY_COMMAND = "##["
 # Spreadsheets read a cell starting with one of these as a formula (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _shown(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # Python's surrogateescape: the file name's undecodable byte
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
@@ -44,8 +32,8 @@ def visible(text: str) -> str:
     >>> visible("##[stop-commands]t"), visible("plain, café")
     ('##\\\\x5bstop-commands]t', 'plain, café')
     """
-    shown = _HIDDEN.sub(_shown, text)
-    return shown.replace(_LEGACY_COMMAND, "##\\x5b") if _LEGACY_COMMAND in shown else shown
+    out = shown(text)
+    return out.replace(_LEGACY_COMMAND, "##\\x5b") if _LEGACY_COMMAND in out else out
 
 
 def github_data(text: str) -> str:
