@@ -196,19 +196,22 @@ def settings_from_args(args: argparse.Namespace, root: Path | None = None) -> Se
     if config is not None:
         if not config.is_file():
             raise SettingsError(f"{config}: no such config file")
-        settings = with_overrides(settings, from_pyproject(config))
-    overrides: dict[str, object] = _policy_overrides(args, settings)
+        settings = with_overrides(settings, from_pyproject(config), str(config))
+    overrides, origins = _policy_overrides(args, settings)
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
             raise SettingsError(f"--set {item!r}: expected STAGE.NAME=VALUE")
         overrides[key.strip()] = value.strip()
-    return with_overrides(settings, overrides)
+        origins[key.strip()] = "--set"
+    return with_overrides(settings, overrides, origins)
 
 
-def _policy_overrides(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
-    """``check``'s policy flags as ``check.*`` overrides (allowlists add to the configured ones)."""
+def _policy_overrides(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, object], dict[str, str]]:
+    """``check``'s policy flags as ``check.*`` overrides (allowlists add to the configured ones),
+    and the option each came from."""
     out: dict[str, object] = {}
+    origins: dict[str, str] = {}
     fail_on = getattr(args, "fail_on", None)
     if fail_on is not None:
         names = {n.strip().lower() for n in fail_on.split(",") if n.strip()} - {"none"}
@@ -224,9 +227,11 @@ def _policy_overrides(args: argparse.Namespace, settings: Settings) -> dict[str,
         out["check.allow_pairs"] = (*settings.check.allow_pairs, *args.allow_pair)
     if getattr(args, "near_duplicate", None) is not None:
         out["check.near_duplicate"] = args.near_duplicate
+        origins["check.near_duplicate"] = "--near-duplicate"
     if getattr(args, "republication_min", None) is not None:
         out["check.republication_min"] = args.republication_min
-    return out
+        origins["check.republication_min"] = "--republication-min"
+    return out, origins
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
