@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import shutil
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import suppress
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,10 +25,10 @@ from provenance.api import analyze, compare
 from provenance.check import changed_since, check_drop, drop_files
 from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
-from provenance.index import IndexReport, build_index, default_index, open_index, update_index
+from provenance.index import LOCK_TIMEOUT, IndexReport, build_index, default_index, open_index, update_index
 from provenance.ingest import is_url
 from provenance.model import Analysis, CheckResult
-from provenance.output import paused_gc, write_atomic, write_atomic_bytes, write_atomic_chunks
+from provenance.output import OutputSet, finish_interrupted, paused_gc, write_atomic
 from provenance.progress import progress_for
 from provenance.report.as_json import dumps, iter_json, to_dict
 from provenance.report.check import (
@@ -42,6 +45,7 @@ from provenance.settings import Settings, from_pyproject, with_overrides
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_SIGNAL = 128  # + the signal's number, as shells report a command a signal ended
 FORMATS = ("md", "json", "xlsx", "csv")
 CHECK_FORMATS = ("text", "github", "json")
 # --fail-on names and the policy switches they turn on (the others are turned off).
@@ -95,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
         )
         sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
+        _lock_option(sub)
         _settings_options(sub)
 
     check = commands.add_parser("check", help="CI gate: judge new files against an indexed corpus")
@@ -119,8 +124,27 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--near-duplicate", metavar="J", help="Jaccard from which a match is a near-duplicate")
     check.add_argument("--republication-min", metavar="C", help="share of either file that makes a republication")
     check.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for an index update (default 1)")
+    _lock_option(check)
     _settings_options(check)
     return parser
+
+
+def _lock_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for another process writing the index (default {LOCK_TIMEOUT:g})",
+    )
+
+
+def lock_timeout(args: argparse.Namespace) -> float:
+    """``--lock-timeout``, checked: a number of seconds, 0 or more."""
+    seconds = float(args.lock_timeout)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise SettingsError(f"--lock-timeout {seconds:g}: must be a number of seconds of at least 0")
+    return seconds
 
 
 def _settings_options(parser: argparse.ArgumentParser) -> None:
@@ -246,8 +270,8 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 @paused_gc()
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
-    """Render the analysis in each format and write the files atomically; return their paths."""
-    written: list[Path] = []
+    """Render the analysis in each format and write the files into ``out`` as one set
+    (:class:`~provenance.output.OutputSet`: the old set stays whole until the new one is); return their paths."""
     # The JSON records are built once when the workbook or CSVs need them too; JSON alone
     # is streamed record by record, so a large corpus's report never sits whole in memory.
     data = to_dict(analysis) if {"xlsx", "csv"} & set(formats) else None
@@ -259,28 +283,18 @@ def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list
         from provenance.report.workbook import csv_name, render_csv, render_workbook  # noqa: PLC0415
 
         tables = frames_from(data)
-    for fmt in formats:
-        if fmt == "md":
-            written.append(_write(out / "provenance.md", render_markdown(analysis)))
-        elif fmt == "json":
-            path = out / "provenance.json"
-            if data is not None:
-                write_atomic(path, dumps(data))
-            else:
-                write_atomic_chunks(path, iter_json(analysis))
-            written.append(path)
-        elif fmt == "xlsx":
-            path = out / "provenance.xlsx"
-            write_atomic_bytes(path, render_workbook(tables))
-            written.append(path)
-        elif fmt == "csv":
-            written.extend(_write(out / csv_name(name), render_csv(table)) for name, table in tables.items())
-    return written
-
-
-def _write(path: Path, text: str) -> Path:
-    write_atomic(path, text)
-    return path
+    with OutputSet(out) as staged:
+        for fmt in formats:
+            if fmt == "md":
+                staged.write("provenance.md", [render_markdown(analysis)])
+            elif fmt == "json":
+                staged.write("provenance.json", [dumps(data)] if data is not None else iter_json(analysis))
+            elif fmt == "xlsx":
+                staged.write("provenance.xlsx", [render_workbook(tables)])
+            elif fmt == "csv":
+                for name, table in tables.items():
+                    staged.write(csv_name(name), [render_csv(table)])
+    return staged.written
 
 
 # An analysis is tens of millions of small objects made with the cyclic collector paused
@@ -291,6 +305,7 @@ def _write(path: Path, text: str) -> Path:
 def _analyze(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     formats = parse_formats(args.format)
+    finish_interrupted(Path(args.out))  # a set a killed run left half moved in is completed first
     progress = progress_for(sys.stderr, quiet=args.quiet)
     engine = engine_from_args(args)
     try:
@@ -350,14 +365,15 @@ def _index(args: argparse.Namespace) -> int:
     _local_folder(f"index {args.action}", args.root)
     root = Path(args.root) if args.root is not None else None
     index = args.index if args.index is not None else default_index(root or Path())
+    wait = lock_timeout(args)
     if root is None:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             root = store.root
     settings = settings_from_args(args, root)
     if args.action == "build":
         report = build_index(Path(args.root), index, settings, rebuild=args.rebuild, jobs=args.jobs)
     else:
-        report = update_index(root, index, settings, jobs=args.jobs)
+        report = update_index(root, index, settings, jobs=args.jobs, lock_timeout=wait)
     _print_rejected(report)
     print(report.summary())
     return EXIT_OK
@@ -379,8 +395,9 @@ def _check(args: argparse.Namespace) -> int:
     if root is not None and not root.is_dir():
         raise SettingsError(f"--against {root}: not a directory")
     index = args.index if args.index is not None else default_index(root or Path())
+    wait = lock_timeout(args)
     if root is None:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             root = store.root
     settings = settings_from_args(args, root)
     paths: list[str | Path] = list(args.paths)
@@ -394,12 +411,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.against is not None and (files or rejected):
         exclude = [f.relative for f in files if f.relative]
         if index.exists():
-            report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude)
+            report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude, lock_timeout=wait)
         else:
             report = build_index(Path(args.against), index, settings, jobs=args.jobs, exclude=exclude)
         print(report.summary(), file=sys.stderr)
     if files or rejected:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             result = check_drop(files, rejected, store, settings)
     else:
         result = CheckResult((), str(index), 0, settings.as_dict()["check"])
@@ -431,13 +448,50 @@ def main(argv: Sequence[str] | None = None, *, exit_when_written: bool = False) 
     args.hard_exit = exit_when_written
     commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
-        return commands[args.command](args)
+        with stopped_by_signals():
+            return commands[args.command](args)
     except ProvenanceError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return EXIT_SIGNAL + signal.SIGINT
+    except Stopped as exc:
+        print(f"Error: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return EXIT_SIGNAL + exc.signum
+
+
+class Stopped(BaseException):  # as KeyboardInterrupt: no "except Exception" swallows it
+    """SIGTERM or SIGHUP arrived: raised where the command is, so it unwinds and cleans up
+    (the run's cache directory, its workers, half-written outputs) as after Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` while the command runs (main thread only: a
+    library caller's thread leaves signals alone); the previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, _stop) for signum in caught}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def hard_exit(code: int) -> NoReturn:
