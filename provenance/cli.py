@@ -139,6 +139,12 @@ def _lock_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _require_jobs(args: argparse.Namespace) -> None:
+    """``--jobs`` of ``index`` and ``check``, checked as the engines check theirs."""
+    if args.jobs < 1:
+        raise SettingsError(f"--jobs must be at least 1, got {args.jobs}")
+
+
 def lock_timeout(args: argparse.Namespace) -> float:
     """``--lock-timeout``, checked: a number of seconds, 0 or more."""
     seconds = float(args.lock_timeout)
@@ -366,6 +372,7 @@ def _index(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root is not None else None
     index = args.index if args.index is not None else default_index(root or Path())
     wait = lock_timeout(args)
+    _require_jobs(args)
     if root is None:
         with open_index(index, lock_timeout=wait) as store:
             root = store.root
@@ -396,6 +403,7 @@ def _check(args: argparse.Namespace) -> int:
         raise SettingsError(f"--against {root}: not a directory")
     index = args.index if args.index is not None else default_index(root or Path())
     wait = lock_timeout(args)
+    _require_jobs(args)
     if root is None:
         with open_index(index, lock_timeout=wait) as store:
             root = store.root

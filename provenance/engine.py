@@ -224,6 +224,19 @@ def _broken(future: Future[Any] | None) -> bool:
     )
 
 
+def _broken_when_done(future: Future[Any] | None) -> bool:
+    """Wait for a task; True when it was lost with its pool."""
+    assert future is not None
+    return isinstance(future.exception(), BrokenProcessPool)
+
+
+def _take(futures: list[Future[R] | None], index: int) -> R:
+    """A task's result (or its own error), the future dropped: the result is the caller's alone."""
+    future, futures[index] = futures[index], None
+    assert future is not None
+    return future.result()
+
+
 def _settled(fn: Callable[[T], R], item: T) -> Future[R]:
     """A finished future holding ``fn(item)`` run alone (:func:`_alone`), or its own error."""
     future: Future[R] = Future()
@@ -308,17 +321,10 @@ class LocalEngine:
     ) -> Iterator[R]:
         try:
             for index in range(len(items)):
-                future = futures[index]
-                assert future is not None
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
+                if _broken_when_done(futures[index]):
                     pool = self._recover(fn, items, futures, index, pool)
-                    future = futures[index]
-                    assert future is not None
-                    result = future.result()
-                futures[index] = None  # the result is the caller's now: not kept here too
-                yield result
+                # No local keeps the result while the caller holds it (a build result: 200 documents).
+                yield _take(futures, index)
         finally:  # the caller stopped reading (an error, a signal): the rest is not wanted
             for left in futures:
                 if left is not None:
@@ -452,13 +458,16 @@ def _in_order(futures: deque[Any]) -> Iterator[Any]:
     local pool).
     """
     while futures:
-        try:
-            result = futures.popleft().result()  # no reference to the future is kept while yielding
-        except Exception as exc:
-            if type(exc).__name__ == "KilledWorker":  # Dask ran the task on workers that all died
-                raise WorkerLostError("Dask: KilledWorker") from exc
-            raise
-        yield result
+        yield _dask_result(futures.popleft())
+
+
+def _dask_result(future: Any) -> Any:
+    try:
+        return future.result()
+    except Exception as exc:
+        if type(exc).__name__ == "KilledWorker":  # Dask ran the task on workers that all died
+            raise WorkerLostError("Dask: KilledWorker") from exc
+        raise
 
 
 def make_engine(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None) -> Engine:

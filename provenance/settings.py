@@ -421,11 +421,11 @@ class ReportSettings(_Checked):
     # first, grouped by parent). Mermaid refuses diagrams over 50,000 characters
     # (``maxTextSize``); a node and its edge take about 150, so 80 stay well under
     # and the layout still reads on one screen.
-    graph_nodes: int = count(80, 0)
+    graph_nodes: int = count(80, 1)
     # Clusters shown with side-by-side excerpts of their shared passages (largest first).
-    cluster_sections: int = count(10, 0)
+    cluster_sections: int = count(10, 1)
     # Documents given an appendix entry (documents in a relation first).
-    appendix_documents: int = count(30, 0)
+    appendix_documents: int = count(30, 1)
     # Characters shown of a quoted text or passage before it is cut with "…": two
     # lines of a table cell on a laptop screen.
     excerpt_chars: int = count(160, 1)

@@ -13,19 +13,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate
+from provenance import index as index_module
 from provenance import output, parallel
 from provenance.api import analyze
 from provenance.cli import main
 from provenance.engine import LocalEngine
 from provenance.errors import IndexStateError, OutputError
 from provenance.index import build_index, default_index, update_index
+from provenance.ingest import Source
 from provenance.report.as_json import render_json
 from provenance.settings import Range, Settings
 from tests.conftest import copy_seeds
@@ -226,6 +228,8 @@ def test_a_locked_index_is_waited_for_then_one_line(
         holder.close()
     assert main(["index", "update", str(corpus), "--lock-timeout", "-1"]) == 2
     assert "--lock-timeout -1: must be a number of seconds of at least 0" in _one_error(capsys)
+    assert main(["index", "update", str(corpus), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1, got 0" in _one_error(capsys)
     assert main(["index", "update", str(corpus), "--lock-timeout", "0.3"]) == 0
 
 
@@ -284,6 +288,29 @@ def test_a_worker_killed_twice_is_one_line_naming_the_files(
     assert not out.exists()
     assert list((killing / "tmp").iterdir()) == []
 
+
+
+_real_index_scan = index_module.scan
+_real_batches = index_module._batches
+
+
+def _index_scan_killing(batch: Sequence[tuple[Source, str | None]], settings: Settings) -> list[index_module.Scan]:
+    if os.getpid() != _PYTEST_PID and any(Path(source.path).name == "doomed.txt" for source, _ in batch):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _real_index_scan(batch, settings)
+
+
+def test_an_index_build_whose_worker_dies_twice_is_one_line(
+    tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(index_module, "scan", _index_scan_killing)
+    monkeypatch.setattr(index_module, "_batches", lambda items, size=2: _real_batches(items, 2))
+    corpus = copy_seeds(tmp_path / "corpus")
+    shutil.copy(seeds_dir / "001_b11ff0966c21501b.txt", corpus / "doomed.txt")
+    assert main(["index", "build", str(corpus), "--jobs", "2"]) == 2
+    line = _one_error(capsys)
+    assert "died twice (killed by SIGKILL) while working on indexing" in line and "doomed.txt" in line, line
+    assert sorted(p.name for p in (corpus / ".provenance").iterdir()) == []  # no half-built index
 
 # --- outputs as a set ----------------------------------------------------------------------------
 
