@@ -489,11 +489,12 @@ def _stop(signum: int, frame: object) -> None:
 @contextmanager
 def stopped_by_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP raise :class:`Stopped` while the command runs (main thread only: a
-    library caller's thread leaves signals alone); the previous handlers come back after."""
+    library caller's thread leaves signals alone; an ignored signal, as under ``nohup``, stays
+    ignored); the previous handlers come back after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught = (signal.SIGTERM, signal.SIGHUP)
+    caught = [s for s in (signal.SIGTERM, signal.SIGHUP) if signal.getsignal(s) is not signal.SIG_IGN]
     previous = {signum: signal.signal(signum, _stop) for signum in caught}
     try:
         yield
