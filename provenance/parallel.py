@@ -37,18 +37,19 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from provenance import __version__, wire
+from provenance import __version__, scratch, wire
 from provenance.align import align_corpus, composition
 from provenance.candidates import colliding_pairs, find_pairs
 from provenance.credits import Credit
 from provenance.documents import describe, keyed_again, read_sources
-from provenance.engine import Engine, LocalEngine
+from provenance.engine import Engine, LocalEngine, WorkerLostError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
 from provenance.ingest import Decoded, Source, discover
@@ -539,12 +540,30 @@ def _run(
     def consume() -> Iterator[R]:
         total, done = sum(sizes), 0
         _report(progress, stage, 0, total)
-        for size, result in zip(sizes, results, strict=True):
-            done += size
-            _report(progress, stage, done, total)
-            yield result
+        try:
+            for size, result in zip(sizes, results, strict=True):
+                done += size
+                _report(progress, stage, done, total)
+                yield result
+        except WorkerLostError as exc:
+            raise exc.naming(f"the {stage} of {task_files(exc.task)}") from exc
 
     return consume()
+
+
+def task_files(task: object, shown: int = 3) -> str:
+    """The files a task works on, for an error line: the first ``shown`` and how many more.
+
+    >>> from provenance.ingest import Source
+    >>> task_files(ScanTask(tuple(Source(str(i), f"{i}.txt", f"c/{i}.txt") for i in range(5)), Settings()))
+    'c/0.txt, c/1.txt, c/2.txt and 2 more files'
+    """
+    sources = getattr(task, "sources", None) or ()
+    names = [s.display for s in sources]
+    if not names:
+        return "a task"
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more file{'s' if more > 1 else ''}" if more > 0 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -714,8 +733,38 @@ def _analyze_corpus(
     # the build task of its chunk then neither reads nor normalises it again (~0.3 ms a
     # document), nor does an alignment task. Workers that cannot see the directory
     # (another machine) read the files themselves.
-    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
-        return _analyze_cached(paths, settings, engine, timings, progress, Path(cache))
+    with run_cache(engine) as cache:
+        return _analyze_cached(paths, settings, engine, timings, progress, cache)
+
+
+# The run caches in the system's temporary folder: provenance-<pid>-<random>.
+CACHE_PREFIX = "provenance-"
+
+
+@contextmanager
+def run_cache(engine: Engine) -> Iterator[Path | None]:
+    """A run's private cache directory (None where none can be made: workers read the files).
+
+    Caches left by runs that died (``kill -9``, a power cut) are removed first: each run
+    keeps its own locked while it lives (:mod:`provenance.scratch`). A run that fails or is
+    stopped (SIGTERM, Ctrl-C) stops its workers before removing its cache, so no worker
+    writes into it as it goes.
+    """
+    parent = Path(tempfile.gettempdir())
+    scratch.remove_dead(parent, CACHE_PREFIX)
+    try:
+        held: scratch.Held | None = scratch.hold(parent, f"{CACHE_PREFIX}{os.getpid()}-")
+    except OSError:  # a full or read-only temporary folder costs time, not the run
+        held = None
+    try:
+        yield None if held is None else held.path
+    except BaseException:
+        if isinstance(engine, LocalEngine):
+            engine.terminate()
+        raise
+    finally:
+        if held is not None:
+            held.remove()
 
 
 def _analyze_cached(
@@ -724,7 +773,7 @@ def _analyze_cached(
     engine: Engine,
     timings: dict[str, float],
     progress: Progress | None,
-    cache: Path,
+    cache: Path | None,
 ) -> Analysis:
     wall: dict[str, float] = {}
     clock = _Clock(wall)
@@ -862,8 +911,8 @@ def load_corpus(
     progress: Progress | None = None,
 ) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
     """What :func:`provenance.api.load` returns, built on ``engine``."""
-    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
-        scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=Path(cache))
+    with run_cache(engine) as cache:
+        scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=cache)
         built, late = build_corpus(scanned, settings, engine, timings, progress, products=False)
     rejected = sorted([*scanned.rejected, *late], key=lambda r: (r.path, r.reason))
     return tuple(b.document for b in built), tuple(rejected)
