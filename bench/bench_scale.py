@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bench.corpus import generate, load_truth
+from bench.quality import linked
 
 CORPORA = Path(tempfile.gettempdir()) / "provenance-bench"
 
@@ -216,7 +217,8 @@ def quality(report: dict[str, Any], truth_path: Path) -> tuple[float, float]:
     truth = load_truth(truth_path)
     positives = {(p.a, p.b) for p in truth.pairs if p.containment >= 0.5}
     related = {(p.a, p.b) for p in truth.pairs}
-    found = {(p["a"], p["b"]) for p in report["pairs"] if p["jaccard"] is not None}
+    text_pairs = ((p["a"], p["b"]) for p in report["pairs"] if p["jaccard"] is not None)
+    found = linked(text_pairs, ((g["head"], g["copies"]) for g in report.get("duplicates", ())))
     recall = len(found & positives) / len(positives) if positives else 1.0
     precision = len(found & related) / len(found) if found else 1.0
     return recall, precision

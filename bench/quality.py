@@ -23,14 +23,14 @@ import csv
 import json
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bench.corpus import EVAL, generate
 from provenance import analyze
-from provenance.model import Pair
+from provenance.model import Analysis
 from provenance.settings import Settings, with_overrides
 
 FLOORS = Path(__file__).resolve().parent / "floors.json"
@@ -55,8 +55,25 @@ class Result:
         return out
 
 
-def _linked(pairs: Iterable[Pair]) -> set[tuple[str, str]]:
-    return {(p.a, p.b) for p in pairs}
+def linked(pairs: Iterable[tuple[str, str]], duplicates: Iterable[tuple[str, Sequence[str]]]) -> set[tuple[str, str]]:
+    """Every pair of documents that share text (``a < b``): the analysis's pairs, with each group of
+    identical texts (``(head, copies)``) expanded: its members are linked to one another and each
+    one to every partner of the head. Quadratic in a group's size: for scoring only.
+
+    >>> sorted(linked([("a", "h")], [("h", ["c"])]))
+    [('a', 'c'), ('a', 'h'), ('c', 'h')]
+    """
+    members = {head: [head, *copies] for head, copies in duplicates}
+    out: set[tuple[str, str]] = set()
+    for x, y in pairs:
+        out.update(_key(a, b) for a in members.get(x, [x]) for b in members.get(y, [y]))
+    for group in members.values():
+        out.update(_key(a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+    return out
+
+
+def _linked(analysis: Analysis) -> set[tuple[str, str]]:
+    return linked(((p.a, p.b) for p in analysis.pairs), ((g.head, g.copies) for g in analysis.duplicates))
 
 
 def _key(a: str, b: str) -> tuple[str, str]:
@@ -77,7 +94,7 @@ def evaluate_generated(
         analysis = analyze([Path(tmp) / "docs"], settings)
     kinds = {d.id: d.kind for d in truth.documents}
     parents = {d.id: d.source for d in truth.documents}
-    found = _linked(analysis.pairs)
+    found = _linked(analysis)
     all_truth = {(p.a, p.b) for p in truth.pairs}
     by_kind: dict[str, list[bool]] = defaultdict(list)
     below: list[bool] = []
@@ -123,7 +140,7 @@ def evaluate_clough(eval_dir: Path, unlinkable: dict[str, str], settings: Settin
     """Near copies and light revisions linked to their source; non-derived answers not."""
     root = eval_dir / "clough_short_answers"
     analysis = analyze([root / "docs"], settings)
-    found = _linked(analysis.pairs)
+    found = _linked(analysis)
     rows = _truth_rows(root / "truth.csv")
     counts: dict[str, list[bool]] = defaultdict(list)
     result = Result("clough_short_answers")
@@ -171,7 +188,7 @@ def evaluate_news(eval_dir: Path, settings: Settings | None = None) -> Result:
     """All identical cross-outlet copies found; no link across events."""
     root = eval_dir / "news_events_dev"
     analysis = analyze([root / "docs"], settings)
-    found = _linked(analysis.pairs)
+    found = _linked(analysis)
     event = {row["doc"]: row["event"] for row in _truth_rows(root / "meta.csv")}
     rows = _truth_rows(root / "truth.csv")
     identical = [_key(r["doc_a"], r["doc_b"]) for r in rows if r["relation"] == "identical_text"]

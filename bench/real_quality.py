@@ -53,12 +53,22 @@ class Counted:
 
 
 def extents(analysis: Analysis) -> dict[tuple[str, str], str]:
-    """Each reported text pair ``(a, b)``, ``a < b``, and its extent (``whole`` or ``part``)."""
+    """Each reported text pair ``(a, b)``, ``a < b``, and its extent (``whole`` or ``part``); the
+    members of a group of identical texts are whole copies of one another and relate to others
+    as their head does."""
     out: dict[tuple[str, str], str] = {}
+    members = {g.head: (g.head, *g.copies) for g in analysis.duplicates}
     for r in analysis.relations:
         if r.relation == "independent":
             continue
-        out[(min(r.a, r.b), max(r.a, r.b))] = "whole" if r.relation == "full copy" else "part"
+        extent = "whole" if r.relation == "full copy" else "part"
+        for a in members.get(r.a, (r.a,)):
+            for b in members.get(r.b, (r.b,)):
+                out[(min(a, b), max(a, b))] = extent
+    for group in members.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                out[(min(a, b), max(a, b))] = "whole"
     return out
 
 
@@ -67,6 +77,9 @@ def clusters(analysis: Analysis) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in analysis.pairs:
         out[p.a] = out[p.b] = p.cluster
+    for g in analysis.duplicates:
+        for copy in g.copies:
+            out[copy] = out.get(g.head, g.head)
     return out
 
 

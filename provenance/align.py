@@ -552,6 +552,31 @@ def composition(doc: Document, shared: Sequence[Shared], settings: AlignSettings
     )
 
 
+def copied_composition(doc: Document, source: str) -> Composition:
+    """The composition of a document whose whole text another document (``source``) carries
+    too: a copy in a group of identical texts, which is never aligned with its head.
+
+    >>> from provenance.api import document_from_text
+    >>> c = copied_composition(document_from_text("One sentence here. Another one."), "head")
+    >>> c.republished_share, [s.doc for s in c.sources], c.own
+    (1.0, ['head'], ())
+    """
+    text = [s.clean for s in doc.sentences]
+    chars = sum(len(span) for span in text)
+    covered = _union(text)
+    return Composition(
+        doc=doc.id,
+        chars=chars,
+        republished_chars=chars,
+        original_share=0.0,
+        republished_share=1.0 if chars else 0.0,
+        sources=(SourceShare(source, chars, 1.0),) if chars else (),
+        shared=tuple(Shared(span, source) for span in covered),
+        own=(),
+        repeats=(),
+    )
+
+
 def _shared_order(item: Shared) -> tuple[int, int, str]:
     return (item.clean.start, item.clean.end, item.source)
 

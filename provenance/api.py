@@ -11,12 +11,13 @@ from pathlib import Path
 
 from provenance import __version__
 from provenance.align import align, align_corpus, compose
-from provenance.candidates import find_pairs
+from provenance.candidates import find_pairs, renamed
 from provenance.documents import build_document, document_from_text, load_sources, timed
 from provenance.engine import Engine
 from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.ingest import Source, discover, read
+from provenance.lineage import document_facts, duplicate_groups
 from provenance.model import Analysis, Comparison, Document, Rejected
 from provenance.names import shown
 from provenance.normalize import normalize
@@ -79,15 +80,31 @@ def analyze_documents(
     with timed(timings, "fingerprint"):
         if fingerprints is None:
             fingerprints = fingerprint(documents, settings.fingerprint, [statement_keys(q) for q in quotes])
+    with timed(timings, "lineage"):
+        facts = {d.id: document_facts(d, settings.lineage) for d in documents}
     with timed(timings, "candidates"):
-        pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
+        found, candidate_stats, groups = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
+        duplicates, heads = duplicate_groups(groups, facts, settings.lineage)
+        pairs = renamed(found, heads)
     with timed(timings, "align"):
         passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
     with timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes, quotes=quotes)
     with timed(timings, "lineage"):
         stats = {"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()}
-        return conclude(documents, rejected, settings, pairs, passages, compositions, trails, quote_counts, stats)
+        return conclude(
+            documents,
+            rejected,
+            settings,
+            pairs,
+            passages,
+            compositions,
+            trails,
+            quote_counts,
+            stats,
+            facts=facts,
+            duplicates=duplicates,
+        )
 
 
 def analyze(

@@ -37,7 +37,7 @@ into clusters by union-find with the smallest member id as the cluster id.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
@@ -297,7 +297,8 @@ def prepare(fingerprints: Sequence[Fingerprint], settings: CandidateSettings) ->
 def search(
     fingerprints: Sequence[Fingerprint], settings: CandidateSettings, *, collide: Collide | None = None
 ) -> tuple[np.ndarray, CandidateStats, Prepared]:
-    """Candidate pairs as an ``(n, 2)`` array of indexes into ``fingerprints`` (``i < j``).
+    """Candidate pairs as an ``(n, 2)`` array of indexes into ``fingerprints`` (``i < j``),
+    between the first documents of groups of identical texts (``Prepared.groups``).
 
     ``collide`` replaces :func:`colliding_pairs` (same result, e.g. split by band
     ranges over worker processes). Stats report everything but the verified count (0 here).
@@ -316,22 +317,21 @@ def search(
     need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
     passing = counts >= need
     chosen = best_partners(pairs[passing], counts[passing], sizes, num_perm, settings.max_partners)
-    out: list[tuple[int, int]] = []
-    for group in groups:
-        out.extend((x, y) for k, x in enumerate(group) for y in group[k + 1 :])
-    for i, j in chosen.tolist():
-        out.extend((min(x, y), max(x, y)) for x in groups[i] for y in groups[j])
-    out.sort()
+    # Identical texts are one entry: only each group's first document is paired (its copies
+    # would repeat every pair it makes, and pairs among themselves are k^2 / 2 of the same text).
+    first = np.array([g[0] for g in groups], dtype=np.int64)
+    out = np.sort(first[chosen], axis=1) if chosen.size else np.zeros((0, 2), dtype=np.int64)
+    out = out[np.lexsort((out[:, 1], out[:, 0]))]
     stats = CandidateStats(
         documents=len(fingerprints),
         empty=sum(1 for fp in fingerprints if fp.size == 0),
         duplicate_groups=sum(1 for group in groups if len(group) > 1),
         common_shingles=int(prepared.common.size),
         colliding_pairs=int(pairs.shape[0]),
-        candidates=len(out),
+        candidates=int(out.shape[0]),
         verified=0,
     )
-    return np.array(out, dtype=np.int64).reshape(-1, 2), stats, prepared
+    return out, stats, prepared
 
 
 def estimated_containment(counts: np.ndarray, small: np.ndarray, big: np.ndarray, num_perm: int) -> np.ndarray:
@@ -441,8 +441,62 @@ def find_pairs(
     settings: CandidateSettings,
     *,
     collide: Collide | None = None,
-) -> tuple[tuple[Pair, ...], CandidateStats]:
-    """Candidate search and verification over fingerprints (``ids`` in the same order)."""
+) -> tuple[tuple[Pair, ...], CandidateStats, tuple[tuple[str, ...], ...]]:
+    """Candidate search and verification over fingerprints (``ids`` in the same order).
+
+    Documents with identical texts (same shingle set) come back as groups (ids in input
+    order, two or more each); only the first of each group is in the pairs.
+
+    Cost: linear in the documents and their shingles for the search (each bucket pairs its
+    members with at most ``bucket_hubs`` documents), at most ``max_partners`` verified
+    candidates a document, nothing pairwise inside a group of identical texts.
+    """
     candidates, stats, prepared = search(fingerprints, settings, collide=collide)
     pairs = verify(ids, prepared.sets, candidates, settings)
-    return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
+    groups = tuple(tuple(ids[i] for i in group) for group in prepared.groups if len(group) > 1)
+    return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)}), groups
+
+
+def renamed(pairs: Sequence[Pair], names: Mapping[str, str]) -> tuple[Pair, ...]:
+    """``pairs`` with documents renamed (``names``: old id to new id; a group of identical
+    texts is paired through the member chosen to stand for it), reordered ``a < b`` and
+    clustered again.
+
+    >>> p = Pair("a", "c", 0.5, 0.8, 0.6, 8, 10, 12, "a")
+    >>> [(q.a, q.b, q.containment_a_in_b, q.cluster) for q in renamed([p], {"a": "d"})]
+    [('c', 'd', 0.6, 'c')]
+    """
+    if not names:
+        return tuple(pairs)
+    moved = []
+    for p in pairs:
+        a, b = names.get(p.a, p.a), names.get(p.b, p.b)
+        if a < b:
+            moved.append(
+                (
+                    a,
+                    b,
+                    p.jaccard,
+                    p.containment_a_in_b,
+                    p.containment_b_in_a,
+                    p.shared_shingles,
+                    p.shingles_a,
+                    p.shingles_b,
+                )
+            )
+        else:
+            moved.append(
+                (
+                    b,
+                    a,
+                    p.jaccard,
+                    p.containment_b_in_a,
+                    p.containment_a_in_b,
+                    p.shared_shingles,
+                    p.shingles_b,
+                    p.shingles_a,
+                )
+            )
+    clusters = cluster_ids(sorted({m[0] for m in moved} | {m[1] for m in moved}), [(m[0], m[1]) for m in moved])
+    out = [Pair(*m, clusters[m[0]]) for m in moved]
+    return tuple(sorted(out, key=lambda p: (p.a, p.b)))

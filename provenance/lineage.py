@@ -40,7 +40,7 @@ from typing import Protocol
 
 from provenance.candidates import cluster_ids
 from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
-from provenance.model import Document, Evidence, LineageEdge, PairRelation, Relation, Role, Span
+from provenance.model import Document, DuplicateGroup, Evidence, LineageEdge, PairRelation, Relation, Role, Span
 from provenance.settings import LineageSettings
 
 EXTERNAL = "external:"
@@ -463,6 +463,81 @@ def copy_marks(facts: DocFacts, than: DocFacts) -> list[str]:
     return marks
 
 
+def duplicate_group(members: Sequence[str], facts: Mapping[str, DocFacts], settings: LineageSettings) -> DuplicateGroup:
+    """Which of documents carrying the same text stands for them (the head), and why.
+
+    In order: the page of an outlet the others credit for the piece (its own page), a page
+    without the marks of a scraped copy (encoding damage, a truncation mark), the earliest
+    stated date; else the first in corpus order, and the reason says nothing orders them.
+
+    >>> from provenance.api import document_from_text
+    >>> s = LineageSettings()
+    >>> late = document_facts(document_from_text("A title here\\n\\nMay 3, 2021\\n\\nSame words.", "late"), s)
+    >>> early = document_facts(document_from_text("A title here\\n\\nMay 1, 2021\\n\\nSame words.", "early"), s)
+    >>> group = duplicate_group(["late", "early"], {"late": late, "early": early}, s)
+    >>> group.head, group.copies, group.reason, group.confidence
+    ('early', ('late',), 'early states the earliest date (2021-05-01)', 0.5276)
+    """
+    credited = {outlet for m in members for outlet, _ in facts[m].piece}
+
+    def key(index: int) -> tuple[bool, int, str, int]:
+        f = facts[members[index]]
+        marks = int(f.damage > 0) + int(bool(f.truncation))
+        return (not (f.self_outlets & credited), marks, f.doc.metadata.date or "~", index)
+
+    ranked = sorted(range(len(members)), key=key)
+    head, runner = ranked[0], ranked[1]
+    best, next_best = key(head), key(runner)
+    name = members[head]
+    weight = 0.0
+    if best[0] != next_best[0]:
+        outlet = sorted(facts[name].self_outlets & credited)[0]
+        reason, weight = (
+            f"{name} is {outlet}'s own page, and {outlet} is credited for the piece",
+            settings.weight_credit_match,
+        )
+    elif best[1] != next_best[1]:
+        reason = f"{name} has no marks of a scraped copy (encoding damage, truncation), unlike {members[runner]}"
+        weight = settings.weight_damage
+    elif best[2] != next_best[2]:
+        reason, weight = f"{name} states the earliest date ({best[2]})", settings.weight_date
+    else:
+        reason = f"nothing in the texts orders them: {name}, the first in corpus order, stands for them"
+    same_bytes = len({facts[m].doc.sha256 for m in members}) == 1
+    copies = tuple(members[i] for i in sorted(ranked[1:]))
+    return DuplicateGroup(name, copies, same_bytes, reason, round(confidence(weight, settings), 4))
+
+
+def duplicate_groups(
+    groups: Sequence[Sequence[str]], facts: Mapping[str, DocFacts], settings: LineageSettings
+) -> tuple[tuple[DuplicateGroup, ...], dict[str, str]]:
+    """Each group of identical texts (the candidate search's, first member paired) with its
+    head, and the renames that make the heads stand for their groups in the pairs."""
+    out = tuple(duplicate_group(g, facts, settings) for g in groups)
+    return out, {g[0]: d.head for g, d in zip(groups, out, strict=True) if g[0] != d.head}
+
+
+def _copy_edges(groups: Sequence[DuplicateGroup], edges: Mapping[str, LineageEdge]) -> dict[str, LineageEdge]:
+    """The lineage of each copy in a group of identical texts, from its head's.
+
+    A copy of a head that is itself a copy (of a document or an outside piece) is a sibling
+    under the same parent; a copy of an original is a full republication of the head.
+    """
+    out: dict[str, LineageEdge] = {}
+    for group in groups:
+        head = edges[group.head]
+        basis = "the same bytes" if group.same_bytes else "the same text once page furniture is set aside"
+        same = Evidence("identical", f"{basis} as {group.head}, which stands for {len(group.copies) + 1} copies")
+        why = Evidence("identical", f"head of the copies: {group.reason}")
+        for copy in group.copies:
+            if head.parent is not None and head.role not in ("original", "independent", "undecided"):
+                edge = LineageEdge(copy, head.role, head.parent, head.relation, head.confidence, (same, *head.evidence))
+            else:
+                edge = LineageEdge(copy, "full republication", group.head, "full copy", group.confidence, (same, why))
+            out[copy] = edge
+    return out
+
+
 def _external_outlets(graph: _Graph, settings: LineageSettings) -> dict[str, tuple[str, float, str]]:
     """Documents whose shared text belongs to an outlet outside the corpus.
 
@@ -634,6 +709,7 @@ def infer_lineage(
     quote_balance: Mapping[tuple[str, str], int] | None = None,
     shared_statements: Sequence[Sequence[str]] = (),
     facts: Mapping[str, DocFacts] | None = None,
+    duplicates: Sequence[DuplicateGroup] = (),
 ) -> tuple[tuple[LineageEdge, ...], tuple[PairRelation, ...]]:
     """Roles, parents and evidence for every document, and a relation for every related pair.
 
@@ -643,6 +719,9 @@ def infer_lineage(
     document it shares no text with is ``independent`` coverage. Pairs that share only
     statements get no relation: their quote trails say it.
     ``facts`` are the documents' :func:`document_facts` when worker processes read them already.
+    ``duplicates`` are groups of documents carrying the same text (:func:`duplicate_group`):
+    the head stands for its copies in ``pairs`` and ``passages``, and each copy's lineage
+    follows the head's.
 
     Cost: linear in documents, pairs and statement occurrences, times a document's number
     of text partners for each statement it carries; never the pairs inside a quote trail.
@@ -714,6 +793,8 @@ def infer_lineage(
                 undecided=choice.undecided,
             )
         )
+    copies = _copy_edges(duplicates, {e.doc: e for e in edges})
+    edges = [copies.get(e.doc, e) for e in edges]
     by_doc = {e.doc: e for e in edges}  # once, not per pair (O(pairs x documents) at 100k, issue 9)
     for key, pair in by_pair.items():
         relations[key] = _pair_relation(graph, pair, by_doc, settings)

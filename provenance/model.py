@@ -671,6 +671,21 @@ class PairRelation:
     evidence: tuple[Evidence, ...]
 
 
+@slot_init
+@dataclass(frozen=True, slots=True)
+class DuplicateGroup:
+    """Documents carrying the same text (same shingles; ``same_bytes`` when the files are
+    identical), analysed as one: ``head`` stands for them in every pair and passage, the
+    ``copies`` are its duplicates, ``reason`` says why the head was chosen and ``confidence``
+    how sure that order is (0 when nothing in the texts orders them)."""
+
+    head: str
+    copies: tuple[str, ...]
+    same_bytes: bool
+    reason: str
+    confidence: float
+
+
 # --- check: the CI gate's verdicts -----------------------------------------------------------
 
 CheckStatus = Literal["pass", "fail", "skip"]
@@ -780,6 +795,7 @@ class Analysis:
     relations: tuple[PairRelation, ...] = ()
     compositions: tuple[Composition, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
+    duplicates: tuple[DuplicateGroup, ...] = ()
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The analysis as named tables (one per workbook sheet), built at the report edge."""

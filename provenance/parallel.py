@@ -45,20 +45,21 @@ from typing import TypeVar
 import numpy as np
 
 from provenance import __version__, scratch, wire
-from provenance.align import align_corpus, composition
-from provenance.candidates import colliding_pairs, find_pairs
+from provenance.align import align_corpus, composition, copied_composition
+from provenance.candidates import colliding_pairs, find_pairs, renamed
 from provenance.credits import Credit
 from provenance.documents import describe, keyed_again, read_sources
 from provenance.engine import Engine, LocalEngine, WorkerLostError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
 from provenance.ingest import Decoded, Source, discover
-from provenance.lineage import DocFacts, document_facts, infer_lineage
+from provenance.lineage import DocFacts, document_facts, duplicate_groups, infer_lineage
 from provenance.model import (
     Analysis,
     Composition,
     Document,
     DocumentQuotes,
+    DuplicateGroup,
     KeylessSegments,
     OffsetMap,
     Pair,
@@ -797,8 +798,10 @@ def _analyze_cached(
     linking = engine.map(link, [_link_task(quotes, quote_keys, settings.quotes)])
     _report(progress, "candidates", 0, len(documents))
     start = time.perf_counter()
-    pairs, candidate_stats = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
+    found, candidate_stats, groups = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
     del fingerprints
+    duplicates, heads = duplicate_groups(groups, facts, settings.lineage)
+    pairs = renamed(found, heads)
     timings["candidates"] = timings.get("candidates", 0.0) + time.perf_counter() - start
     _report(progress, "candidates", len(documents), len(documents))
     clock.lap("candidates")
@@ -831,7 +834,19 @@ def _analyze_cached(
         "candidates": candidate_stats.as_dict(),
     }
     rejected.sort(key=lambda r: (r.path, r.reason))
-    analysis = conclude(documents, rejected, settings, pairs, passages, comps, trails, quote_counts, stats, facts=facts)
+    analysis = conclude(
+        documents,
+        rejected,
+        settings,
+        pairs,
+        passages,
+        comps,
+        trails,
+        quote_counts,
+        stats,
+        facts=facts,
+        duplicates=duplicates,
+    )
     timings["lineage"] = timings.get("lineage", 0.0) + time.perf_counter() - start
     _report(progress, "lineage", len(documents), len(documents))
     clock.lap("lineage")
@@ -873,8 +888,19 @@ def conclude(
     stats: Mapping[str, object],
     *,
     facts: Mapping[str, DocFacts] | None = None,
+    duplicates: Sequence[DuplicateGroup] = (),
 ) -> Analysis:
-    """Lineage over everything found, then the :class:`Analysis` (the last step of every run)."""
+    """Lineage over everything found, then the :class:`Analysis` (the last step of every run).
+
+    ``duplicates`` are the groups of identical texts whose heads stand for them in ``pairs``
+    and ``passages``: each copy's composition is its head's text, wholly republished.
+    """
+    head_of = {copy: group.head for group in duplicates for copy in group.copies}
+    if head_of:
+        by_id = {d.id: d for d in documents}
+        compositions = [
+            copied_composition(by_id[c.doc], head_of[c.doc]) if c.doc in head_of else c for c in compositions
+        ]
     lineage, relations = infer_lineage(
         documents,
         pairs,
@@ -884,6 +910,7 @@ def conclude(
         quote_balance=quote_balance(trails, ((p.a, p.b) for p in pairs)),
         shared_statements=shared_statements(trails),
         facts=facts,
+        duplicates=duplicates,
     )
     # Quotes were traced before lineage (lineage weighs them); now that parents are
     # known, each trail's first occurrence is decided again from them.
@@ -900,6 +927,7 @@ def conclude(
         quotes=with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage}),
         quote_counts=tuple(quote_counts),
         stats=dict(stats),
+        duplicates=tuple(duplicates),
     )
 
 

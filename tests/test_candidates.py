@@ -11,7 +11,7 @@ import pytest
 
 from bench.corpus import generate
 from provenance import analyze
-from provenance.candidates import find_pairs, search
+from provenance.candidates import find_pairs, renamed, search
 from provenance.errors import FingerprintError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint, fingerprint_texts, signatures
 from provenance.model import Document
@@ -66,16 +66,28 @@ def test_search_finds_every_pair_brute_force_finds(seed: int) -> None:
 
 
 def test_search_on_a_generated_corpus_matches_brute_force(tmp_path: Path) -> None:
+    """Every pair brute force finds is a candidate, up to identical texts: those are one
+    group, paired through its first member (search) or its head (the analysis)."""
     generate(tmp_path, n_sources=60, seed=11, reuse_share=0.6)
     analysis = analyze([tmp_path / "docs"])
-    fps = fingerprint(analysis.documents, FingerprintSettings())
+    docs = analysis.documents
+    statements = [statement_keys(extract_quotes(d, QuoteSettings())) for d in docs]
+    fps = fingerprint(docs, FingerprintSettings(), statements)
     settings = CandidateSettings()
-    candidates, _, _ = search(fps, settings)
-    assert _brute_force(fps, settings.search_containment) <= {tuple(p) for p in candidates.tolist()}
+    candidates, _, prepared = search(fps, settings)
+    first = {i: group[0] for group in prepared.groups for i in group}
+
+    def grouped(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        return {(min(first[i], first[j]), max(first[i], first[j])) for i, j in pairs if first[i] != first[j]}
+
+    assert grouped(_brute_force(fps, settings.search_containment)) <= {tuple(p) for p in candidates.tolist()}
+    assert any(len(group) > 1 for group in prepared.groups), "the corpus has identical copies"
     verified = {(p.a, p.b) for p in analysis.pairs}
-    ids = [d.id for d in analysis.documents]
+    head = {copy: g.head for g in analysis.duplicates for copy in (g.head, *g.copies)}
+    ids = [head.get(d.id, d.id) for d in docs]
     for i, j in _brute_force(fps, 0.5):
-        assert (min(ids[i], ids[j]), max(ids[i], ids[j])) in verified
+        if ids[i] != ids[j]:
+            assert (min(ids[i], ids[j]), max(ids[i], ids[j])) in verified
 
 
 def test_verification_scores_are_exact_and_ordered() -> None:
@@ -84,7 +96,7 @@ def test_verification_scores_are_exact_and_ordered() -> None:
     excerpt = base[100:250]
     other = np.unique(rng.integers(0, 2**64, 400, dtype=np.uint64))
     fps = [_fp(base), _fp(excerpt), _fp(other)]
-    pairs, stats = find_pairs(["z-source", "a-excerpt", "m-other"], fps, CandidateSettings())
+    pairs, stats, _ = find_pairs(["z-source", "a-excerpt", "m-other"], fps, CandidateSettings())
     assert stats.verified == len(pairs) == 1
     (pair,) = pairs
     assert (pair.a, pair.b) == ("a-excerpt", "z-source")  # a < b by id
@@ -95,17 +107,26 @@ def test_verification_scores_are_exact_and_ordered() -> None:
     assert pair.cluster == "a-excerpt"
 
 
-def test_exact_duplicates_collapse_and_clusters_take_the_smallest_id() -> None:
+def test_exact_duplicates_collapse_to_their_first_document_and_clusters_take_the_smallest_id() -> None:
     rng = np.random.default_rng(9)
     text = np.unique(rng.integers(0, 2**64, 300, dtype=np.uint64))
     half = text[:150]
     fps = [_fp(text), _fp(text.copy()), _fp(text.copy()), _fp(half), _fp(np.zeros(0, np.uint64))]
     ids = ["d", "b", "e", "c", "a"]
-    pairs, stats = find_pairs(ids, fps, CandidateSettings())
+    pairs, stats, groups = find_pairs(ids, fps, CandidateSettings())
     assert stats.duplicate_groups == 1 and stats.empty == 1
-    assert [(p.a, p.b) for p in pairs] == [("b", "c"), ("b", "d"), ("b", "e"), ("c", "d"), ("c", "e"), ("d", "e")]
-    assert {p.cluster for p in pairs} == {"b"}
-    assert all(p.jaccard == 1.0 for p in pairs if "c" not in (p.a, p.b))
+    assert groups == (("d", "b", "e"),)
+    # Only the group's first document is paired: its copies add no pair.
+    assert [(p.a, p.b, p.cluster) for p in pairs] == [("c", "d", "c")]
+    assert [(p.a, p.b, p.cluster) for p in renamed(pairs, {"d": "b"})] == [("b", "c", "b")]
+
+
+def test_a_thousand_identical_copies_make_no_pair() -> None:
+    rng = np.random.default_rng(4)
+    text = np.unique(rng.integers(0, 2**64, 300, dtype=np.uint64))
+    ids = [f"copy{i:04d}" for i in range(1000)]
+    pairs, stats, groups = find_pairs(ids, [_fp(text.copy()) for _ in ids], CandidateSettings())
+    assert pairs == () and stats.candidates == 0 and groups == (tuple(ids),)
 
 
 def test_mixed_parameters_are_refused() -> None:
@@ -121,14 +142,14 @@ def test_common_boilerplate_never_links_documents() -> None:
     boiler = np.unique(rng.integers(0, 2**64, 200, dtype=np.uint64))
     fps = [_fp(np.unique(np.concatenate((boiler, rng.integers(0, 2**64, 50, dtype=np.uint64))))) for _ in range(40)]
     ids = [f"doc{i:02d}" for i in range(40)]
-    pairs, stats = find_pairs(ids, fps, CandidateSettings(max_df=20))
+    pairs, stats, _ = find_pairs(ids, fps, CandidateSettings(max_df=20))
     assert pairs == () and stats.common_shingles == boiler.size
     # documents made of boilerplate alone are left empty and stay out of the index
     only = [_fp(boiler[k : k + 150]) for k in range(5)]
-    alone, stats = find_pairs([*ids, *"vwxyz"], [*fps, *only], CandidateSettings(max_df=20))
+    alone, stats, _ = find_pairs([*ids, *"vwxyz"], [*fps, *only], CandidateSettings(max_df=20))
     assert alone == () and stats.colliding_pairs == 0
     # the same documents in a small corpus (under max_df) are linked: it is shared text
-    small, _ = find_pairs(ids[:5], fps[:5], CandidateSettings(max_df=20))
+    small, _, _ = find_pairs(ids[:5], fps[:5], CandidateSettings(max_df=20))
     assert len(small) == 10
 
 
@@ -146,7 +167,7 @@ def test_related_pairs_for_other_stages(seed_analysis) -> None:  # type: ignore[
     docs: list[Document] = list(seed_analysis.documents)
     statements = [statement_keys(extract_quotes(d, QuoteSettings())) for d in docs]
     fingerprints = fingerprint(docs, FingerprintSettings(), statements)
-    pairs, stats = find_pairs([d.id for d in docs], fingerprints, CandidateSettings())
+    pairs, stats, _ = find_pairs([d.id for d in docs], fingerprints, CandidateSettings())
     assert pairs == seed_analysis.pairs and stats.candidates >= stats.verified == 1
 
 

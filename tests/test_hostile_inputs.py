@@ -288,7 +288,8 @@ def test_a_non_utf8_name_goes_through_every_output(tmp_path: Path, capsys: pytes
     report = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     doc = next(d for d in report["documents"] if d["id"] == "caf\\xe9")
     assert doc["path"] == f"{corpus}/caf\\xe9.txt"
-    assert any({p["a"], p["b"]} == {"caf\\xe9", SEED_000} for p in report["pairs"])
+    # A copy of seed 000 under that name: one text with it (a duplicate group), not a pair.
+    assert any({g["head"], *g["copies"]} == {"caf\\xe9", SEED_000} for g in report["duplicates"])
     assert main(["quotes", str(corpus), "--jobs", "1"]) == 0
     assert "caf\\xe9" in capsys.readouterr().out
 

@@ -27,7 +27,7 @@ from provenance.model import (
     Span,
 )
 
-TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "passages", "quotes", "lineage", "settings")
+TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "duplicates", "passages", "quotes", "lineage", "settings")
 
 
 def _r4(value: float) -> float:
@@ -267,6 +267,16 @@ def _sections(analysis: Analysis) -> dict[str, Any]:
         "documents": _document_records(analysis),
         "rejected": [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in analysis.rejected],
         "pairs": _pair_records(analysis),
+        "duplicates": [
+            {
+                "head": g.head,
+                "copies": list(g.copies),
+                "same_bytes": g.same_bytes,
+                "reason": g.reason,
+                "confidence": g.confidence,
+            }
+            for g in analysis.duplicates
+        ],
         "passages": map(passage_record, analysis.passages, itertools.repeat(docs)),
         "quotes": map(quote_record, analysis.quotes),
         "lineage": _lineage_records(analysis, docs),

@@ -243,6 +243,10 @@ class _Index:
         for p in analysis.pairs:
             clusters.setdefault(p.cluster, set()).update((p.a, p.b))
             cluster_pairs.setdefault(p.cluster, []).append(p)
+        # Identical copies join their head's cluster (or make one with it): they carry its text.
+        cluster_of = {p.a: p.cluster for p in analysis.pairs} | {p.b: p.cluster for p in analysis.pairs}
+        for group in analysis.duplicates:
+            clusters.setdefault(cluster_of.get(group.head, group.head), set()).update((group.head, *group.copies))
         passages: dict[tuple[str, str], list[Passage]] = {}
         for passage in analysis.passages:
             passages.setdefault((passage.a, passage.b), []).append(passage)
@@ -398,6 +402,15 @@ def summary_section(index: _Index) -> str:
         f"- **{len(derived):,}** republished documents"
         + (f" ({_role_counts(derived)})" if derived else "")
         + (f"; {_role_counts(others)}." if others else "."),
+        *(
+            [
+                f"- **{len(analysis.duplicates):,}** {'group' if len(analysis.duplicates) == 1 else 'groups'} of "
+                f"identical texts ({_count(sum(len(g.copies) for g in analysis.duplicates), 'duplicate')} analysed "
+                "as their group's head: listed once, never paired)."
+            ]
+            if analysis.duplicates
+            else []
+        ),
         f"- **{len(analysis.quotes):,}** quote trails, **{len(travelled):,}** carried by more than one document.",
         f"- Made by provenance {version} with "
         + (
@@ -444,7 +457,11 @@ def _cluster_finding(index: _Index, members: list[str]) -> str:
     edges = [index.edges[m] for m in members if m in index.edges]
     # Where the piece enters the cluster: parents outside it, and members with no parent.
     roots = sorted({e.parent if e.parent is not None else e.doc for e in edges if e.parent not in members})
-    names = ", ".join(index.ref(m) for m in members[:-1]) + f" and {index.ref(members[-1])}"
+    rows = index.settings.table_rows
+    if len(members) > rows:
+        names = ", ".join(index.ref(m) for m in members[:rows]) + f" and {len(members) - rows:,} more"
+    else:
+        names = ", ".join(index.ref(m) for m in members[:-1]) + f" and {index.ref(members[-1])}"
     if len(roots) == 1 and roots[0].startswith(_EXTERNAL):
         source = f", credited to **{escape(_outlet(roots[0]), 60)}**, whose own page is not in the corpus"
     elif len(roots) == 1:
@@ -454,7 +471,9 @@ def _cluster_finding(index: _Index, members: list[str]) -> str:
     titles = [title for m in members if (title := index.docs[m].metadata.title)]
     title = f" (“{escape(titles[0], 90)}”)" if titles else ""
     head = f"**Same piece in {_count(len(members), 'document')}.** {names} carry the same piece{title}{source}."
-    lines = [f"- {_edge_sentence(index, e, own=True)}" for e in edges]
+    lines = [f"- {_edge_sentence(index, e, own=True)}" for e in edges[:rows]]
+    if len(edges) > rows:
+        lines.append(f"- … and {_count(len(edges) - rows, 'more document')}: {_MORE}.")
     return head + "\n\n" + "\n".join(lines)
 
 
