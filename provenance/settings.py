@@ -294,6 +294,10 @@ class QuoteSettings(_Checked):
     # Per document, the other documents sharing one of its quotes are counted up to this
     # many and this many are named: a statement carried by every outlet would otherwise give
     # each document a list of all the others (quadratic in the trail's size).
+    # A linked group of more quote variants than this is split into trails around its longest
+    # variants through the candidate index (linear), not by comparing every variant with each
+    # reference in turn (quadratic: text recombined from stock quotes chains thousands).
+    reference_group_max: int = count(64, 1)
     partners_counted: int = count(100, 1)
     partners_listed: int = count(10, 0)
 

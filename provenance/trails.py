@@ -736,17 +736,55 @@ def _around_references(members: list[_Variant], settings: QuoteSettings) -> list
 
     Single linkage chains: two different long quotes that both embed a third one
     (a statement quoted inside each) end up in one group. Every member must match
-    the trail's reference itself; the rest form trails of their own.
+    the trail's reference itself; the rest form trails of their own. A group of more
+    than ``reference_group_max`` variants (text recombined from stock quotes chains
+    thousands) is split by :func:`_stars` instead, whose work is linear in its size.
     """
     if len(members) == 1:
         return [(members, members[0])]
+    if len(members) > settings.reference_group_max:
+        return _stars(members, settings)
     out: list[tuple[list[_Variant], _Variant]] = []
     remaining = members
     while remaining:
         ref = _reference(remaining)
         kept = [v for v in remaining if v is ref or same_quote(v, ref, settings) > 0]
         out.append((kept, ref))
-        remaining = [v for v in remaining if not any(v is k for k in kept)]
+        taken = {id(k) for k in kept}
+        remaining = [v for v in remaining if id(v) not in taken]
+    return out
+
+
+def _stars(members: list[_Variant], settings: QuoteSettings) -> list[tuple[list[_Variant], _Variant]]:
+    """A large linked group split into stars: the longest variant not yet placed is a reference,
+    and the variants the candidate index pairs it with (at most ``max_candidates`` each) join it
+    when they are the same quote. Each candidate pair is scored at most once.
+
+    >>> from provenance.settings import QuoteSettings
+    >>> s = QuoteSettings(reference_group_max=1)
+    >>> group = [_Variant(k, (i,), True) for i, k in enumerate(["we will not back down now", "we will not back down"])]
+    >>> [([v.key for v in kept], ref.key) for kept, ref in _stars(group, s)]
+    [(['we will not back down now', 'we will not back down'], 'we will not back down now')]
+    """
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    for a, b in sorted(_candidates(members, settings)):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    lengths = [len(v.keys) for v in members]
+    order = sorted(range(len(members)), key=lambda i: (-lengths[i], -len(members[i].members), i))
+    placed: set[int] = set()
+    out: list[tuple[list[_Variant], _Variant]] = []
+    for i in order:
+        if i in placed:
+            continue
+        ref = members[i]
+        placed.add(i)
+        kept = [i]
+        for j in neighbours[i]:
+            if j not in placed and same_quote(members[j], ref, settings) > 0:
+                placed.add(j)
+                kept.append(j)
+        out.append(([members[k] for k in sorted(kept)], ref))
     return out
 
 

@@ -427,3 +427,15 @@ def test_document_counts_name_and_count_partners_up_to_their_caps() -> None:
     assert first.partners == 29
     capped = document_counts(docs, trails, QuoteSettings(partners_counted=5, partners_listed=2))
     assert (capped[0].partners, capped[0].shared_with) == (5, ("d01", "d02"))
+
+
+def test_a_large_linked_group_splits_into_stars_like_a_small_one() -> None:
+    """Above reference_group_max the split is linear, and on a plain group it gives the same trails."""
+    docs = [
+        make_document(f"“{FULL},” said Ana Ruiz, a minister.", "full"),
+        make_document("“We would not send troops, and we will not sell weapons,” said Ana Ruiz.", "cut"),
+        make_document("“Our farmers will be paid before the winter comes this year,” said Ana Ruiz.", "other"),
+    ]
+    small, _ = trace_quotes(docs, SETTINGS)
+    large, _ = trace_quotes(docs, QuoteSettings(reference_group_max=1))
+    assert [(t.docs, t.text) for t in small] == [(t.docs, t.text) for t in large]
