@@ -249,6 +249,22 @@ def _contradiction(facts: DocFacts, until: str) -> tuple[str, Span, str] | None:
     return min(within, key=lambda item: (-len(item[0]), date_floor(item[0]), item[1].start))
 
 
+def contradicted_dates(facts: Mapping[str, DocFacts], pairs: Iterable[PairScores]) -> frozenset[str]:
+    """Documents whose stated date their own page contradicts in one of their pairs (the
+    earlier date of the pair, followed on its page by a date not after the other one)."""
+    found = set()
+    for pair in pairs:
+        fa, fb = facts.get(pair.a), facts.get(pair.b)
+        if fa is None or fb is None:
+            continue
+        date_a, date_b = fa.doc.metadata.date, fb.doc.metadata.date
+        if date_a and date_b and date_a != date_b:
+            early = fa if date_a < date_b else fb
+            if _contradiction(early, max(date_a, date_b)) is not None:
+                found.add(early.doc.id)
+    return frozenset(found)
+
+
 def _at(doc: Document, span: Span | None) -> str:
     """Raw offsets of a clean span, as the reports write them."""
     if span is None:

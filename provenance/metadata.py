@@ -540,7 +540,8 @@ def _mention(clean: str, at: int) -> tuple[str, Span] | None:
     for start in reversed(starts):
         named = _MONTH_BEFORE.fullmatch(window, start)
         if named is not None:
-            month = _MONTH_NUMBER[(named.group("month") or named.group("month2") or named.group("month3"))[:3].casefold()]
+            name = named.group("month") or named.group("month2") or named.group("month3")
+            month = _MONTH_NUMBER[name[:3].casefold()]
             day = named.group("day") or named.group("day2")
             value = _checked(int(year), month, int(day)) if day else f"{year}-{month:02d}"
             return (value, Span(at - len(window) + start, end)) if value else None

@@ -108,6 +108,12 @@ def test_no_document_claims_no_shared_text_while_sharing_text(attack: Analysis) 
         assert not any("no shared text" in detail for detail in _details(edge)), edge
 
 
+def test_the_planted_date_does_not_make_its_page_the_first_occurrence_of_a_quote(attack: Analysis) -> None:
+    (trail,) = [t for t in attack.quotes if set(t.docs) == {"planted", "real"} and t.kind == "statement"]
+    assert trail.first == "undecided"
+    assert trail.first_basis == "the stated date of planted (2010-01-05) is contradicted by its own page"
+
+
 def test_an_original_with_copies_says_so(tmp_path: Path) -> None:
     found = _analyse(
         tmp_path / "corpus",
