@@ -40,6 +40,7 @@ from typing import Protocol
 
 from provenance.candidates import cluster_ids
 from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
+from provenance.metadata import date_floor, mentions_after
 from provenance.model import Document, DuplicateGroup, Evidence, LineageEdge, PairRelation, Relation, Role, Span
 from provenance.settings import LineageSettings
 
@@ -49,6 +50,10 @@ EXTERNAL = "external:"
 _SHARE_STEP = 0.05
 # Repairs that betray a scrape: bytes written out as text, or decoded with the wrong codec.
 _DAMAGE_FIXERS = frozenset({"hex-escapes", "mojibake"})
+# The year of a copyright line ("© 2021 Harbour Gazette").
+_COPYRIGHT_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+# Documents named in an evidence line about a document's copies; the rest are counted.
+_COPIES_NAMED = 3
 # Furniture cues that mark a page as a cut-down version of a longer piece.
 _TRUNCATION_CUES = frozenset({"read more"})
 # A paragraph opening that marks the writer's own comment on what they republish.
@@ -126,6 +131,9 @@ class DocFacts:
     damage: int
     truncation: tuple[Evidence, ...]
     commentary: tuple[Evidence, ...]
+    # Dates the text mentions after its stated date, earliest first (metadata.mentions_after):
+    # what can show that stated date to be false.
+    mentions: tuple[tuple[str, Span], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +193,7 @@ def document_facts(doc: Document, settings: LineageSettings) -> DocFacts:
         damage=damage,
         truncation=truncation,
         commentary=commentary,
+        mentions=mentions_after(doc.clean, doc.lines, doc.metadata.date),
     )
 
 
@@ -207,6 +216,87 @@ def confidence(score: float, settings: LineageSettings) -> float:
 def _signed(a: bool, b: bool) -> int:
     """+1 when only ``a`` has the property, -1 when only ``b`` has it, 0 otherwise."""
     return int(a) - int(b)
+
+
+def _copyright_years(facts: DocFacts) -> list[tuple[str, Credit]]:
+    """The year of each copyright line of the page, with its credit."""
+    found = []
+    for credit in facts.credits:
+        if credit.cue.kind == "copyright" and (year := _COPYRIGHT_YEAR.search(credit.cue.text)) is not None:
+            found.append((year.group(), credit))
+    return found
+
+
+def _contradiction(facts: DocFacts, until: str) -> tuple[str, Span, str] | None:
+    """What on the page of ``facts`` dates it after its stated date but not after ``until``:
+    a date its text mentions, or the year of its own copyright line, as ``(value, span, what)``.
+
+    Only such a date tells the two claims apart: one after both stated dates may look ahead
+    ("by 2030") and contradicts neither more than the other. The most precise one is shown.
+    """
+    date = facts.doc.metadata.date
+    if not date:
+        return None
+    found = [(value, span, "its own text mentions") for value, span in facts.mentions]
+    found.extend(
+        (year, credit.cue.span, "its own copyright line reads")
+        for year, credit in _copyright_years(facts)
+        if date_floor(year) > date
+    )
+    within = [item for item in found if date_floor(item[0]) <= until]
+    if not within:
+        return None
+    return min(within, key=lambda item: (-len(item[0]), date_floor(item[0]), item[1].start))
+
+
+def contradicted_dates(facts: Mapping[str, DocFacts], pairs: Iterable[PairScores]) -> frozenset[str]:
+    """Documents whose stated date their own page contradicts in one of their pairs (the
+    earlier date of the pair, followed on its page by a date not after the other one)."""
+    found = set()
+    for pair in pairs:
+        fa, fb = facts.get(pair.a), facts.get(pair.b)
+        if fa is None or fb is None:
+            continue
+        date_a, date_b = fa.doc.metadata.date, fb.doc.metadata.date
+        if date_a and date_b and date_a != date_b:
+            early = fa if date_a < date_b else fb
+            if _contradiction(early, max(date_a, date_b)) is not None:
+                found.add(early.doc.id)
+    return frozenset(found)
+
+
+def _at(doc: Document, span: Span | None) -> str:
+    """Raw offsets of a clean span, as the reports write them."""
+    if span is None:
+        return "?"
+    raw = doc.raw_span(span)
+    return f"{raw.start}–{raw.end}"
+
+
+def _date_conflict(early: DocFacts, late: DocFacts, contradiction: tuple[str, Span, str]) -> list[Evidence]:
+    """The evidence when the earlier stated date of a pair is contradicted by its own page,
+    and each copyright line of that page claiming a year before the contradicting date."""
+    doc = early.doc
+    value, span, what = contradiction
+    claim = doc.metadata.date_evidence.span if doc.metadata.date_evidence is not None else None
+    out = [
+        Evidence(
+            "conflict",
+            f"{doc.id} states {doc.metadata.date} (at {_at(doc, claim)}) but {what} “{span.slice(doc.clean).strip()}” "
+            f"(at {_at(doc, span)}), later: its date is contradicted and does not count against "
+            f"{late.doc.id} ({late.doc.metadata.date})",
+        )
+    ]
+    out.extend(
+        Evidence(
+            "conflict",
+            f"{doc.id}'s copyright line “{credit.cue.text}” (at {_at(doc, credit.cue.span)}) claims {year}, "
+            f"before the {value} its page shows: contradicted too",
+        )
+        for year, credit in _copyright_years(early)
+        if year < value[:4] and credit.cue.span != span
+    )
+    return out
 
 
 def direction(
@@ -290,14 +380,18 @@ def direction(
             )
     date_a, date_b = fa.doc.metadata.date, fb.doc.metadata.date
     if date_a and date_b and date_a != date_b:
-        later = ida if date_a > date_b else idb
-        evidence.append(
-            Evidence(
-                "date",
-                f"{later} states a later date ({max(date_a, date_b)} vs {min(date_a, date_b)})",
-                (1 if date_a > date_b else -1) * settings.weight_date,
+        early, late = (fa, fb) if date_a < date_b else (fb, fa)
+        contradiction = _contradiction(early, max(date_a, date_b))
+        if contradiction is not None:
+            evidence.extend(_date_conflict(early, late, contradiction))
+        else:
+            evidence.append(
+                Evidence(
+                    "date",
+                    f"{late.doc.id} states a later date ({max(date_a, date_b)} vs {min(date_a, date_b)})",
+                    (1 if date_a > date_b else -1) * settings.weight_date,
+                )
             )
-        )
     if quote_balance:
         shortened = ida if quote_balance > 0 else idb
         n = abs(quote_balance)
@@ -458,7 +552,7 @@ def copy_marks(facts: DocFacts, than: DocFacts) -> list[str]:
     if facts.truncation:
         marks.append(facts.truncation[0].detail)
     date, other = facts.doc.metadata.date, than.doc.metadata.date
-    if date and other and date > other:
+    if date and other and date > other and _contradiction(than, date) is None:
         marks.append(f"dated {date}, after {than.doc.id} ({other})")
     return marks
 
@@ -479,11 +573,14 @@ def duplicate_group(members: Sequence[str], facts: Mapping[str, DocFacts], setti
     ('early', ('late',), 'early states the earliest date (2021-05-01)', 0.5276)
     """
     credited = {outlet for m in members for outlet, _ in facts[m].piece}
+    latest = max((d for m in members if (d := facts[m].doc.metadata.date)), default="")
 
     def key(index: int) -> tuple[bool, int, str, int]:
         f = facts[members[index]]
         marks = int(f.damage > 0) + int(bool(f.truncation))
-        return (not (f.self_outlets & credited), marks, f.doc.metadata.date or "~", index)
+        # A stated date its own page contradicts (a later date in its text) orders nothing.
+        date = f.doc.metadata.date if _contradiction(f, latest) is None else None
+        return (not (f.self_outlets & credited), marks, date or "~", index)
 
     ranked = sorted(range(len(members)), key=key)
     head, runner = ranked[0], ranked[1]
@@ -767,9 +864,7 @@ def infer_lineage(
             choice.relation = "translation"
             choice.evidence.extend(facts[doc].translation)
         if role == "original" and not choice.evidence:
-            choice.evidence.append(
-                Evidence("no upstream", "no shared text with another document and no credit for the piece")
-            )
+            choice.evidence.append(Evidence("no upstream", _no_upstream(graph.neighbours(doc))))
             choice.evidence.extend(
                 Evidence(
                     "credit",
@@ -799,6 +894,23 @@ def infer_lineage(
     for key, pair in by_pair.items():
         relations[key] = _pair_relation(graph, pair, by_doc, settings)
     return tuple(edges), tuple(relations[k] for k in sorted(relations))
+
+
+def _no_upstream(copies: Sequence[str]) -> str:
+    """Why a document is an original: nothing upstream of it, and what shares its text.
+
+    >>> _no_upstream([])
+    'no shared text with another document and no credit for the piece'
+    >>> _no_upstream(["b", "c", "d", "e"])
+    'shares text with 4 documents, each a copy of it (b, c, d and 1 more), and no credit for the piece'
+    """
+    if not copies:
+        return "no shared text with another document and no credit for the piece"
+    named = ", ".join(copies[:_COPIES_NAMED])
+    rest = len(copies) - _COPIES_NAMED
+    names = named + (f" and {rest} more" if rest > 0 else "")
+    plural = "s, each" if len(copies) > 1 else ","
+    return f"shares text with {len(copies)} document{plural} a copy of it ({names}), and no credit for the piece"
 
 
 def _oriented(balance: Mapping[tuple[str, str], int], a: str, b: str) -> int:

@@ -439,6 +439,157 @@ def _iso(match: re.Match[str]) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+# --- dates the text mentions (what a stated date is checked against) -----------------------------
+
+# A year in running text: not part of a longer number, an amount, a decimal or a word
+# ("$2024", "2,024", "2024.5", "2024%", "A2024" are not years).
+_YEAR_TAIL = re.compile(r"\d\d(?![\w%]|[.,/]\d)")
+_NOT_BEFORE_YEAR = frozenset("$£€.,/_")
+# What makes a year a date of day or month precision: the month and day before it, or
+# the rest of an ISO date after it.
+# A month and day, a day and month, or a month, filling what stands before a year
+# ("March 3, ", "3rd of March ", "May "): tried with fullmatch from the start of each of
+# the last words before the year, where a search anchored at the end tried every position.
+_MONTH_BEFORE = re.compile(
+    rf"(?:(?P<month>{_MONTHS})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|"
+    rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{_MONTHS})\.?|"
+    rf"(?P<month3>{_MONTHS})\.?),?\s+"
+)
+_WORDS_BEFORE_YEAR = 3
+_ISO_TAIL = re.compile(r"-(?P<mnum>\d\d)-(?P<day>\d\d)(?!\d)")
+_LOOK_BEFORE_YEAR = 24
+# A bare year counts only after words that place an event in it ("in 2023", "since
+# 2019", "mid-2021", "(2019)"): after other words a four-digit number is as often a count
+# ("2000 troops"), and "by 2030", "until 2030" look ahead, not back.
+_YEAR_LEADS = frozenset(
+    {"in", "since", "during", "from", "after", "of", "early", "late", "mid", "between", "and", "year"}
+    | {"spring", "summer", "autumn", "fall", "winter"}
+)
+# Lines whose dates are the page's claims about itself, not its text: a date alone or
+# after a cue (find_date), a short line naming publication or an update, a copyright line.
+_CLAIM_WORDS = re.compile(r"\b(?:published|updated|posted|modified|edited|copyright)\b|©|\([cC]\)", re.IGNORECASE)
+_CLAIM_LINE_WORDS = 12
+# Mentions kept per document: the earliest ones after its stated date (only they can
+# contradict it, see provenance.lineage).
+_MENTIONS_KEPT = 4
+
+
+def mentions_after(clean: str, lines: Sequence[Line], date: str | None) -> tuple[tuple[str, Span], ...]:
+    """Dates the text mentions that fall after ``date`` (ISO), earliest first, as
+    ``(value, span)`` with ``value`` as precise as the text is: ``2024-03-03``,
+    ``2024-03`` (a month) or ``2024`` (a year after a word like "in").
+
+    A page's own claims (its date line, "Updated ...", copyright lines) and furniture are
+    not its text and are skipped. Only years from the century of ``date`` on are looked
+    for, found from their first two digits (a literal the regex engine jumps to).
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text(
+    ...     "Port grows\\n\\nMay 1, 2010\\n\\nOn March 3, 2024 the port, opened in 1998, grew by 2000 boxes in 2023."
+    ...     "\\n\\nUpdated: May 2, 2024\\n\\n© 2011 Example News"
+    ... )
+    >>> found = mentions_after(doc.clean, doc.lines, "2010-05-01")
+    >>> [(value, span.slice(doc.clean)) for value, span in found]
+    [('2023', '2023'), ('2024-03-03', 'March 3, 2024')]
+    """
+    if not date:
+        return ()
+    century = int(date[:2])
+    found: dict[str, Span] = {}
+    for lead in range(max(century, 18), 21):
+        prefix = str(lead)
+        at = clean.find(prefix)
+        while at >= 0:
+            # A year before the date's year cannot follow it: most numbers stop here.
+            if clean[at : at + 4] >= date[:4]:
+                mention = _mention(clean, at)
+                if mention is not None and date_floor(mention[0]) > date and mention[0] not in found:
+                    found[mention[0]] = mention[1]
+            at = clean.find(prefix, at + 2)
+    if not found:
+        return ()
+    claims = _claim_lines(clean, lines)
+    kept = [(value, span) for value, span in found.items() if not any(c.start <= span.start < c.end for c in claims)]
+    kept.sort(key=lambda item: (date_floor(item[0]), item[1].start))
+    return tuple(kept[:_MENTIONS_KEPT])
+
+
+def date_floor(value: str) -> str:
+    """The first day a mention can mean, as ISO (``2024`` -> ``2024-01-01``).
+
+    >>> date_floor("2024"), date_floor("2024-03"), date_floor("2024-03-03")
+    ('2024-01-01', '2024-03-01', '2024-03-03')
+    """
+    return (value + "-01-01")[:10]
+
+
+def _mention(clean: str, at: int) -> tuple[str, Span] | None:
+    """The date mentioned by the year starting at ``at``, if it reads as one."""
+    if at > 0 and (clean[at - 1].isalnum() or clean[at - 1] in _NOT_BEFORE_YEAR):
+        return None
+    tail = _YEAR_TAIL.match(clean, at + 2)
+    if tail is None:
+        return None
+    year, end = clean[at : at + 4], tail.end()
+    iso = _ISO_TAIL.match(clean, end)
+    if iso is not None:
+        value = _checked(int(year), int(iso.group("mnum")), int(iso.group("day")))
+        return (value, Span(at, iso.end())) if value else None
+    window = clean[max(0, at - _LOOK_BEFORE_YEAR) : at]
+    starts = _word_starts(window)
+    for start in reversed(starts):
+        named = _MONTH_BEFORE.fullmatch(window, start)
+        if named is not None:
+            name = named.group("month") or named.group("month2") or named.group("month3")
+            month = _MONTH_NUMBER[name[:3].casefold()]
+            day = named.group("day") or named.group("day2")
+            value = _checked(int(year), month, int(day)) if day else f"{year}-{month:02d}"
+            return (value, Span(at - len(window) + start, end)) if value else None
+    if window.endswith("(") or clean.startswith(("’s", "'s"), end):
+        return year, Span(at, end)
+    lead = window[starts[0] :].rstrip().removesuffix("-").casefold() if starts else ""
+    return (year, Span(at, end)) if lead in _YEAR_LEADS else None
+
+
+def _word_starts(window: str) -> list[int]:
+    """Where each of the last few words before the end of ``window`` starts, last first.
+
+    >>> _word_starts("was on March 3, "), _word_starts("mid-")
+    ([13, 7, 4], [0])
+    """
+    starts: list[int] = []
+    end = len(window.rstrip())
+    while end > 0 and len(starts) < _WORDS_BEFORE_YEAR:
+        start = max(window.rfind(" ", 0, end), window.rfind("\n", 0, end)) + 1
+        starts.append(start)
+        end = len(window[:start].rstrip())
+    return starts
+
+
+def _checked(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` when it is a day of the calendar."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _claim_lines(clean: str, lines: Sequence[Line]) -> list[Span]:
+    """Spans of the lines that hold the page's claims about itself, and of furniture."""
+    spans = []
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        if line.kind == "furniture":
+            spans.append(line.clean)
+            continue
+        text = line.clean.slice(clean)
+        short = len(text.split()) <= _CLAIM_LINE_WORDS
+        claimed = (short and (_CLAIM_WORDS.search(text) or _only_date(text))) or "©" in text
+        if claimed or (_year_near_end(text) and any(_DATE_CUE.search(text[: m.start()]) for m in _dates(text))):
+            spans.append(line.clean)
+    return spans
+
+
 def find_dateline(clean: str, paragraphs: Sequence[Segment]) -> tuple[str | None, Evidence | None]:
     """``PLACE —`` or ``Place (OUTLET) --`` opening one of the first paragraphs."""
     for paragraph in paragraphs[:8]:
@@ -476,4 +627,12 @@ def extract(
     )
 
 
-__all__ = ["OUTLETS", "canonical_outlet", "extract", "has_terminal_punctuation", "outlet_cues"]
+__all__ = [
+    "OUTLETS",
+    "canonical_outlet",
+    "date_floor",
+    "extract",
+    "has_terminal_punctuation",
+    "mentions_after",
+    "outlet_cues",
+]

@@ -53,7 +53,7 @@ from provenance.engine import Engine, LocalEngine, WorkerLostError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
 from provenance.ingest import Decoded, Source, discover
-from provenance.lineage import DocFacts, document_facts, duplicate_groups, infer_lineage
+from provenance.lineage import DocFacts, contradicted_dates, document_facts, duplicate_groups, infer_lineage
 from provenance.model import (
     Analysis,
     Composition,
@@ -901,6 +901,8 @@ def conclude(
         compositions = [
             copied_composition(by_id[c.doc], head_of[c.doc]) if c.doc in head_of else c for c in compositions
         ]
+    if facts is None:
+        facts = {d.id: document_facts(d, settings.lineage) for d in documents}
     lineage, relations = infer_lineage(
         documents,
         pairs,
@@ -924,7 +926,9 @@ def conclude(
         compositions=tuple(compositions),
         lineage=lineage,
         relations=relations,
-        quotes=with_lineage(trails, dates, {edge.doc: edge.parent for edge in lineage}),
+        quotes=with_lineage(
+            trails, dates, {edge.doc: edge.parent for edge in lineage}, contradicted_dates(facts, pairs)
+        ),
         quote_counts=tuple(quote_counts),
         stats=dict(stats),
         duplicates=tuple(duplicates),

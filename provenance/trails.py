@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -579,9 +579,15 @@ def _speakers(quotes: Iterable[Quote]) -> tuple[str | None, tuple[str, ...], boo
 
 
 def first_occurrence(
-    docs: Sequence[str], dates: Mapping[str, str | None], parents: Mapping[str, str | None] | None
+    docs: Sequence[str],
+    dates: Mapping[str, str | None],
+    parents: Mapping[str, str | None] | None,
+    contradicted: Collection[str] = (),
 ) -> tuple[str, str]:
     """The document of the first known occurrence and how it was decided.
+
+    ``contradicted`` are documents whose stated date their own page contradicts
+    (:func:`provenance.lineage.contradicted_dates`): such a date never makes a document first.
 
     >>> first_occurrence(["b", "a"], {"a": "2021-12-16", "b": None}, {"b": "a"})
     ('a', 'lineage: a is upstream of b')
@@ -591,6 +597,8 @@ def first_occurrence(
     ('undecided', 'no stated date in b')
     >>> first_occurrence(["b", "a"], {}, {"a": "external:CNBC", "b": "external:CNBC"})
     ('external:CNBC', 'lineage: a, b carry the external:CNBC piece')
+    >>> first_occurrence(["b", "a"], {"a": "2021-12-16", "b": "2010-01-05"}, None, {"b"})
+    ('undecided', 'the stated date of b (2010-01-05) is contradicted by its own page')
     """
     unique = sorted(set(docs))
     if len(unique) == 1:
@@ -612,6 +620,8 @@ def first_occurrence(
         return "undecided", f"no stated date in {', '.join(undated)}"
     ordered = sorted(candidates, key=lambda d: (dates[d] or "", d))
     first, second = ordered[0], ordered[1]
+    if first in contradicted:
+        return "undecided", f"the stated date of {first} ({dates[first]}) is contradicted by its own page"
     if dates[first] == dates[second]:
         return "undecided", f"same date {dates[first]} in {first} and {second}"
     return first, f"date: {dates[first]} before {dates[second]}"
@@ -865,7 +875,10 @@ def _trail_order(trail: QuoteTrail) -> tuple[int, int, str, int]:
 
 
 def with_lineage(
-    trails: Sequence[QuoteTrail], dates: Mapping[str, str | None], parents: Mapping[str, str | None]
+    trails: Sequence[QuoteTrail],
+    dates: Mapping[str, str | None],
+    parents: Mapping[str, str | None],
+    contradicted: Collection[str] = (),
 ) -> tuple[QuoteTrail, ...]:
     """The trails with their first occurrence decided again from a lineage parent map.
 
@@ -874,7 +887,7 @@ def with_lineage(
     """
     out = []
     for t in trails:
-        first, basis = first_occurrence(t.docs, dates, parents)
+        first, basis = first_occurrence(t.docs, dates, parents, contradicted)
         if first == t.first and basis == t.first_basis:  # a trail in one document (most): unchanged
             out.append(t)
             continue

@@ -206,3 +206,18 @@ def test_stock_corpus_candidates_stay_linear(tmp_path: Path) -> None:
     planted = {(min(head.get(a, a), head.get(b, b)), max(head.get(a, a), head.get(b, b))) for a, b in planted}
     assert len(planted & found) >= 0.98 * len(planted)
     assert not any(r.relation == "independent" for r in analysis.relations)
+
+
+def test_a_contradicted_date_does_not_make_an_identical_copy_the_head(tmp_path: Path) -> None:
+    """Identical texts are ordered by their stated dates only where their pages do not contradict them."""
+    from provenance.api import document_from_text
+    from provenance.lineage import document_facts, duplicate_group
+
+    body = "The council met on March 3, 2024 and approved the new library budget after a long debate."
+    settings = Settings().lineage
+    real = document_facts(document_from_text(f"Library budget approved\n\nMarch 5, 2024\n\n{body}", "real"), settings)
+    planted = document_facts(
+        document_from_text(f"Library budget approved\n\nJanuary 5, 2010\n\n{body}", "fake"), settings
+    )
+    group = duplicate_group(["real", "fake"], {"real": real, "fake": planted}, settings)
+    assert group.head == "real" and "2024-03-05" in group.reason
