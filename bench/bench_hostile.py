@@ -16,8 +16,10 @@ passages, trails, report sizes, and the verdict against the limit of the case:
 * ``identical``: 1,000 byte-identical copies of one article;
 * ``paragraph``: 1,000 different articles that all carry one quoted paragraph;
 * ``quotes``: two 2 MB files sharing ~9,500 quoted statements, each with its own narrative;
+* ``copy``: a 2 MB file and a copy of its first half (every sentence of one compared with
+  every sentence of the other would be 180M comparisons);
 
-the last three within 30 s and 1 GB each.
+the last four within 30 s and 1 GB each.
 """
 
 from __future__ import annotations
@@ -158,6 +160,20 @@ def quote_heavy(out: Path, quotes: int = 9500) -> Path:
     return docs
 
 
+def big_copy(out: Path) -> Path:
+    """A ~2 MB file (the ``quotes`` case's first) and a copy of its first half with a credit line."""
+    docs = out / "docs"
+    if docs.is_dir():
+        return docs
+    source = quote_heavy(out.parent / "quotes") / "first.txt"
+    docs.mkdir(parents=True)
+    text = source.read_text(encoding="utf-8")
+    (docs / "source.txt").write_text(text, encoding="utf-8")
+    copy = "Republished\n\n" + text[: len(text) // 2] + "\n\nSource: the first outlet\n"
+    (docs / "copy.txt").write_text(copy, encoding="utf-8")
+    return docs
+
+
 def stock(out: Path, size: int) -> Path:
     folder = out / f"stock{size}"
     if not (folder / "truth.json").is_file():
@@ -188,14 +204,14 @@ def stock_growth(root: Path, sizes: Sequence[int], jobs: int, growth: float) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["stock", "identical", "paragraph", "quotes"])
+    parser.add_argument("--cases", nargs="+", default=["stock", "identical", "paragraph", "quotes", "copy"])
     parser.add_argument("--stock-sizes", nargs="+", type=int, default=[2000, 20000])
     parser.add_argument("--growth", type=float, default=12.0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT)
     args = parser.parse_args(argv)
     ok = True
-    makers = {"identical": identical, "paragraph": paragraph, "quotes": quote_heavy}
+    makers = {"identical": identical, "paragraph": paragraph, "quotes": quote_heavy, "copy": big_copy}
     for case in args.cases:
         if case == "stock":
             ok &= stock_growth(args.out, args.stock_sizes, args.jobs, args.growth)

@@ -40,13 +40,23 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
+from provenance.arrays import offsets_within
 from provenance.model import Composition, Document, Passage, Repeat, Shared, SourceShare, Span
 from provenance.settings import AlignSettings
 from provenance.text import key_size, matching_key, token_spans
 
 # Scores of one cdist block: 4M float32 cells (16 MB) bound memory on huge documents.
 _BLOCK_CELLS = 4_000_000
+# Sentence pairs scored one by one up to this many (every pair of two long news articles);
+# beyond, only pairs sharing distinctive words (_sparse_cells).
+_DENSE_CELLS = 4_000_000
+# Passages longer than this (both sides' keys) get their similarity link by link (_similarity).
+_WHOLE_RATIO_CHARS = 100_000
+# A word shared by more sentence pairs than this (both sides' sentence counts multiplied)
+# does not make a pair a candidate on its own: the function words of a long text.
+_WORD_PAIRS = 64
 # A character that makes a token (so text containing one has a non-empty matching key).
 _WORD = re.compile(r"[^\W_]")
 
@@ -151,9 +161,16 @@ def _passage_order(p: Passage) -> tuple[int, int, int, int]:
 
 
 def _cells(queries: Sequence[str], choices: Sequence[str], cutoff: float) -> list[tuple[int, int, float]]:
-    """``(row, column, score)`` of every pair scoring at least ``cutoff`` (0–100)."""
+    """``(row, column, score)`` of every pair scoring at least ``cutoff`` (0–100).
+
+    Every pair is scored up to :data:`_DENSE_CELLS` pairs (news articles); beyond, only the
+    pairs that share words few sentences share (:func:`_sparse_cells`): two book-length
+    files would otherwise cost rows x columns comparisons.
+    """
     if not queries or not choices:
         return []
+    if len(queries) * len(choices) > _DENSE_CELLS:
+        return _sparse_cells(queries, choices, cutoff)
     rows = max(1, _BLOCK_CELLS // len(choices))
     found: list[tuple[int, int, float]] = []
     for start in range(0, len(queries), rows):
@@ -163,6 +180,55 @@ def _cells(queries: Sequence[str], choices: Sequence[str], cutoff: float) -> lis
         ii, jj = np.nonzero(block)
         found.extend(zip((ii + start).tolist(), jj.tolist(), block[ii, jj].tolist(), strict=True))
     return found
+
+
+def _sparse_cells(queries: Sequence[str], choices: Sequence[str], cutoff: float) -> list[tuple[int, int, float]]:
+    """:func:`_cells` for large documents: only pairs sharing at least two distinctive words
+    are scored (a word is distinctive when it occurs in both sides' sentences at most
+    :data:`_WORD_PAIRS` times over), so the work follows the matches, not rows x columns.
+
+    Two sentences at ``sentence_cutoff`` similarity share most of their words, and copied
+    sentences share their names and numbers, so the pairs left out score far below it.
+
+    >>> found = _sparse_cells(["rain falls on the quiet harbour town", "other words here"],
+    ...                       ["sun", "rain falls on the quiet harbour towns"], 80)
+    >>> [(i, j, round(score)) for i, j, score in found]
+    [(0, 1, 99)]
+    """
+    words: dict[str, int] = {}
+    rows_q, words_q = _word_table(queries, words)
+    rows_c, words_c = _word_table(choices, words)
+    df_q = np.bincount(words_q, minlength=len(words))
+    df_c = np.bincount(words_c, minlength=len(words))
+    distinctive = (df_q * df_c <= _WORD_PAIRS) & (df_q > 0) & (df_c > 0)
+    keep_q, keep_c = distinctive[words_q], distinctive[words_c]
+    rows_q, words_q, rows_c, words_c = rows_q[keep_q], words_q[keep_q], rows_c[keep_c], words_c[keep_c]
+    # Join the two sides on the word: each (query, choice) pair once per word they share.
+    order_c = np.argsort(words_c, kind="stable")
+    rows_c, words_c = rows_c[order_c], words_c[order_c]
+    start = np.searchsorted(words_c, words_q, side="left")
+    count = np.searchsorted(words_c, words_q, side="right") - start
+    first = np.repeat(rows_q, count)
+    second = rows_c[np.repeat(start, count) + offsets_within(count)]
+    codes, shared = np.unique(first * len(choices) + second, return_counts=True)
+    found: list[tuple[int, int, float]] = []
+    for code in codes[shared >= 2].tolist():
+        i, j = divmod(code, len(choices))
+        score = fuzz.ratio(queries[i], choices[j], score_cutoff=cutoff)
+        if score:
+            found.append((i, j, float(np.float32(score))))
+    return found
+
+
+def _word_table(texts: Sequence[str], words: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's distinct words as ``(text index, word number)`` arrays (numbers shared through ``words``)."""
+    rows: list[int] = []
+    numbers: list[int] = []
+    for index, text in enumerate(texts):
+        for word in set(text.split()):
+            rows.append(index)
+            numbers.append(words.setdefault(word, len(words)))
+    return np.array(rows, dtype=np.int64), np.array(numbers, dtype=np.int64)
 
 
 def _candidates(va: View, vb: View, settings: AlignSettings) -> list[_Link]:
@@ -209,39 +275,58 @@ def _weight(link: _Link, va: View, vb: View) -> float:
 
 def _select(links: list[_Link], va: View, vb: View) -> list[Chain]:
     """Greedily take the heaviest chain of consecutive matches, then the next among
-    matches on sentences still free, until none is left."""
+    matches on sentences still free, until none is left.
+
+    One pass of the chain weights serves as many picks as it can: after a pick, the next
+    heaviest chain whose links are all still free weighs what a new pass would give it
+    (removing links never makes a chain heavier), so it is taken at once; a pass is redone
+    only when the next candidate lost a link. A long copy's few hundred spurious matches
+    then cost a few passes, not one pass each.
+    """
     remaining = sorted(links, key=lambda link: (link.a0, link.b0, link.a1, link.b1))
     weights = {link: _weight(link, va, vb) for link in remaining}
     chains: list[Chain] = []
     while remaining:
-        total: list[float] = []
-        previous: list[int] = []
-        ends: dict[tuple[int, int], int] = {}
-        top = 0
-        for k, link in enumerate(remaining):
-            before = ends.get((link.a0 - 1, link.b0 - 1), -1)
-            total.append(weights[link] + (total[before] if before >= 0 else 0.0))
-            previous.append(before)
-            end = (link.a1, link.b1)
-            if end not in ends or total[k] > total[ends[end]]:
-                ends[end] = k
-            if total[k] > total[top]:
-                top = k
-        chain: Chain = []
-        k = top
-        while k >= 0:
-            chain.append(remaining[k])
-            k = previous[k]
-        chain.reverse()
-        chains.append(chain)
-        rows = {i for link in chain for i in range(link.a0, link.a1 + 1)}
-        cols = {j for link in chain for j in range(link.b0, link.b1 + 1)}
-        remaining = [
-            link
-            for link in remaining
-            if rows.isdisjoint(range(link.a0, link.a1 + 1)) and cols.isdisjoint(range(link.b0, link.b1 + 1))
-        ]
+        total, previous = _chain_weights(remaining, weights)
+        rows: set[int] = set()
+        cols: set[int] = set()
+        for k in sorted(range(len(remaining)), key=lambda k: (-total[k], k)):
+            if not _free(remaining[k], rows, cols):
+                continue  # a pick took its sentences: gone, as a new pass would find
+            chain: Chain = []
+            at = k
+            while at >= 0:
+                chain.append(remaining[at])
+                at = previous[at]
+            if not all(_free(link, rows, cols) for link in chain):
+                break  # it lost a link: only a new pass knows its weight now
+            chain.reverse()
+            chains.append(chain)
+            rows.update(i for link in chain for i in range(link.a0, link.a1 + 1))
+            cols.update(j for link in chain for j in range(link.b0, link.b1 + 1))
+        remaining = [link for link in remaining if _free(link, rows, cols)]
     return chains
+
+
+def _free(link: _Link, rows: set[int], cols: set[int]) -> bool:
+    """Whether none of the link's sentences is taken (``rows`` of one side, ``cols`` of the other)."""
+    return rows.isdisjoint(range(link.a0, link.a1 + 1)) and cols.isdisjoint(range(link.b0, link.b1 + 1))
+
+
+def _chain_weights(links: Sequence[_Link], weights: dict[_Link, float]) -> tuple[list[float], list[int]]:
+    """For each link (sorted by start), the weight of the heaviest chain ending with it and
+    the link before it in that chain (-1 for none)."""
+    total: list[float] = []
+    previous: list[int] = []
+    ends: dict[tuple[int, int], int] = {}
+    for k, link in enumerate(links):
+        before = ends.get((link.a0 - 1, link.b0 - 1), -1)
+        total.append(weights[link] + (total[before] if before >= 0 else 0.0))
+        previous.append(before)
+        end = (link.a1, link.b1)
+        if end not in ends or total[k] > total[ends[end]]:
+            ends[end] = k
+    return total, previous
 
 
 # --- growing, joining and cutting chains ---------------------------------------------------
@@ -406,11 +491,13 @@ def _passages(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list
         first.b_cut.start if first.b_cut else vb.spans[first.b0].start,
         last.b_cut.end if last.b_cut else vb.spans[last.b1].end,
     )
-    key_a = _piece_key(piece, va, side_a=True)
-    key_b = _piece_key(piece, vb, side_a=False)
+    parts_a = _piece_parts(piece, va, side_a=True)
+    parts_b = _piece_parts(piece, vb, side_a=False)
+    key_a = " ".join(part for part in parts_a if part)
+    key_b = " ".join(part for part in parts_b if part)
     if min(key_size(key_a), key_size(key_b)) < settings.min_passage_chars:
         return []
-    similarity = 1.0 if key_a == key_b else fuzz.ratio(key_a, key_b) / 100
+    similarity = _similarity(key_a, key_b, parts_a, parts_b)
     if similarity < settings.sentence_cutoff:
         return _retry(piece, va, vb, settings)
     return [
@@ -431,8 +518,9 @@ def _passages(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list
     ]
 
 
-def _piece_key(piece: Chain, v: View, *, side_a: bool) -> str:
-    """The matching key of a piece's text on one side, from its sentences' keys.
+def _piece_parts(piece: Chain, v: View, *, side_a: bool) -> list[str]:
+    """The matching key of a piece's text on one side, a part per link (joined by spaces,
+    the key of the whole span), from its sentences' keys.
 
     Equal to ``matching_key`` of the whole span: sentences of a piece are separated by
     spaces and punctuation only, and a token never crosses a sentence boundary. Only a
@@ -448,8 +536,25 @@ def _piece_key(piece: Chain, v: View, *, side_a: bool) -> str:
             end = cut.end if n == last else v.spans[last_sentence].end
             parts.append(matching_key(v.doc.clean[start:end]))
         else:
-            parts.extend(v.keys[first_sentence : last_sentence + 1])
-    return " ".join(part for part in parts if part)
+            parts.append(" ".join(key for key in v.keys[first_sentence : last_sentence + 1] if key))
+    return parts
+
+
+def _similarity(key_a: str, key_b: str, parts_a: Sequence[str], parts_b: Sequence[str]) -> float:
+    """``fuzz.ratio`` of two passage keys in [0, 1]; for passages longer than
+    :data:`_WHOLE_RATIO_CHARS` together, from the edits of each matched link's parts (a
+    bound from below: the whole of two book-length copies is quadratic to compare).
+
+    >>> _similarity("a b", "a c", ["a b"], ["a c"]), _similarity("x", "x", ["x"], ["x"])
+    (0.6666666666666667, 1.0)
+    """
+    if key_a == key_b:
+        return 1.0
+    total = len(key_a) + len(key_b)
+    if total <= _WHOLE_RATIO_CHARS:
+        return fuzz.ratio(key_a, key_b) / 100
+    edits = sum(Indel.distance(a, b) for a, b in zip(parts_a, parts_b, strict=True))
+    return max(0.0, 1.0 - edits / total)
 
 
 def _retry(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list[Passage]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -338,3 +339,24 @@ def test_scores_in_blocks_give_the_same_passages(monkeypatch: pytest.MonkeyPatch
     whole = align(a, b, SETTINGS)
     monkeypatch.setattr("provenance.align._BLOCK_CELLS", 3)  # one row of the matrix at a time
     assert align(a, b, SETTINGS) == whole and len(whole) == 2
+
+
+def test_sparse_cells_find_what_every_pair_finds_on_long_documents() -> None:
+    """Long documents score only pairs sharing distinctive words: the same matches as all pairs."""
+    from rapidfuzz import fuzz, process
+
+    from provenance.align import _sparse_cells
+
+    rng = np.random.default_rng(2)
+    vocabulary = [f"w{i}" for i in range(3000)] + ["the", "of", "and", "a", "to", "in"] * 50
+    sentences = [" ".join(rng.choice(vocabulary, int(rng.integers(8, 25)))) for _ in range(900)]
+    edited = []
+    for sentence in sentences[:600]:
+        words = sentence.split()
+        words[int(rng.integers(len(words)))] = "changed"  # one word edited in every copied sentence
+        edited.append(" ".join(words))
+    choices = edited + [" ".join(rng.choice(vocabulary, 15)) for _ in range(300)]
+    dense = process.cdist(sentences, choices, scorer=fuzz.ratio, score_cutoff=80, dtype=np.float32)
+    expected = {(int(i), int(j)) for i, j in zip(*np.nonzero(dense), strict=True)}
+    found = {(i, j) for i, j, _ in _sparse_cells(sentences, choices, 80)}
+    assert len(expected) >= 550 and found == expected
