@@ -24,7 +24,7 @@ PASSAGE_KEYS = {
     "b_end",
     "similarity",
     "kind",
-    "text",
+    "text_id",
     "a_sentences",
     "b_sentences",
 }
@@ -42,13 +42,15 @@ def test_json_passages_slice_the_raw_files(seed_report) -> None:  # type: ignore
     data, _ = seed_report
     raws = {d["id"]: Path(d["path"]).read_text(encoding="utf-8") for d in data["documents"]}
     assert data["passages"], "seeds 000 and 003 share passages"
+    texts = {t["id"]: t for t in data["passage_texts"]}
+    assert len(texts) == len(data["passage_texts"]), "each text once"
     for p in data["passages"]:
         assert set(p) == PASSAGE_KEYS
         assert p["a"] < p["b"] and p["kind"] in ("verbatim", "edited") and 0.8 <= p["similarity"] <= 1.0
-        assert raws[p["a"]][p["a_start"] : p["a_end"]] == p["text"]
+        assert raws[p["a"]][p["a_start"] : p["a_end"]] == texts[p["text_id"]]["text"]
         assert raws[p["b"]][p["b_start"] : p["b_end"]].strip()
     verbatim = [p for p in data["passages"] if p["kind"] == "verbatim"]
-    assert any("xe2x80x99" in p["text"] for p in verbatim), "000's text is quoted as its file has it"
+    assert any("xe2x80x99" in texts[p["text_id"]]["text"] for p in verbatim), "000's text is quoted as its file has it"
 
 
 def test_json_documents_carry_shares(seed_report) -> None:  # type: ignore[no-untyped-def]

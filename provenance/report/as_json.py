@@ -7,7 +7,7 @@ half-open), so ``raw[start:end]`` shows the evidence exactly as the file has it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -27,7 +27,17 @@ from provenance.model import (
     Span,
 )
 
-TOP_LEVEL_KEYS = ("documents", "rejected", "pairs", "duplicates", "passages", "quotes", "lineage", "settings")
+TOP_LEVEL_KEYS = (
+    "documents",
+    "rejected",
+    "pairs",
+    "duplicates",
+    "passages",
+    "passage_texts",
+    "quotes",
+    "lineage",
+    "settings",
+)
 
 
 def _r4(value: float) -> float:
@@ -165,8 +175,32 @@ def composition_record(doc: Document, comp: Composition) -> dict[str, Any]:
     }
 
 
+def passage_text_id(p: Passage) -> str:
+    """The id of a passage's text (``a``'s raw slice) in ``passage_texts``: ``a#start-end``."""
+    return f"{p.a}#{p.a_start}-{p.a_end}"
+
+
+def _passage_texts(passages: Sequence[Passage], docs: dict[str, Document]) -> Iterator[dict[str, Any]]:
+    """Each passage text once (``a``'s raw slice), in order of first use: a document paired with
+    many others (copies of one wire story) shares the same stretch with each of them."""
+    seen: set[str] = set()
+    for p in passages:
+        key = passage_text_id(p)
+        if key not in seen:
+            seen.add(key)
+            yield {
+                "id": key,
+                "doc": p.a,
+                "start": p.a_start,
+                "end": p.a_end,
+                "text": docs[p.a].raw[p.a_start : p.a_end],
+            }
+
+
 def passage_record(p: Passage, docs: dict[str, Document]) -> dict[str, Any]:
-    """One ``passages`` entry: raw offsets in both files; ``text`` is ``a``'s raw slice."""
+    """One ``passages`` entry: raw offsets in both files; ``text_id`` names ``a``'s raw slice in
+    ``passage_texts`` (stored once however many passages share it)."""
+    del docs  # the text is in passage_texts
     return {
         "a": p.a,
         "a_start": p.a_start,
@@ -178,7 +212,7 @@ def passage_record(p: Passage, docs: dict[str, Document]) -> dict[str, Any]:
         "kind": p.kind,
         "a_sentences": p.a_sentences,
         "b_sentences": p.b_sentences,
-        "text": docs[p.a].raw[p.a_start : p.a_end],
+        "text_id": passage_text_id(p),
     }
 
 
@@ -278,6 +312,7 @@ def _sections(analysis: Analysis) -> dict[str, Any]:
             for g in analysis.duplicates
         ],
         "passages": map(passage_record, analysis.passages, itertools.repeat(docs)),
+        "passage_texts": _passage_texts(analysis.passages, docs),
         "quotes": map(quote_record, analysis.quotes),
         "lineage": _lineage_records(analysis, docs),
         "settings": analysis.settings,

@@ -159,8 +159,12 @@ def pair_rows(data: Record) -> Rows:
 
 
 def passage_rows(data: Record) -> Rows:
-    """One row per shared passage."""
-    return [dict(record) for record in data["passages"]]
+    """One row per shared passage, with its text (stored once in ``passage_texts``)."""
+    texts = {t["id"]: t["text"] for t in data.get("passage_texts", ())}
+    return [
+        {**{k: v for k, v in record.items() if k != "text_id"}, "text": texts.get(record.get("text_id"), "")}
+        for record in data["passages"]
+    ]
 
 
 def quote_rows(data: Record) -> Rows:
