@@ -454,6 +454,8 @@ class ReportSettings(_Checked):
     # Characters shown of a quoted text or passage before it is cut with "…": two
     # lines of a table cell on a laptop screen.
     excerpt_chars: int = count(160, 1)
+    # Documents named in one table cell (a quote's carriers); the rest are counted.
+    cell_items: int = count(10, 1)
 
 
 # Slices that decide what a run *does with* its findings, not what it finds: kept out of

@@ -608,16 +608,16 @@ def first_occurrence(
         members = set(unique)
         roots = [d for d in unique if not _has_ancestor_in(d, members, parents)]
         if len(roots) == 1:
-            others = ", ".join(d for d in unique if d != roots[0])
+            others = _names([d for d in unique if d != roots[0]])
             return roots[0], f"lineage: {roots[0]} is upstream of {others}"
         outside = {parents.get(d) for d in roots}
         if len(outside) == 1 and (parent := outside.pop()) is not None and parent.startswith("external:"):
             # Siblings of one outside piece: the quote was first in that piece.
-            return parent, f"lineage: {', '.join(roots)} carry the {parent} piece"
+            return parent, f"lineage: {_names(roots)} carry the {parent} piece"
         candidates = roots or unique
     undated = [d for d in candidates if not dates.get(d)]
     if undated:
-        return "undecided", f"no stated date in {', '.join(undated)}"
+        return "undecided", f"no stated date in {_names(undated)}"
     ordered = sorted(candidates, key=lambda d: (dates[d] or "", d))
     first, second = ordered[0], ordered[1]
     if first in contradicted:
@@ -625,6 +625,16 @@ def first_occurrence(
     if dates[first] == dates[second]:
         return "undecided", f"same date {dates[first]} in {first} and {second}"
     return first, f"date: {dates[first]} before {dates[second]}"
+
+
+def _names(ids: Sequence[str], shown: int = 5) -> str:
+    """Up to ``shown`` ids, then how many more: a quote carried by a thousand documents names a few.
+
+    >>> _names(["a", "b"]), _names(["a", "b", "c"], 2)
+    ('a, b', 'a, b and 1 more')
+    """
+    rest = len(ids) - shown
+    return ", ".join(ids[:shown]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _has_ancestor_in(doc: str, members: set[str], parents: Mapping[str, str | None]) -> bool:

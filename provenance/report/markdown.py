@@ -806,7 +806,12 @@ def _trail_row(index: _Index, trail: QuoteTrail, chars: int) -> tuple[str, ...]:
         trail.kind,
         _trail_speaker(trail),
         f"“{escape(trail.text, chars)}”",
-        ", ".join(index.ref(d) for d in trail.docs),
+        ", ".join(index.ref(d) for d in trail.docs[: index.settings.cell_items])
+        + (
+            f" and {len(trail.docs) - index.settings.cell_items:,} more"
+            if len(trail.docs) > index.settings.cell_items
+            else ""
+        ),
         ", ".join(sorted({o.form for o in trail.occurrences})),
         index.ref(trail.first) if trail.first != "undecided" else "undecided",
         escape(trail.first_basis, 60),
