@@ -585,6 +585,11 @@ def align_corpus(
 
     Passages come with ``a`` the smaller id, sorted by ``(a, b, place in a)``; pairs
     naming unknown documents are skipped.
+
+    Cost: each document's view once, then per pair its sentences times its partner's up to
+    4M sentence pairs and, beyond, the pairs sharing distinctive words (:func:`_cells`); the
+    pairs are bounded by the candidate search (``max_partners`` a document, identical texts
+    paired through one head).
     """
     by_id = {doc.id: doc for doc in documents}
     views: dict[str, View] = {}
@@ -605,7 +610,11 @@ def align_corpus(
 def compose(
     documents: Sequence[Document], passages: Iterable[Passage], settings: AlignSettings
 ) -> tuple[Composition, ...]:
-    """One :class:`Composition` per document, in the order given."""
+    """One :class:`Composition` per document, in the order given.
+
+    Cost: linear in the passages, plus each document's sentences (its internal repeats are
+    compared only in documents that share text).
+    """
     shared: dict[str, list[Shared]] = {}
     for p in passages:
         shared.setdefault(p.a, []).append(Shared(p.a_clean, p.b))

@@ -715,6 +715,10 @@ def build_trails(
     that extracted the quotes: words were 2/3 of this function's time at 100k quotes);
     ``linked`` what :func:`link_quotes` gives for these quotes and keys, when it ran
     elsewhere (on a worker, while this process searched the candidate pairs).
+
+    Cost: :func:`link_quotes`, then per linked group its variants against a few references
+    (``reference_group_max`` variants at most; larger groups split in linear time by
+    :func:`_stars`), then each occurrence compared with its trail's reference once.
     """
     keys = [quote_key(quote.text) for quote in quotes] if quote_keys is None else quote_keys
     if linked is None:
@@ -740,6 +744,10 @@ def link_quotes(
 ) -> Linked:
     """The linked groups of :func:`build_trails` from what they depend on alone: each
     quote's key, whether it is a statement and its place (:func:`quote_facts`).
+
+    Cost: linear in the quotes: identical quotes are one variant, each variant probes the
+    n-gram index with its ``probe_grams`` rarest n-grams (n-grams of more than ``max_postings``
+    variants are not indexed) and is scored against at most ``max_candidates`` others.
 
     >>> from provenance.settings import QuoteSettings
     >>> keys = ["we will not back down", "something else", "we will not back down now", "something else"]
