@@ -1,10 +1,13 @@
 # Two entry points, both doing their own set-up on a fresh machine:
-#   make report   creates .venv, installs provenance, writes the seeds' report into reports/
-#   make test     same set-up (plus LibreOffice where it can be installed), then ruff and the whole test suite
+#   make report   creates .venv, installs provenance (runtime dependencies, pure Python: quick),
+#                 writes the seeds' report into reports/
+#   make test     creates .venv, installs provenance with the dev tools and its compiled modules
+#                 (plus LibreOffice where it can be installed), then ruff, mypy and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: report test lint tools bench clean
 
@@ -17,9 +20,20 @@ $(STAMP): pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME)
 
-report: $(STAMP)
+# The main job needs the runtime dependencies only: no dev tools, no C compiler run (the
+# compiled modules are faster on large corpora, not on the seeds; `make test` builds them).
+# A venv that `make test` made already has them.
+$(RUNTIME): pyproject.toml setup.py
+	$(PYTHON) -c 'import sys; sys.exit("provenance needs Python 3.11+") if sys.version_info < (3, 11) else None'
+	@if [ $(STAMP) -nt pyproject.toml ] && [ $(STAMP) -nt setup.py ]; then touch $(RUNTIME); else \
+		$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --quiet --upgrade pip && \
+		PROVENANCE_PURE=1 $(BIN)/python -m pip install --quiet -e . && \
+		touch $(RUNTIME); fi
+
+report: $(RUNTIME)
 	$(BIN)/provenance analyze seeds/ --out reports/ --format md,json,xlsx
 
 lint: $(STAMP)
