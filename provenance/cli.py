@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -61,17 +62,72 @@ FAIL_ON = {
     "uncredited": "fail_on_uncredited",
     "republication": "fail_on_republication",
 }
+# Exit codes as each command's --help ends with them (docs/cli.md is generated from the parser).
+_USAGE = ("2", "usage, configuration, input, git or index error: one 'Error:' line")
+_STOPPED = ("130 143 129", "stopped by Ctrl-C, SIGTERM, SIGHUP (128 + the signal's number)")
+EXIT_CODES = (("0", "done (rejected input files are listed, one line each, and do not fail the run)"), _USAGE, _STOPPED)
+CHECK_EXIT_CODES = (("0", "every file passed"), ("1", "a file failed the policy"), _USAGE, _STOPPED)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def epilog(examples: Sequence[str], codes: Sequence[tuple[str, str]]) -> str:
+    """The end of a command's ``--help``: its examples, then its exit codes.
+
+    >>> print(epilog(["provenance check new.txt --against corpus/"], [("0", "every file passed")]))
+    examples:
+      provenance check new.txt --against corpus/
+    <BLANKLINE>
+    exit codes:
+      0  every file passed
+    """
+    width = max(len(code) for code, _ in codes)
+    lines = ["examples:", *(f"  {example}" for example in examples), "", "exit codes:"]
+    lines += [f"  {code.ljust(width)}  {meaning}" for code, meaning in codes]
+    return "\n".join(lines)
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    about: str,
+    examples: Sequence[str],
+    codes: Sequence[tuple[str, str]] = EXIT_CODES,
+) -> argparse.ArgumentParser:
+    """A subcommand listed with its ``summary``, whose ``--help`` says what it does (``about``),
+    then ends with two examples and its exit codes."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(about, width=78),
+        epilog=epilog(examples, codes),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the epilog's lines as written
+    )
+
+
+def build_parser(*, this_machine: bool = True) -> argparse.ArgumentParser:
+    """The ``provenance`` command's parser; ``this_machine=False`` leaves this machine's core
+    count out of the help (docs/cli.md is made so, the same on every machine)."""
     parser = argparse.ArgumentParser(
         prog="provenance",
         description="Tell where news text came from: republications, excerpts, rewrites, translations, quotes.",
+        epilog="`provenance COMMAND --help` shows a command's options, two examples and its exit codes.",
     )
     parser.add_argument("--version", action="version", version=f"provenance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("analyze", help="analyse a corpus and write the provenance report")
+    run = _command(
+        commands,
+        "analyze",
+        "analyse a corpus and write the provenance report",
+        "Analyse files, directories (recursive, `.txt`/`.md`), glob patterns and URLs (`s3://bucket/prefix/`) "
+        "and write the reports into --out (default `md,json`). Per-document work and alignment run on --jobs "
+        "worker processes (default: the usable cores; `1` runs in this process) or, with `--engine dask`, on a "
+        "Dask cluster. A progress line is drawn on a terminal unless --quiet.",
+        [
+            "provenance analyze corpus/ --out reports/ --format md,json,xlsx",
+            "provenance analyze 'scrapes/**/*.txt' --jobs 4 --set fingerprint.shingle_size=4",
+        ],
+    )
     run.add_argument("paths", nargs="+", help=PATHS_HELP)
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument(
@@ -79,38 +135,96 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _input_options(run)
     _settings_options(run)
-    _engine_options(run)
+    _engine_options(run, this_machine)
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (and no progress display)")
 
-    quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
+    quotes = _command(
+        commands,
+        "quotes",
+        "print the quote trails of a corpus in the terminal",
+        "Print the quote trails in the terminal: each quote with its speaker and cue, every document that carries "
+        "it (raw offsets, `verbatim`/`trimmed`/`altered` with the word difference), the first known occurrence, "
+        "and quote counts per document; --shared keeps only quotes carried more than once.",
+        ["provenance quotes corpus/ --shared", "provenance quotes a.txt b.txt c.txt --jobs 1"],
+    )
     quotes.add_argument("paths", nargs="+", help=PATHS_HELP)
     _input_options(quotes)
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
-    _engine_options(quotes)
-    pair = commands.add_parser("compare", help="print the passages two files share, side by side")
+    _engine_options(quotes, this_machine)
+    pair = _command(
+        commands,
+        "compare",
+        "print the passages two files share, side by side",
+        "Print the passages two files share side by side (width-aware, plain text when piped), with the share "
+        "of each file that the other holds.",
+        ["provenance compare corpus/a.txt corpus/b.txt", "provenance compare a.txt b.txt --width 160 --lines 0"],
+    )
     pair.add_argument("paths", nargs=2, metavar="FILE", help="the two files to compare")
     pair.add_argument("--width", type=int, default=None, help="output width in columns (default: the terminal's)")
     pair.add_argument("--lines", type=int, default=12, help="lines shown per passage and side, 0 for all (default 12)")
     _settings_options(pair)
 
-    index = commands.add_parser("index", help="build or update the signature index of a corpus (for `check`)")
+    _index_commands(commands)
+    _check_command(commands)
+    return parser
+
+
+def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    index = _command(
+        commands,
+        "index",
+        "build or update the signature index of a corpus (for `check`)",
+        "Build or update the signature index of a corpus folder, which `provenance check` judges new files "
+        "against without analysing the whole corpus again.",
+        ["provenance index build corpus/", "provenance index update corpus/"],
+    )
     actions = index.add_subparsers(dest="action", required=True, metavar="ACTION")
-    build = actions.add_parser("build", help="index every document of a corpus folder")
+    build = _command(
+        actions,
+        "build",
+        "index every document of a corpus folder",
+        "Fingerprint every document of a corpus folder into a signature index (SQLite, default "
+        "`DIR/.provenance/index.sqlite`) with the settings that made it; print the counts.",
+        ["provenance index build corpus/", "provenance index build corpus/ --rebuild --jobs 2"],
+    )
     build.add_argument("root", metavar="DIR", help="the corpus folder (read recursively)")
     build.add_argument("--rebuild", action="store_true", help="replace an existing index")
-    update = actions.add_parser("update", help="add new and changed files, remove deleted ones")
+    update = _command(
+        actions,
+        "update",
+        "add new and changed files, remove deleted ones",
+        "Bring an index up to date: hash every file, fingerprint only new and changed ones, drop deleted ones; "
+        "print `added`, `changed`, `removed`, `unchanged`, `fingerprinted`.",
+        ["provenance index update corpus/", "provenance index update --index /var/cache/corpus.sqlite"],
+    )
     update.add_argument("root", metavar="DIR", nargs="?", help="the corpus folder (default: the one the index records)")
     for sub in (build, update):
         sub.add_argument(
             "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
         )
-        sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
+        sub.add_argument(
+            "--jobs", "-j", type=int, default=1, metavar="N", help="worker processes for fingerprinting (default 1)"
+        )
         _input_options(sub)
         _lock_option(sub)
         _settings_options(sub)
 
-    check = commands.add_parser("check", help="CI gate: judge new files against an indexed corpus")
+
+def _check_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = _command(
+        commands,
+        "check",
+        "CI gate: judge new files against an indexed corpus",
+        "CI gate: judge new files (and the files changed since --since REV in the corpus's git repository) "
+        "against the indexed corpus and each other; print one `PASS`/`FAIL`/`SKIP` line per file and a summary; "
+        "exit 1 when a file fails the policy.",
+        [
+            "provenance check incoming/*.txt --against corpus/",
+            "provenance check --against corpus/ --since origin/main --format github --junit junit.xml",
+        ],
+        CHECK_EXIT_CODES,
+    )
     check.add_argument("paths", nargs="*", metavar="NEW", help=f"new files, folders or glob patterns ({MISSING_HELP})")
     _input_options(check)
     check.add_argument("--against", metavar="DIR", help="the corpus folder; its index is built or updated first")
@@ -132,10 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--near-duplicate", metavar="J", help="Jaccard from which a match is a near-duplicate")
     check.add_argument("--republication-min", metavar="C", help="share of either file that makes a republication")
-    check.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for an index update (default 1)")
+    check.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N", help="worker processes for an index update (default 1)"
+    )
     _lock_option(check)
     _settings_options(check)
-    return parser
 
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
@@ -184,11 +299,13 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         type=Path,
         default=None,
+        metavar="FILE",
         help="a pyproject.toml whose [tool.provenance] holds settings (default: the nearest above the corpus)",
     )
 
 
-def _engine_options(parser: argparse.ArgumentParser) -> None:
+def _engine_options(parser: argparse.ArgumentParser, this_machine: bool) -> None:
+    here = f", {default_jobs()} here" if this_machine else ""
     parser.add_argument(
         "--jobs",
         "-j",
@@ -196,7 +313,7 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help=f"worker processes for per-document work and alignment; 1 runs in this process "
-        f"(default: the usable cores, {default_jobs()} here)",
+        f"(default: the usable cores{here})",
     )
     parser.add_argument(
         "--engine",
