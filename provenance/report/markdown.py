@@ -8,8 +8,9 @@ appendix of per-document evidence; the settings that produced it close it.
 
 Rules every section keeps:
 
-* it formats the analysis and never recomputes it; figures are those of the JSON
-  (:mod:`provenance.report.as_json` records are reused where a section shows them);
+* it formats the analysis and never recomputes it: it reads the same model records
+  that :mod:`provenance.report.as_json` serialises (not the JSON records themselves), so
+  its figures are the JSON's, rounded for reading (percentages, three decimals);
 * every figure points to its evidence: raw offsets ``start–end`` (``raw[start:end]``
   shows it as the file has it), cue phrases, or a link to the appendix entry;
 * text from documents is escaped (Markdown punctuation, pipes, line breaks) and long
