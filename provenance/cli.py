@@ -218,7 +218,8 @@ def _check_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "CI gate: judge new files against an indexed corpus",
         "CI gate: judge new files (and the files changed since --since REV in the corpus's git repository) "
         "against the indexed corpus and each other; print one `PASS`/`FAIL`/`SKIP` line per file and a summary; "
-        "exit 1 when a file fails the policy.",
+        "exit 1 when a file fails the policy. The corpus is --against DIR (its index is brought up to date "
+        "first) or --index PATH (used as it is).",
         [
             "provenance check incoming/*.txt --against corpus/",
             "provenance check --against corpus/ --since origin/main --format github --junit junit.xml",
