@@ -26,7 +26,7 @@ from setuptools.command.build_ext import build_ext
 
 # Modules whose classes never cross a process boundary as pickles of their own (mypyc's
 # native classes do not pickle like Python's) and whose source mypyc accepts; each one
-# measured faster compiled (see the README's "Compiled modules").
+# measured faster compiled (see "Compiled modules" in docs/performance.md).
 COMPILED = (
     "provenance/text.py",
     "provenance/segment.py",
