@@ -277,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a setting without its explanation, a page without its markers
         print(f"{COMMAND}: {exc}", file=sys.stderr)
         return 2
+    except FileNotFoundError as exc:  # an installed package has no docs/ beside it
+        print(f"{COMMAND}: {exc.filename}: no such page (give the source tree with --root)", file=sys.stderr)
+        return 2
     stale = {path: fresh for path, (current, fresh) in pages.items() if current != fresh}
     for path, fresh in stale.items():
         if args.check:

@@ -20,6 +20,7 @@ from provenance.docs import (
     anchor,
     commands,
     generated_pages,
+    main,
     setting_docs,
     toml_value,
     undocumented_settings,
@@ -47,6 +48,18 @@ def test_generated_pages_match_the_code() -> None:
         if current != fresh:
             diff = difflib.unified_diff(current.splitlines(True), fresh.splitlines(True), "committed", "generated", n=1)
             pytest.fail(f"{path.relative_to(ROOT)} is out of date: {FIX}\n{''.join(diff)[:3000]}")
+
+
+def test_the_command_rewrites_a_stale_page_and_check_says_so(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    for name in ("cli.md", "settings.md"):
+        (tmp_path / "docs" / name).write_text(read(DOCS / name), encoding="utf-8")
+    stale = tmp_path / "docs" / "settings.md"
+    stale.write_text(read(stale).replace("| `ingest.max_bytes` |", "| `ingest.old_name` |"), encoding="utf-8")
+    assert main(["--check", "--root", str(tmp_path)]) == 1
+    assert main(["--root", str(tmp_path)]) == 0
+    assert read(stale) == read(DOCS / "settings.md")
+    assert main(["--check", "--root", str(tmp_path)]) == 0
 
 
 def test_every_setting_has_an_explanation() -> None:
