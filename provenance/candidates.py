@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 import numpy as np
@@ -364,10 +364,62 @@ def find_pairs(
     *,
     collide: Collide | None = None,
 ) -> tuple[tuple[Pair, ...], CandidateStats]:
-    """Candidate search and verification over fingerprints (``ids`` in the same order)."""
+    """Candidate search and verification over fingerprints (``ids`` in the same order),
+    then the bigram sketch's pairs (:func:`bigram_pairs`) that the shingles missed."""
     candidates, stats, prepared = search(fingerprints, settings, collide=collide)
     pairs = verify(ids, prepared.sets, candidates, settings)
+    found = {(p.a, p.b) for p in pairs}
+    extra = [p for p in bigram_pairs(ids, fingerprints, settings) if (p.a, p.b) not in found]
+    if extra:
+        pairs = clustered(ids, [*pairs, *extra])
     return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
+
+
+def bigram_settings(settings: CandidateSettings) -> CandidateSettings:
+    """The search and verification settings of the bigram sketch: its containment, its floor."""
+    return replace(
+        settings,
+        search_containment=settings.bigram_containment,
+        verify_containment=settings.bigram_containment,
+        verify_shared=settings.bigram_shared,
+    )
+
+
+def bigram_sets(fingerprints: Sequence[Fingerprint], max_df: int) -> list[np.ndarray]:
+    """The fingerprints' sampled bigrams without those in more than ``max_df`` of them."""
+    return drop_common([fp.bigrams for fp in fingerprints], max_df)[0]
+
+
+def bigram_pairs(ids: Sequence[str], fingerprints: Sequence[Fingerprint], settings: CandidateSettings) -> list[Pair]:
+    """Pairs whose sampled word bigrams lie at least ``bigram_containment`` in one another.
+
+    The second sketch (issue 31): a copy with every fifth word dropped, or a word added
+    after every fourth, keeps no 5-word shingle of its source but three of every four or
+    five bigrams. The same search as :func:`search` (one minhash bucket per permutation,
+    the size-aware collision count), with ``bigram_perm`` permutations, between texts of
+    near-full length (``bigram_size_ratio``), then exact verification on the samples;
+    the pairs carry their bigram scores.
+    """
+    if settings.bigram_containment > 1 or len(fingerprints) < 2:
+        return []
+    chosen = bigram_settings(settings)
+    sets = bigram_sets(fingerprints, settings.max_df)
+    sizes = np.array([s.size for s in sets], dtype=np.int64)
+    indexed = np.flatnonzero(sizes > 0)
+    params = fingerprints[0].params
+    matrix = signatures([sets[i] for i in indexed.tolist()], settings.bigram_perm, params.seed)
+    pairs, counts = colliding_pairs(matrix)
+    pairs = indexed[pairs]
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    need = required_collisions(small, big, settings.bigram_perm, chosen)
+    return verify(ids, sets, pairs[(counts >= need) & (small >= settings.bigram_size_ratio * big)], chosen)
+
+
+def clustered(ids: Sequence[str], pairs: Sequence[Pair]) -> list[Pair]:
+    """``pairs`` sorted by ``(a, b)`` with the clusters of all of them together."""
+    clusters = cluster_ids(ids, [(p.a, p.b) for p in pairs])
+    return sorted((replace(p, cluster=clusters[p.a]) for p in pairs), key=lambda p: (p.a, p.b))
 
 
 def related_pairs(

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance.api import analyze_documents, load_sources
-from provenance.candidates import required_collisions, verify
+from provenance.candidates import bigram_settings, required_collisions, verify
 from provenance.credits import Credit, credits
 from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
@@ -244,7 +244,7 @@ def drop_common(fp: Fingerprint, common: np.ndarray) -> Fingerprint:
     if kept.size == fp.size:
         return fp
     signature = signatures([kept], fp.params.num_perm, fp.params.seed)[0]
-    return Fingerprint(fp.params, kept, signature)
+    return Fingerprint(fp.params, kept, signature, bigrams=fp.bigrams)
 
 
 # --- relations: how a new file relates to what it shares text with --------------------------------
@@ -613,6 +613,13 @@ def _search(
         if int(rowids[i]) in records
     ]
     pairs = verify(ids, all_sets, np.array(candidates, dtype=np.int64).reshape(-1, 2), settings.candidates)
+    extra, more = _bigram_search(store, documents, fps, usable, rowids, replaced, settings)
+    known = {(p.a, p.b) for p in pairs}
+    pairs = [*pairs, *(p for p in extra if (p.a, p.b) not in known)]
+    for record in more:
+        records.setdefault(record.rowid, record)
+        sets.setdefault(record.id, drop_common(record.fingerprint, common).shingles)
+        signatures_.setdefault(record.id, matrix[row_of[record.rowid]])
     return _Found(
         records=records,
         sets=sets,
@@ -626,6 +633,45 @@ def _search(
         candidates=len(candidates),
         indexed=int(rowids.size),
     )
+
+
+def _bigram_search(
+    store: SignatureIndex,
+    documents: Sequence[Document],
+    fps: Sequence[Fingerprint],
+    usable: np.ndarray,
+    rowids: np.ndarray,
+    replaced: set[int],
+    settings: Settings,
+) -> tuple[list[Pair], list[IndexedDocument]]:
+    """The bigram sketch against the index (issue 31): pairs with a new file that no 5-gram
+    links, from the stored bigram signatures, verified on the stored bigram samples."""
+    chosen = bigram_settings(settings.candidates)
+    if chosen.verify_containment > 1 or not fps:
+        return [], []
+    num_perm = settings.candidates.bigram_perm
+    common = store.common_bigrams
+    query_sets = [np.setdiff1d(fp.bigrams, common, assume_unique=True) for fp in fps]
+    sizes, matrix = store.bigram_arrays(num_perm)
+    query = signatures(query_sets, num_perm, settings.fingerprint.seed)
+    found = index_candidates(matrix, sizes, usable & (sizes > 0), query, np.array([s.size for s in query_sets]), chosen)
+    wanted = sorted({int(rowids[i]) for rows in found for i in rows.tolist()} - replaced)
+    if not wanted:
+        return [], []
+    records = {r.rowid: r for r in store.records(wanted)}
+    ordered = sorted(records)
+    ids = [*(d.id for d in documents), *(records[r].id for r in ordered)]
+    position = {r: len(documents) + k for k, r in enumerate(ordered)}
+    sets = [*query_sets, *(np.setdiff1d(records[r].fingerprint.bigrams, common, assume_unique=True) for r in ordered)]
+    candidates = [
+        (q, position[row]) for q, rows in enumerate(found) for row in rowids[rows].tolist() if row in records
+    ]
+    ratio = settings.candidates.bigram_size_ratio
+    lengths = [(min(sets[q].size, sets[b].size), max(sets[q].size, sets[b].size)) for q, b in candidates]
+    near_full = [pair for pair, (small, big) in zip(candidates, lengths, strict=True) if small >= ratio * big]
+    pairs = verify(ids, sets, np.array(near_full, dtype=np.int64).reshape(-1, 2), chosen)
+    linked = {p.a for p in pairs} | {p.b for p in pairs}
+    return pairs, [records[r] for r in ordered if records[r].id in linked]
 
 
 def _best_matches(doc_id: str, found: _Found, limit: int) -> list[str]:
@@ -663,10 +709,14 @@ def check_drop(
     keep = {other for d in documents for other in _best_matches(d.id, found, settings.check.max_matches)}
     matched = [r for _, r in sorted(found.records.items()) if r.id in keep]
     corpus_docs, unavailable = _load_corpus(matched, store.root, settings, line_counts)
+    bigrams = {r.id: r.fingerprint.bigrams for r in matched}
     timings["load matches"] = time.perf_counter() - t0
     sub_fps = [
         *fps,
-        *(Fingerprint(store.params, found.sets[d.id], found.signatures[d.id]) for d in corpus_docs),
+        *(
+            Fingerprint(store.params, found.sets[d.id], found.signatures[d.id], bigrams=bigrams[d.id])
+            for d in corpus_docs
+        ),
     ]
     analysis = analyze_documents(
         [*documents, *corpus_docs], settings, rejected=rejected, fingerprints=sub_fps, timings=timings

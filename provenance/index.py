@@ -5,8 +5,9 @@ needs to check new files against it without reading the corpus again: the conten
 of the file, its fingerprint (:meth:`~provenance.fingerprint.Fingerprint.to_bytes`:
 shingle set and MinHash signature), the digest of its shingle set, its *search
 signature* (the signature over the shingles left after the corpus-wide ``max_df``
-filter, which is what candidate search compares), its title, stated date and outlet
-credits, and the short lines that can become furniture by repetition. The ``meta``
+filter, which is what candidate search compares), its *bigram signature* (the same over its sampled
+word bigrams without the corpus's common ones, the second sketch of issue 31), its title,
+stated date and outlet credits, and the short lines that can become furniture by repetition. The ``meta``
 table records the schema version, the settings that made the signatures, where the
 corpus root is (relative to the index, so a moved checkout still works), the corpus's
 common shingles, and how many documents hold each repeatable line (``lines``).
@@ -57,7 +58,9 @@ from provenance.model import Rejected
 from provenance.normalize import normalize
 from provenance.settings import Settings
 
-SCHEMA_VERSION = 1
+# 2: keys undo disguise and fingerprints carry sampled bigrams with their search
+# signature (issue 31); an index of another version is refused with a rebuild hint.
+SCHEMA_VERSION = 2
 DEFAULT_INDEX = Path(".provenance") / "index.sqlite"
 # Files described per task handed to a worker process: large enough that pickling the
 # batch costs little next to describing it (~1 ms a document), small enough to spread.
@@ -77,6 +80,8 @@ CREATE TABLE documents (
     fingerprint BLOB NOT NULL,
     search_shingles INTEGER,
     search_signature BLOB,
+    bigram_count INTEGER,
+    bigram_signature BLOB,
     title TEXT,
     date TEXT,
     credits TEXT NOT NULL,
@@ -111,6 +116,7 @@ def recorded_settings(settings: Settings) -> dict[str, object]:
     for stage in ("fingerprint", "normalize"):
         out.update({f"{stage}.{name}": value for name, value in everything[stage].items()})
     out["candidates.max_df"] = settings.candidates.max_df
+    out["candidates.bigram_perm"] = settings.candidates.bigram_perm
     return dict(sorted(out.items()))
 
 
@@ -318,6 +324,12 @@ class SignatureIndex:
         blob = self.meta.get("common") or b""
         return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
 
+    @property
+    def common_bigrams(self) -> np.ndarray:
+        """The corpus's common sampled bigrams (in more than ``candidates.max_df`` texts), sorted."""
+        blob = self.meta.get("common_bigrams") or b""
+        return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
+
     def require_settings(self, settings: Settings) -> None:
         """Raise :class:`IndexStateError` unless the index was made with the current settings."""
         stored = json.loads(str(self.meta.get("settings", "{}")))
@@ -342,6 +354,14 @@ class SignatureIndex:
         sizes = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
         return rowids, sizes, matrix.astype(np.uint32)
+
+    def bigram_arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bigram set sizes and bigram signature matrix of every indexed document, by row id."""
+        rows = self.connection.execute("SELECT bigram_count, bigram_signature FROM documents ORDER BY rowid").fetchall()
+        sizes = np.fromiter((r[0] or 0 for r in rows), dtype=np.int64, count=len(rows))
+        blank = b"\xff" * (4 * num_perm)
+        blobs = b"".join(r[1] if r[1] and len(r[1]) == 4 * num_perm else blank for r in rows)
+        return sizes, np.frombuffer(blobs, dtype="<u4").reshape(len(rows), num_perm).astype(np.uint32)
 
     def records(self, rowids: Iterable[int]) -> list[IndexedDocument]:
         """Stored documents by row id (in the order given)."""
@@ -526,6 +546,7 @@ def _write_meta(
     _set_meta(connection, "settings", json.dumps(recorded_settings(settings), sort_keys=True))
     _set_meta(connection, "root", _relative_root(index, root))
     _set_meta(connection, "common", common.astype("<u8").tobytes())
+    _set_meta(connection, "common_bigrams", common.astype("<u8").tobytes())
 
 
 def _sync(
@@ -660,4 +681,34 @@ def _refresh_search(connection: sqlite3.Connection, settings: Settings, *, force
             ],
         )
     _set_meta(connection, "common", common.astype("<u8").tobytes())
+    _refresh_bigrams(connection, settings, fps, rows)
     return int(common.size), len(stale)
+
+
+def _refresh_bigrams(
+    connection: sqlite3.Connection, settings: Settings, fps: Sequence[Fingerprint], rows: Sequence[Any]
+) -> None:
+    """Recompute the common sampled bigrams and the bigram signatures that depend on them."""
+    stored = connection.execute("SELECT value FROM meta WHERE key = 'common_bigrams'").fetchone()
+    old = np.frombuffer(bytes(stored[0] or b""), dtype="<u8").astype(np.uint64) if stored else np.zeros(0, np.uint64)
+    distinct: dict[bytes, np.ndarray] = {}
+    for row, fp in zip(rows, fps, strict=True):
+        if fp.bigrams.size:
+            distinct.setdefault(row[1], fp.bigrams)
+    _, _, common = drop_common(list(distinct.values()), settings.candidates.max_df)
+    moved = np.setxor1d(old, common)
+    unsigned = {row[0] for row in connection.execute("SELECT rowid FROM documents WHERE bigram_signature IS NULL")}
+    stale = [i for i, row in enumerate(rows) if row[0] in unsigned]
+    if moved.size and fps:
+        owners = np.repeat(np.arange(len(fps)), [fp.bigrams.size for fp in fps])
+        hit = np.unique(owners[np.isin(np.concatenate([fp.bigrams for fp in fps]), moved)])
+        stale = sorted(set(stale) | set(hit.tolist()))
+    num_perm, seed = settings.candidates.bigram_perm, settings.fingerprint.seed
+    for part in _batches(stale, 4096):
+        sets = [np.setdiff1d(fps[i].bigrams, common, assume_unique=True) for i in part]
+        sigs = signatures(sets, num_perm, seed)
+        connection.executemany(
+            "UPDATE documents SET bigram_count = ?, bigram_signature = ? WHERE rowid = ?",
+            [(int(b.size), g.astype("<u4").tobytes(), rows[i][0]) for i, b, g in zip(part, sets, sigs, strict=True)],
+        )
+    _set_meta(connection, "common_bigrams", common.astype("<u8").tobytes())

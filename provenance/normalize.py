@@ -243,7 +243,8 @@ _WORD_LINES_STOPS = 2
 # Three one-word lines in a row: the pattern opens with a line break, so the regex engine
 # jumps from one to the next, and gives up at the first space of a line of prose.
 _WORD_LINES_HINT = re.compile(r"\n[ \t]*\S+[ \t]*\n(?:[ \t]*\n)*[ \t]*\S+[ \t]*\n(?:[ \t]*\n)*[ \t]*\S+[ \t]*(?:\n|$)")
-_WORD_LINE = re.compile(r"[ \t]*(\S+)[ \t]*")
+# A word of at most 40 characters: a line of Chinese, or of words joined by &nbsp;, is longer.
+_WORD_LINE = re.compile(r"[ \t]*(\S{1,40})[ \t]*")
 
 
 def word_line_edits(text: str) -> list[Edit]:

@@ -61,6 +61,11 @@ class FingerprintSettings:
     # MinHash permutations; 128 gives a standard error of about 0.044 on Jaccard.
     num_perm: int = 128
     seed: int = 1
+    # Word bigrams kept for the second sketch (issue 31): those whose hash is a multiple of
+    # this. A quarter keeps ~75 of a 300-word article's, enough to tell a copy with every
+    # fifth word dropped (0.75 of its bigrams in the source) from a report of the same
+    # event (bench/disguise_thresholds.py), at ~2 KB a document.
+    bigram_sample: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,24 @@ class CandidateSettings:
     # ... and shares at least this many shingles (about one sentence), so two short
     # texts never link on a stock phrase or two.
     verify_shared: int = 10
+    # The second sketch (issue 31): a pair no 5-gram links but whose sampled word bigrams
+    # (fingerprint.bigram_sample) lie at least this much in one another is a copy with words
+    # dropped or inserted throughout. Searched and verified like the shingles, at a
+    # containment only near-full copies reach. bench/disguise_thresholds.py on 234 real
+    # articles (news_events_dev, COUNTER) with every fifth word dropped, a word added every
+    # fourth, or one in five either at random: 0.50-0.96, 1st percentile 0.605 (99.1-100%
+    # at 0.6). Pairs of near-full length no 5-gram links score at most 0.29 (news_events_dev
+    # same event, 632 pairs), 0.31 (COUNTER non-derived, 37) and 0.16 (Clough non-derived).
+    bigram_containment: float = 0.6
+    # ... sharing at least this many sampled bigrams (about 30 bigrams: a paragraph).
+    bigram_shared: int = 8
+    # ... between texts of near-full length: the smaller sample holds at least this share
+    # of the larger's size (a copy with every fifth word dropped holds 0.8). Without it one
+    # COUNTER non-derived pair (a 120-word agency story in a 900-word report, 0.13) scores 0.62.
+    bigram_size_ratio: float = 0.5
+    # MinHash permutations of the bigram search: at that containment two articles collide
+    # in ~14 of 32, unrelated ones in ~1.
+    bigram_perm: int = 32
 
 
 @dataclass(frozen=True, slots=True)
