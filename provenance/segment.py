@@ -210,8 +210,11 @@ def _concealed(clean: str, stops: list[int]) -> bool:
         return True
     if clean.isascii():
         return False
+    # Hidden characters are not ASCII: a stop amid ASCII is read as it is, without a regex.
     return any(
-        (at > 0 and _HIDDEN_CHAR.match(clean, at - 1)) or _HIDDEN_AFTER_STOP.match(clean, at + 1) for at in stops
+        not clean[max(at - 1, 0) : at + 6].isascii()
+        and ((at > 0 and _HIDDEN_CHAR.match(clean, at - 1)) or _HIDDEN_AFTER_STOP.match(clean, at + 1))
+        for at in stops
     )
 
 

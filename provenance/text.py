@@ -128,7 +128,22 @@ _LEET = str.maketrans(_LEET_DIGITS, "oieastbg")
 # A number of two digits or more with a unit or suffix (10am, 1990s, 16bn), an ordinal
 # (1st, 4th) or a decade (80s) is a number, never a word.
 _NUMBER_WITH_SUFFIX = re.compile(r"[0-9]{2,}[a-z]+|[0-9]*(?:1st|2nd|3rd|[04-9]th|1[1-3]th|0s)")
-_DIGIT_BY_LETTER = re.compile(r"[^\W\d_]'?[0-9]|[0-9]'?[^\W\d_]")
+_DIGIT_BY_LETTER = re.compile(r"[0-9](?:'?[^\W\d_]|(?<=[^\W\d_][0-9])|(?<=[^\W\d_]'[0-9]))")
+# ASCII text as its shape (digits 0, letters a): a letter beside a digit is found with four
+# substring tests, not a regex scan (a generated page: 0.5 against 34 µs).
+_SHAPE = bytes(48 if 48 <= c <= 57 else 97 if 97 <= c <= 122 else c for c in range(256))
+
+
+def _digit_by_letter(text: str) -> bool:
+    """Whether a letter stands beside a digit (an apostrophe between them or not) in lowered ``text``.
+
+    >>> _digit_by_letter("in 2024 the g7"), _digit_by_letter("in 2024 the g 7"), _digit_by_letter("д7")
+    (True, False, True)
+    """
+    if not text.isascii():
+        return _DIGIT_BY_LETTER.search(text) is not None
+    shape = text.encode().translate(_SHAPE)
+    return b"a0" in shape or b"0a" in shape or b"a'0" in shape or b"0'a" in shape
 
 
 def strip_markup(text: str) -> str:
@@ -265,7 +280,7 @@ def _leet_word(word: str) -> bool:
 
 def _leet_key(key: str) -> str:
     """A key (tokens joined by spaces) with :func:`fold_leet` applied."""
-    if not _DIGIT_BY_LETTER.search(key):
+    if not _digit_by_letter(key):
         return key
     return " ".join(fold_leet(key.split(" ")))
 
@@ -357,7 +372,7 @@ def tokens(text: str) -> list[str]:
         words: list[str] = _TOKEN.findall(folded)
     else:
         words = _ascii_words(folded.encode().translate(_ASCII_SPACES).decode())
-    return fold_leet(words) if _DIGIT_BY_LETTER.search(folded) else words
+    return fold_leet(words) if _digit_by_letter(folded) else words
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -430,7 +445,7 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
         keys = [" ".join(spaced[start:end].split()) for start, end in spans]
     else:
         keys = [_spaced_key(spaced[start:end]) for start, end in spans]
-    if _DIGIT_BY_LETTER.search(spaced):  # a word with letters and digits somewhere: read each key's
+    if _digit_by_letter(spaced):  # a word with letters and digits somewhere: read each key's
         keys = [_leet_key(key) for key in keys]
     return keys
 
