@@ -18,10 +18,12 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.ingest import Source, discover, read
 from provenance.model import Analysis, Comparison, Document, Rejected
+from provenance.names import shown
 from provenance.normalize import normalize
 from provenance.parallel import Progress, analyze_corpus, conclude, load_corpus
+from provenance.quotes import extract_quotes
 from provenance.settings import Settings
-from provenance.trails import trace_quotes
+from provenance.trails import statement_keys, trace_quotes
 
 __all__ = [
     "Engine",
@@ -72,15 +74,17 @@ def analyze_documents(
     settings = settings or Settings()
     timings = {} if timings is None else timings
     documents = tuple(documents)
+    with timed(timings, "quotes"):
+        quotes = [extract_quotes(d, settings.quotes) for d in documents]
     with timed(timings, "fingerprint"):
         if fingerprints is None:
-            fingerprints = fingerprint(documents, settings.fingerprint)
+            fingerprints = fingerprint(documents, settings.fingerprint, [statement_keys(q) for q in quotes])
     with timed(timings, "candidates"):
         pairs, candidate_stats = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
     with timed(timings, "align"):
         passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
     with timed(timings, "quotes"):
-        trails, quote_counts = trace_quotes(documents, settings.quotes)
+        trails, quote_counts = trace_quotes(documents, settings.quotes, quotes=quotes)
     with timed(timings, "lineage"):
         stats = {"version": __version__, "timings": timings, "candidates": candidate_stats.as_dict()}
         return conclude(documents, rejected, settings, pairs, passages, compositions, trails, quote_counts, stats)
@@ -95,9 +99,10 @@ def analyze(
 ) -> Analysis:
     """Analyse a corpus: files, directories (recursive) and globs.
 
-    Bad files become ``Rejected`` entries; the rest is analysed. With an ``engine``
-    (:func:`provenance.engine.make_engine`) per-document and per-pair work runs as its
-    tasks (:mod:`provenance.parallel`), with the same findings and reports; the
+    Bad files become ``Rejected`` entries; the rest is analysed. A path or pattern that
+    matches nothing raises :class:`~provenance.errors.InputError` (:func:`~provenance.ingest.discover`).
+    With an ``engine`` (:func:`provenance.engine.make_engine`) per-document and per-pair
+    work runs as its tasks (:mod:`provenance.parallel`), with the same findings and reports; the
     documents in that analysis keep their texts, spans, metadata and furniture but not
     their matching keys or body lines (use :func:`load` for complete documents).
 
@@ -123,7 +128,7 @@ def compare(path_a: str | Path, path_b: str | Path, settings: Settings | None = 
     settings = settings or Settings()
     documents: list[Document] = []
     for given in (path_a, path_b):
-        source = Source(str(given), str(given), str(given))
+        source = Source(shown(str(given)), str(given), shown(str(given)))
         result = read(source, settings.ingest)
         if isinstance(result, Rejected):
             raise InputError(f"{result.path}: {result.reason}: {result.detail}")

@@ -44,15 +44,16 @@ from typing import TypeVar
 import numpy as np
 
 from provenance.arrays import offsets_within, runs
-from provenance.fingerprint import Fingerprint, fingerprint, permutations, permute, signatures
-from provenance.model import Document, Pair
-from provenance.settings import CandidateSettings, FingerprintSettings
+from provenance.fingerprint import Fingerprint, permutations, permute, signatures
+from provenance.model import Pair
+from provenance.settings import CandidateSettings
 
 K = TypeVar("K", str, int)
 
-# Colliding pairs of a signature matrix (rows, num_perm) and their collision counts:
+# Colliding pairs of a signature matrix (rows, num_perm; largest document first) and their
+# collision counts, with the number of hubs a bucket pairs its members with:
 # :func:`colliding_pairs` here, or the same computed by band ranges on workers.
-Collide = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+Collide = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 # Document frequencies are counted in a hashed table (see table_bits), a few million
 # values at a time.
@@ -92,11 +93,24 @@ def required_collisions(small: np.ndarray, big: np.ndarray, num_perm: int, setti
     return need.astype(np.int64)
 
 
-def colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def colliding_pairs(signatures: np.ndarray, hubs: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (row indexes, ``lo < hi``) sharing a minhash value and their collision counts.
 
-    After the ``max_df`` filter a bucket never holds more than ``max_df`` documents, so
-    the pairs a bucket emits are bounded.
+    Rows must come largest document first (:func:`search` orders them so): in a bucket
+    (one minhash value of one permutation) each member pairs with the ``hubs`` members
+    before it, the largest documents of the bucket, not with every other member. A bucket
+    of ``d`` documents emits at most ``hubs * d`` pairs instead of ``d * (d - 1) / 2``, so
+    the work is linear in the corpus however many documents share a stock phrase, a quoted
+    sentence or one widely excerpted passage; a document and the fuller text it was taken
+    from still meet (the fuller text is among the largest of every bucket they share), and
+    pairs of siblings that share only what many documents share are left to lineage,
+    which links each of them to the fuller text.
+
+    >>> sig = np.array([[7, 1], [7, 2], [7, 3], [9, 3]], dtype=np.uint32)
+    >>> [a.tolist() for a in colliding_pairs(sig, 1)]
+    [[[0, 1], [0, 2], [2, 3]], [1, 1, 1]]
+    >>> [a.tolist() for a in colliding_pairs(sig, 2)]
+    [[[0, 1], [0, 2], [1, 2], [2, 3]], [1, 1, 1, 1]]
     """
     rows, perms = signatures.shape
     none = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -115,26 +129,16 @@ def colliding_pairs(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts, sizes = starts[keep], sizes[keep]
     if starts.size == 0:
         return none
-    # Every element of a bucket pairs with the elements after it.
+    # Every element of a bucket pairs with the (at most ``hubs``) elements before it.
     run = np.repeat(np.arange(starts.size), sizes)
     offset = offsets_within(sizes)
     position = starts[run] + offset
-    emit = sizes[run] - 1 - offset
+    emit = np.minimum(offset, hubs)
     first = np.repeat(position, emit)
-    second = first + 1 + offsets_within(emit)
+    second = np.repeat(starts[run], emit) + offsets_within(emit)
     x, y = members[first], members[second]
     codes, counts = np.unique(np.minimum(x, y) * rows + np.maximum(x, y), return_counts=True)
     return np.stack((codes // rows, codes % rows), axis=1), counts.astype(np.int64)
-
-
-def _shared(a: np.ndarray, b: np.ndarray) -> int:
-    """Size of the intersection of two sorted unique arrays."""
-    if a.size > b.size:
-        a, b = b, a
-    if a.size == 0:
-        return 0
-    idx = np.minimum(np.searchsorted(b, a), b.size - 1)
-    return int(np.count_nonzero(b[idx] == a))
 
 
 def cluster_ids(ids: Iterable[K], edges: Iterable[tuple[K, K]]) -> dict[K, K]:
@@ -302,13 +306,16 @@ def search(
     groups = prepared.groups
     sizes = np.array([prepared.sets[g[0]].size for g in groups], dtype=np.int64)
     num_perm = prepared.signatures.shape[1]
-    # Texts left empty by the max_df filter share the empty signature: keep them out of the index.
+    # Texts left empty by the max_df filter share the empty signature: keep them out of the
+    # index. The others go largest first, so that a bucket's first members are its largest.
     indexed = np.flatnonzero(sizes > 0)
-    pairs, counts = (collide or colliding_pairs)(prepared.signatures[indexed])
-    pairs = indexed[pairs]
+    indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]
+    pairs, counts = (collide or colliding_pairs)(prepared.signatures[indexed], settings.bucket_hubs)
+    pairs = np.sort(indexed[pairs], axis=1)
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     need = required_collisions(np.minimum(size_a, size_b), np.maximum(size_a, size_b), num_perm, settings)
-    chosen = pairs[counts >= need]
+    passing = counts >= need
+    chosen = best_partners(pairs[passing], counts[passing], sizes, num_perm, settings.max_partners)
     out: list[tuple[int, int]] = []
     for group in groups:
         out.extend((x, y) for k, x in enumerate(group) for y in group[k + 1 :])
@@ -327,6 +334,81 @@ def search(
     return np.array(out, dtype=np.int64).reshape(-1, 2), stats, prepared
 
 
+def estimated_containment(counts: np.ndarray, small: np.ndarray, big: np.ndarray, num_perm: int) -> np.ndarray:
+    """The smaller set's containment in the larger one, estimated from the minhash collisions.
+
+    ``J = counts / num_perm`` and ``|A & B| = J (|A| + |B|) / (1 + J)``.
+
+    >>> estimated_containment(np.array([64]), np.array([100]), np.array([100]), 128).round(3).tolist()
+    [0.667]
+    """
+    jaccard = counts / num_perm
+    out: np.ndarray = jaccard * (small + big) / ((1.0 + jaccard) * np.maximum(small, 1))
+    return out
+
+
+def best_partners(pairs: np.ndarray, counts: np.ndarray, sizes: np.ndarray, num_perm: int, limit: int) -> np.ndarray:
+    """The candidate pairs that are among the ``limit`` best of either of their documents, by
+    estimated containment (:func:`estimated_containment`; ties by the partner's index).
+
+    Bounds verification at ``limit`` pairs a document however many documents share a few
+    sentences with it (text recombined from a small pool of stock sentences makes every
+    document a weak candidate of hundreds of others); a copy, an excerpt or the fuller
+    text it came from estimate far higher than text sharing a sentence or two.
+
+    >>> pairs = np.array([[0, 1], [0, 2], [0, 3], [1, 2]])
+    >>> best_partners(pairs, np.array([90, 10, 50, 5]), np.array([100, 100, 100, 100]), 128, 1).tolist()
+    [[0, 1], [0, 2], [0, 3]]
+    >>> best_partners(pairs[1:], np.array([10, 50, 5]), np.array([100, 100, 100, 100]), 128, 1).tolist()
+    [[0, 2], [0, 3], [1, 2]]
+    """
+    if pairs.shape[0] == 0:
+        return pairs
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    score = estimated_containment(counts, small, big, num_perm)
+    # Each pair seen from both of its documents, every document's pairs ranked together.
+    doc, other = np.concatenate((pairs[:, 0], pairs[:, 1])), np.concatenate((pairs[:, 1], pairs[:, 0]))
+    order = np.lexsort((other, -np.concatenate((score, score)), doc))
+    _, lengths = runs(doc[order])
+    keep = np.zeros(pairs.shape[0], dtype=bool)
+    keep[order[offsets_within(lengths) < limit] % pairs.shape[0]] = True
+    out: np.ndarray = pairs[keep]
+    return out
+
+
+def shared_counts(sets: Sequence[np.ndarray], candidates: np.ndarray) -> np.ndarray:
+    """``|A & B|`` of each candidate pair of indexes into ``sets`` (each sorted unique).
+
+    The pairs of one first document are counted in one search of all their partners'
+    shingles at once, not one call a pair: the cost per pair is its partner's size in
+    numpy, not the overhead of a call (which dominated on corpora where a document has
+    hundreds of candidates).
+
+    >>> sets = [np.array([1, 2, 3], np.uint64), np.array([2, 3], np.uint64), np.array([9], np.uint64)]
+    >>> shared_counts(sets, np.array([[0, 1], [0, 2], [1, 2]])).tolist()
+    [2, 0, 0]
+    """
+    out = np.zeros(candidates.shape[0], dtype=np.int64)
+    if not candidates.size:
+        return out
+    order = np.argsort(candidates[:, 0], kind="stable")
+    firsts = candidates[order, 0]
+    starts, lengths = runs(firsts)
+    for start, length in zip(starts.tolist(), lengths.tolist(), strict=True):
+        rows = order[start : start + length]
+        a = sets[int(firsts[start])]
+        partners = [sets[y] for y in candidates[rows, 1].tolist()]
+        sizes = np.fromiter((b.size for b in partners), dtype=np.int64, count=len(partners))
+        if a.size == 0 or not sizes.sum():
+            continue
+        values = np.concatenate(partners)
+        found = a[np.minimum(np.searchsorted(a, values), a.size - 1)] == values
+        owner = np.repeat(np.arange(len(partners)), sizes)
+        out[rows] = np.bincount(owner, weights=found, minlength=len(partners)).astype(np.int64)
+    return out
+
+
 def verify(
     ids: Sequence[str], sets: Sequence[np.ndarray], candidates: np.ndarray, settings: CandidateSettings
 ) -> list[Pair]:
@@ -334,24 +416,20 @@ def verify(
 
     Pairs passing the thresholds come back ``a < b``, sorted, with their clusters.
     """
+    candidates = candidates.reshape(-1, 2)
+    shared = shared_counts(sets, candidates)
+    sizes = np.fromiter((v.size for v in sets), dtype=np.int64, count=len(sets))
+    size_x, size_y = sizes[candidates[:, 0]], sizes[candidates[:, 1]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        in_x = np.where(size_x > 0, shared / np.maximum(size_x, 1), 0.0)
+        in_y = np.where(size_y > 0, shared / np.maximum(size_y, 1), 0.0)
+    keep = (size_x > 0) & (size_y > 0) & (shared >= settings.verify_shared)
+    keep &= np.maximum(in_x, in_y) >= settings.verify_containment
     scored: list[tuple[str, str, float, float, float, int, int, int]] = []
-    cache: dict[tuple[int, int], int] = {}
-    for x, y in candidates.tolist():
+    for x, y, n in zip(candidates[keep, 0].tolist(), candidates[keep, 1].tolist(), shared[keep].tolist(), strict=True):
         i, j = (x, y) if ids[x] < ids[y] else (y, x)
-        a, b = sets[i], sets[j]
-        if a.size == 0 or b.size == 0:
-            continue
-        key = (id(a), id(b))  # members of one duplicate group share one array: score it once
-        shared = cache.get(key)
-        if shared is None:
-            shared = cache[key] = _shared(a, b)
-        if shared < settings.verify_shared:
-            continue
-        in_b, in_a = shared / a.size, shared / b.size
-        if max(in_a, in_b) < settings.verify_containment:
-            continue
-        jaccard = shared / (a.size + b.size - shared)
-        scored.append((ids[i], ids[j], jaccard, in_b, in_a, shared, a.size, b.size))
+        na, nb = int(sizes[i]), int(sizes[j])
+        scored.append((ids[i], ids[j], n / (na + nb - n), n / na, n / nb, n, na, nb))
     clusters = cluster_ids(ids, [(s[0], s[1]) for s in scored])
     pairs = [Pair(a, b, jac, cab, cba, shared, na, nb, clusters[a]) for a, b, jac, cab, cba, shared, na, nb in scored]
     return sorted(pairs, key=lambda p: (p.a, p.b))
@@ -407,9 +485,10 @@ def bigram_pairs(ids: Sequence[str], fingerprints: Sequence[Fingerprint], settin
     sizes = np.array([s.size for s in sets], dtype=np.int64)
     indexed = np.flatnonzero(sizes > 0)
     params = fingerprints[0].params
+    indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
     matrix = signatures([sets[i] for i in indexed.tolist()], settings.bigram_perm, params.seed)
-    pairs, counts = colliding_pairs(matrix)
-    pairs = indexed[pairs]
+    pairs, counts = colliding_pairs(matrix, settings.bucket_hubs)
+    pairs = np.sort(indexed[pairs], axis=1)
     small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
     big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
     need = required_collisions(small, big, settings.bigram_perm, chosen)
@@ -421,10 +500,3 @@ def clustered(ids: Sequence[str], pairs: Sequence[Pair]) -> list[Pair]:
     clusters = cluster_ids(ids, [(p.a, p.b) for p in pairs])
     return sorted((replace(p, cluster=clusters[p.a]) for p in pairs), key=lambda p: (p.a, p.b))
 
-
-def related_pairs(
-    documents: Sequence[Document], fingerprint_settings: FingerprintSettings, settings: CandidateSettings
-) -> tuple[tuple[Pair, ...], CandidateStats]:
-    """The verified pairs of a sequence of documents: what alignment and lineage build on."""
-    fingerprints = fingerprint(documents, fingerprint_settings)
-    return find_pairs([d.id for d in documents], fingerprints, settings)

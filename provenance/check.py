@@ -3,7 +3,8 @@
 The steps, none of which reads or fingerprints the whole corpus again:
 
 1. **The drop.** New files given by path (files, folders, globs) or listed by ``git diff
-   --name-only --diff-filter=AM REV`` in the corpus repository. A file inside the corpus
+   --name-only --no-renames --diff-filter=AMT COMMIT`` in the corpus repository (``COMMIT``:
+   what ``git rev-parse --verify`` makes of the user's ``REV``). A file inside the corpus
    root gets the id the corpus would give it (its relative path without extension) and
    the index entry of that id, an older version of the same file, is left out.
 2. **Load and fingerprint** only the new files, with the index's counts of repeated
@@ -29,11 +30,14 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import os
+import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -44,6 +48,7 @@ from provenance.errors import InputError
 from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover, is_url
+from provenance.metadata import canonical_outlet
 from provenance.model import (
     Analysis,
     CheckResult,
@@ -56,7 +61,10 @@ from provenance.model import (
     Rejected,
     Verdict,
 )
+from provenance.names import shown
+from provenance.quotes import extract_quotes
 from provenance.settings import CandidateSettings, CheckSettings, FingerprintSettings, LineageSettings, Settings
+from provenance.trails import statement_keys
 
 NEW_PREFIX = "new:"  # ids of new files outside the corpus root, which cannot clash with corpus ids
 
@@ -103,7 +111,7 @@ def new_file(path: Path, root: Path | None) -> NewFile:
     >>> new_file(Path("/drop/b.txt"), Path("/corpus")).source.id
     'new:/drop/b'
     """
-    display = _display(path)
+    display = shown(_display(path))
     relative = None
     if root is not None:
         try:
@@ -111,7 +119,9 @@ def new_file(path: Path, root: Path | None) -> NewFile:
         except ValueError:
             relative = None
     doc_id = (
-        Path(relative).with_suffix("").as_posix() if relative else NEW_PREFIX + Path(display).with_suffix("").as_posix()
+        shown(Path(relative).with_suffix("").as_posix())
+        if relative
+        else NEW_PREFIX + Path(display).with_suffix("").as_posix()
     )
     return NewFile(Source(doc_id, str(path), display), display, relative)
 
@@ -119,15 +129,24 @@ def new_file(path: Path, root: Path | None) -> NewFile:
 def drop_files(
     paths: Iterable[str | Path], root: Path | None, settings: Settings
 ) -> tuple[list[NewFile], list[Rejected]]:
-    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id."""
+    """The new files named by ``paths`` (files, folders read recursively, globs), each once, sorted by id.
+
+    Raises:
+        InputError: naming every path or pattern that matches nothing (nothing is checked then).
+    """
     found: dict[Path, NewFile] = {}
     rejected: list[Rejected] = []
+    missing: list[str] = []
     for item in paths:
         if isinstance(item, str) and is_url(item):  # new files sit in a working tree, beside the index
-            rejected.append(Rejected(item, "unreadable", "the check reads local files only (mount the store)"))
+            rejected.append(Rejected(shown(item), "unreadable", "the check reads local files only (mount the store)"))
             continue
-        sources, missing = discover([item], settings.ingest)
-        rejected.extend(missing)
+        try:
+            sources, skipped = discover([item], settings.ingest)
+        except InputError as exc:
+            missing.append(str(exc))
+            continue
+        rejected.extend(skipped)
         for source in sources:
             named = new_file(source.path, root)
             found.setdefault(source.path.resolve(), named)
@@ -142,39 +161,75 @@ def drop_files(
             )
         else:
             seen[f.source.id] = f
+    if missing:
+        raise InputError("\n".join(missing))
     return list(seen.values()), rejected
 
 
-def _git(args: Sequence[str], cwd: Path) -> str:
+def _git(args: Sequence[str], cwd: Path) -> bytes:
+    """Run git; its output as bytes (file names need not be UTF-8). A failure is an :class:`InputError`."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except OSError as exc:
         raise InputError(f"cannot run git: {exc.strerror or exc}") from exc
     if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        detail = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise InputError(f"git {' '.join(args[:2])} in {cwd}: {detail}")
     return done.stdout
 
 
-def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
-    """Corpus files added or modified since ``rev``: ``git diff --name-only --diff-filter=AM REV``.
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
-    Only existing files under ``root`` with a corpus extension, outside hidden folders, are kept.
+
+def resolve_commit(top: Path, rev: str) -> str:
+    """The full id of the commit ``rev`` names in the repository at ``top``.
+
+    ``rev`` comes from the user: it reaches git only after ``--end-of-options``, only
+    ``git rev-parse --verify`` sees it, and what git is given next is the id it printed. A
+    revision never starts with ``-`` (git refuses such ref names), so one that does is refused
+    before git runs: it could only be an option in disguise.
 
     Raises:
-        InputError: when ``root`` is not in a git repository or ``rev`` is unknown.
+        InputError: ``rev`` is empty, starts with ``-`` or names no commit.
     """
-    top = Path(_git(["rev-parse", "--show-toplevel"], root).strip())
-    listed = _git(["diff", "--name-only", "--diff-filter=AM", "-z", rev, "--"], top)
+    if not rev or rev.startswith("-"):
+        raise InputError(f"--since {rev!r}: not a revision (revisions never start with '-' or are empty)")
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"], top)
+    except InputError:
+        raise InputError(f"--since {rev!r}: no such commit in {top}") from None
+    commit = out.decode("ascii", "replace").strip()
+    if not _OBJECT_ID.fullmatch(commit):
+        raise InputError(f"--since {rev!r}: git rev-parse answered {commit!r}, not a commit id")
+    return commit
+
+
+def changed_since(root: Path, rev: str, settings: Settings) -> list[Path]:
+    """Corpus files with new content since ``rev``: added, modified, renamed, copied or retyped.
+
+    ``git diff --name-only --no-renames --diff-filter=AMT -z COMMIT`` after :func:`resolve_commit`:
+    without rename detection a moved or copied file is an addition at its new path, so text
+    appended to a renamed file is checked like any new file's. Only files under ``root``
+    with a corpus extension, outside hidden folders, are kept; a symlink is kept by where
+    it lies, not where it leads, so that discovery refuses it with its reason (a link out
+    of the corpus, a dangling one) rather than it vanishing.
+
+    Raises:
+        InputError: when ``root`` is not in a git repository or ``rev`` is no commit of it.
+    """
+    top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], root)).rstrip("\n"))
+    commit = resolve_commit(top, rev)
+    options = ["--name-only", "--no-renames", "--diff-filter=AMT", "-z", "--end-of-options"]
+    listed = _git(["diff", *options, commit, "--"], top)
     out = []
     extensions = {e.lower() for e in settings.ingest.extensions}
-    for name in sorted(filter(None, listed.split("\0"))):
+    for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
         path = top / name
         try:
-            relative = path.resolve().relative_to(root.resolve()).as_posix()
+            relative = (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
         except ValueError:
             continue
-        if path.is_file() and path.suffix.lower() in extensions and not is_hidden(relative):
+        if (path.is_symlink() or path.is_file()) and path.suffix.lower() in extensions and not is_hidden(relative):
             out.append(path)
     return out
 
@@ -470,6 +525,58 @@ def _names(doc_id: str, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((doc_id, path, path.removeprefix("./"))))
 
 
+ClaimStatus = Literal["confirmed", "unverified", "contradicted"]
+
+
+def weigh_claim(
+    claimed: Sequence[str], match: Match, attributed: Mapping[str, Sequence[str]]
+) -> tuple[ClaimStatus, str]:
+    """A file's credit lines (``claimed`` outlets) weighed against what the index says of one match.
+
+    ``confirmed``: the index attributes the matched document to a claimed outlet (its piece
+    or its page); ``contradicted``: to other outlets only, so the text is someone else's;
+    ``unverified``: to none, or the match is another new file (whose credits are claims too).
+
+    >>> m = Match("wire/x", "wire/x.txt", "excerpt", 0.3, 0.72, 0.3, 120, 4, False)
+    >>> weigh_claim(["AP"], m, {"wire/x": ("AP", "Daily Planet")})
+    ('confirmed', 'the index attributes x to AP')
+    >>> weigh_claim(["AP"], m, {"wire/x": ("Daily Planet",)})
+    ('contradicted', 'claims AP, but the index attributes x to Daily Planet')
+    >>> weigh_claim(["AP"], m, {"wire/x": ()})
+    ('unverified', 'claims AP (unverified: the index attributes x to no outlet)')
+    """
+    name = _short(match.path)
+    claims = " and ".join(claimed)
+    page = None if match.in_drop else attributed.get(match.doc)
+    if page is None:
+        where = "is in this drop" if match.in_drop else "is not in the index"
+        return "unverified", f"claims {claims} (unverified: {name} {where})"
+    wanted = {c.casefold() for c in claimed}
+    confirmed = next((o for o in page if o.casefold() in wanted), None)
+    if confirmed is not None:
+        return "confirmed", f"the index attributes {name} to {confirmed}"
+    if not page:
+        return "unverified", f"claims {claims} (unverified: the index attributes {name} to no outlet)"
+    return "contradicted", f"claims {claims}, but the index attributes {name} to {', '.join(page)}"
+
+
+def _weighed(
+    text: str, match: Match, credited: Sequence[str], allowed: Sequence[str], attributed: Mapping[str, Sequence[str]]
+) -> tuple[bool, str]:
+    """Does a credit to an ``allowed`` outlet pass this match, and the match's text with what the index says of it."""
+    claim, why = weigh_claim(allowed or credited, match, attributed)
+    if allowed and claim == "confirmed":
+        return True, f"{text}, allowlisted syndication (credits {', '.join(allowed)}), confirmed: {why}"
+    if allowed and claim == "unverified":
+        return True, f"{text}, allowlisted syndication, {why}"
+    return False, f"{text} ({why})" if claim == "contradicted" else text
+
+
+def _allowed(names: Iterable[str]) -> set[str]:
+    """Allowlisted outlets, casefolded, by the name given and by its canonical name ("Associated Press": "AP")."""
+    return {n.casefold() for name in names for n in (name, canonical_outlet(name) or name)}
+
+
 def judge(
     new: NewFile,
     role: str,
@@ -479,21 +586,26 @@ def judge(
     *,
     indexed: int,
     notes: Sequence[str] = (),
+    attributed: Mapping[str, Sequence[str]] | None = None,
 ) -> Verdict:
     """Apply the policy to one new file's matches; the first rule a match breaks is its finding.
 
     Rules in order: same bytes (``fail_on_exact``; only an allowlisted pair passes it), then,
-    unless the pair is allowlisted or the file credits an allowlisted outlet: same text
+    unless the pair is allowlisted or the file's credit to an allowlisted outlet is not
+    contradicted by the index (:func:`weigh_claim` against ``attributed``, the outlets the
+    index attributes each indexed document to): same text
     (``fail_on_exact``), near-duplicate (Jaccard from ``near_duplicate``), republication
     (``fail_on_republication``) and republication without a credit line (``fail_on_uncredited``).
     A match sharing less than ``republication_min`` of either file is reported and passes.
+    An allowlisted credit the index can neither confirm nor contradict passes as
+    ``claims X (unverified: …)``; a credit the index contradicts is said in the match's text.
     """
-    outlets = {o.casefold() for o in policy.allow_outlets}
+    outlets = _allowed(policy.allow_outlets)
+    attributed = attributed or {}
     credited = [c for c in piece_credits if c.scope == "piece"]
-    allowed_outlet = next((c.outlet for c in credited if c.outlet.casefold() in outlets), None)
-    credit_note = (
-        "credited to " + ", ".join(dict.fromkeys(c.outlet for c in credited)) if credited else "no credit line"
-    )
+    credited_outlets = list(dict.fromkeys(c.outlet for c in credited))
+    allowed_claims = [o for o in credited_outlets if o.casefold() in outlets]
+    credit_note = "credited to " + ", ".join(credited_outlets) if credited else "no credit line"
     findings: list[Finding] = []
     passed: list[str] = []
     mine = _names(new.source.id, new.relative or new.display)
@@ -510,9 +622,11 @@ def judge(
                 passed.append(text)
             continue
         republication = max(match.containment_new, match.containment_doc) >= policy.republication_min
-        if allowed_outlet is not None and (republication or match.relation == "same text"):
-            passed.append(f"{text}, allowlisted syndication (credits {allowed_outlet})")
-            continue
+        if credited_outlets and (republication or match.relation == "same text"):
+            allowed, text = _weighed(text, match, credited_outlets, allowed_claims, attributed)
+            if allowed:
+                passed.append(text)
+                continue
         if match.relation == "same text" and policy.fail_on_exact:
             findings.append(Finding("exact", text, match.doc, match.line))
         elif match.jaccard >= policy.near_duplicate and policy.fail_on_near_duplicate:
@@ -675,13 +789,57 @@ def _bigram_search(
 
 
 def _best_matches(doc_id: str, found: _Found, limit: int) -> list[str]:
-    """Indexed documents to analyse with a new file: exact hits, then those holding most of it."""
+    """Indexed documents to analyse with a new file, at most ``limit``: exact hits, then those holding most of it.
+
+    Exact hits count against the limit too: a text indexed in hundreds of copies would
+    otherwise bring every copy (and every pair of them) into the analysis.
+    """
     ranked = sorted(
         (p for p in found.pairs if doc_id in (p.a, p.b)),
         key=lambda p: (-(p.containment_a_in_b if p.a == doc_id else p.containment_b_in_a), p.a, p.b),
     )
     best = [p.b if p.a == doc_id else p.a for p in ranked][:limit]
-    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))
+    return list(dict.fromkeys([*found.same_bytes[doc_id], *found.same_text[doc_id], *best]))[: max(limit, 0)]
+
+
+def _left_out(doc_id: str, found: _Found, kept: Iterable[str], limit: int) -> str | None:
+    """The note on indexed documents sharing text with a new file that were not analysed with it, if any."""
+    exact = {*found.same_bytes[doc_id], *found.same_text[doc_id]}
+    related = exact | {p.b if p.a == doc_id else p.a for p in found.pairs if doc_id in (p.a, p.b)}
+    rest = related - set(kept)
+    if not rest:
+        return None
+    note = f"{len(rest)} more indexed documents share some text with it"
+    duplicates = len(rest & exact)
+    if duplicates:
+        note += f", {duplicates} of them identical to it (same bytes or text; check.max_matches = {limit} analysed)"
+    return note
+
+
+def attributions(records: Iterable[IndexedDocument]) -> dict[str, tuple[str, ...]]:
+    """The outlets the index attributes each document to: those its credits name for the whole
+    piece or as its publisher (facts attributed in passing are not the page's).
+
+    >>> from provenance.fingerprint import FingerprintParams
+    >>> fp = Fingerprint(FingerprintParams(5, 4, 1), np.zeros(0, np.uint64), np.zeros(4, np.uint32))
+    >>> cues = [{"outlet": "AP", "scope": "piece"}, {"outlet": "CNN", "scope": "fact"}]
+    >>> attributions([IndexedDocument(1, "wire/a", "wire/a.txt", "", fp, None, None, cues)])
+    {'wire/a': ('AP',)}
+    """
+    return {
+        r.id: tuple(dict.fromkeys(c["outlet"] for c in r.credits if c.get("scope") in {"piece", "self"}))
+        for r in records
+    }
+
+
+def _fingerprints(
+    documents: Sequence[Document], store: SignatureIndex, settings: Settings
+) -> tuple[list[Fingerprint], list[Fingerprint]]:
+    """The new files' fingerprints as the index makes them (quoted statements left out), and
+    the same without the index's common shingles (what search and verification compare)."""
+    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
+    raw = fingerprint(documents, settings.fingerprint, statements)
+    return raw, [drop_common(fp, store.common) for fp in raw]
 
 
 def check_drop(
@@ -696,9 +854,7 @@ def check_drop(
     rejected = [*rejected, *unreadable]
     by_display = {f.display: f for f in files}
     t0 = time.perf_counter()
-    raw = fingerprint(documents, settings.fingerprint)
-    common = store.common
-    fps = [drop_common(fp, common) for fp in raw]
+    raw, fps = _fingerprints(documents, store, settings)
     timings["fingerprint"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -706,7 +862,9 @@ def check_drop(
     timings["search"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    keep = {other for d in documents for other in _best_matches(d.id, found, settings.check.max_matches)}
+    limit = settings.check.max_matches
+    chosen = {d.id: _best_matches(d.id, found, limit) for d in documents}
+    keep = {other for others in chosen.values() for other in others}
     matched = [r for _, r in sorted(found.records.items()) if r.id in keep]
     corpus_docs, unavailable = _load_corpus(matched, store.root, settings, line_counts)
     bigrams = {r.id: r.fingerprint.bigrams for r in matched}
@@ -721,14 +879,14 @@ def check_drop(
     analysis = analyze_documents(
         [*documents, *corpus_docs], settings, rejected=rejected, fingerprints=sub_fps, timings=timings
     )
-    same_bytes = dict(found.same_bytes)
+    same_bytes = {doc: tuple(o for o in others if o in chosen[doc]) for doc, others in found.same_bytes.items()}
     first_by_sha: dict[str, str] = {}
     for doc in sorted(documents, key=lambda d: d.id):  # same bytes within the drop too
         if doc.sha256 in first_by_sha:
             same_bytes[doc.id] = (*same_bytes[doc.id], first_by_sha[doc.sha256])
         first_by_sha.setdefault(doc.sha256, doc.id)
     root = store.root
-    paths = {r.id: r.path if root is None else _display(root / r.path) for r in found.records.values()}
+    paths = {r.id: shown(r.path if root is None else _display(root / r.path)) for r in found.records.values()}
     paths.update({d.id: by_display[d.path].display for d in documents})
     drop = Drop(
         new=tuple(d.id for d in documents),
@@ -741,19 +899,26 @@ def check_drop(
     )
     related = relations(analysis, drop, settings)
     edges = {edge.doc: edge for edge in analysis.lineage}
+    attributed = attributions(found.records.values())
     verdicts = []
     for doc in documents:
         role, matches = related[doc.id]
-        total = sum(1 for p in found.pairs if doc.id in (p.a, p.b))
-        analysed = sum(1 for m in matches if not m.in_drop)
-        notes: tuple[str, ...] = (
-            (f"{total - analysed} more indexed documents share some text with it",) if total > analysed else ()
-        )
+        left_out = _left_out(doc.id, found, chosen[doc.id], limit)
+        notes: tuple[str, ...] = (left_out,) if left_out else ()
         if matches and doc.id in edges:
             notes = (*notes, lineage_note(edges[doc.id], drop.paths))
         piece = credits(doc, settings.lineage)
         verdicts.append(
-            judge(by_display[doc.path], role, matches, piece, settings.check, indexed=found.indexed, notes=notes)
+            judge(
+                by_display[doc.path],
+                role,
+                matches,
+                piece,
+                settings.check,
+                indexed=found.indexed,
+                notes=notes,
+                attributed=attributed,
+            )
         )
     ids = {f.display: f.source.id for f in files}
     verdicts.extend(judge_rejected(r, settings.check, ids.get(r.path, "")) for r in rejected)
@@ -767,7 +932,7 @@ def check_drop(
         "analysed": len(analysis.documents),
         "timings": {k: round(v, 4) for k, v in sorted(timings.items())},
     }
-    return CheckResult(tuple(verdicts), str(store.path), found.indexed, settings.as_dict()["check"], stats)
+    return CheckResult(tuple(verdicts), shown(str(store.path)), found.indexed, settings.as_dict()["check"], stats)
 
 
 def _load_corpus(
@@ -776,7 +941,7 @@ def _load_corpus(
     """Read the matched corpus files; those missing or changed since indexing stay index-only."""
     if root is None:
         return [], {r.id for r in matched}
-    sources = [Source(r.id, str(root / r.path), str(root / r.path)) for r in matched]
+    sources = [Source(r.id, str(root / r.path), shown(str(root / r.path))) for r in matched]
     documents, _ = load_sources(sources, settings, line_counts=line_counts)
     stored = {r.id: r.sha256 for r in matched}
     fresh = [d for d in documents if stored.get(d.id) == d.sha256]

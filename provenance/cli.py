@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import shutil
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import suppress
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,10 +25,11 @@ from provenance.api import analyze, compare
 from provenance.check import changed_since, check_drop, drop_files
 from provenance.engine import Engine, default_jobs, make_engine
 from provenance.errors import ProvenanceError, SettingsError
-from provenance.index import IndexReport, build_index, default_index, open_index, update_index
+from provenance.index import LOCK_TIMEOUT, IndexReport, build_index, default_index, open_index, update_index
 from provenance.ingest import is_url
 from provenance.model import Analysis, CheckResult
-from provenance.output import paused_gc, write_atomic, write_atomic_bytes, write_atomic_chunks
+from provenance.names import shown
+from provenance.output import OutputSet, finish_interrupted, paused_gc, write_atomic
 from provenance.progress import progress_for
 from provenance.report.as_json import dumps, iter_json, to_dict
 from provenance.report.check import (
@@ -35,6 +39,7 @@ from provenance.report.check import (
     render_github,
     render_junit,
 )
+from provenance.report.escape import visible
 from provenance.report.markdown import render_markdown
 from provenance.report.terminal import render_compare, render_trails
 from provenance.settings import Settings, from_pyproject, with_overrides
@@ -42,7 +47,11 @@ from provenance.settings import Settings, from_pyproject, with_overrides
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_SIGNAL = 128  # + the signal's number, as shells report a command a signal ended
 FORMATS = ("md", "json", "xlsx", "csv")
+# A path or pattern that matches nothing is a usage error: the run stops before reading anything.
+MISSING_HELP = "a path or pattern that matches nothing stops the run with exit 2"
+PATHS_HELP = f"files, directories (read recursively) or glob patterns ({MISSING_HELP})"
 CHECK_FORMATS = ("text", "github", "json")
 # --fail-on names and the policy switches they turn on (the others are turned off).
 FAIL_ON = {
@@ -63,17 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("analyze", help="analyse a corpus and write the provenance report")
-    run.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    run.add_argument("paths", nargs="+", help=PATHS_HELP)
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument(
         "--format", default="md,json", help=f"comma list of output formats: {', '.join(FORMATS)} (default: md,json)"
     )
+    _input_options(run)
     _settings_options(run)
     _engine_options(run)
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (and no progress display)")
 
     quotes = commands.add_parser("quotes", help="print the quote trails of a corpus in the terminal")
-    quotes.add_argument("paths", nargs="+", help="files, directories (read recursively) or glob patterns")
+    quotes.add_argument("paths", nargs="+", help=PATHS_HELP)
+    _input_options(quotes)
     quotes.add_argument("--shared", action="store_true", help="only quotes carried by more than one document")
     _settings_options(quotes)
     _engine_options(quotes)
@@ -95,10 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--index", type=Path, metavar="PATH", help="the index file (default: DIR/.provenance/index.sqlite)"
         )
         sub.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for fingerprinting (default 1)")
+        _input_options(sub)
+        _lock_option(sub)
         _settings_options(sub)
 
     check = commands.add_parser("check", help="CI gate: judge new files against an indexed corpus")
-    check.add_argument("paths", nargs="*", metavar="NEW", help="new files, folders or glob patterns")
+    check.add_argument("paths", nargs="*", metavar="NEW", help=f"new files, folders or glob patterns ({MISSING_HELP})")
+    _input_options(check)
     check.add_argument("--against", metavar="DIR", help="the corpus folder; its index is built or updated first")
     check.add_argument(
         "--index",
@@ -119,8 +133,42 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--near-duplicate", metavar="J", help="Jaccard from which a match is a near-duplicate")
     check.add_argument("--republication-min", metavar="C", help="share of either file that makes a republication")
     check.add_argument("--jobs", "-j", type=int, default=1, help="worker processes for an index update (default 1)")
+    _lock_option(check)
     _settings_options(check)
     return parser
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read symlinks to files wherever they lead (default: only those resolving inside the folder given; "
+        "the others are listed as rejected, and symlinks to folders are never entered)",
+    )
+
+
+def _lock_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for another process writing the index (default {LOCK_TIMEOUT:g})",
+    )
+
+
+def _require_jobs(args: argparse.Namespace) -> None:
+    """``--jobs`` of ``index`` and ``check``, checked as the engines check theirs."""
+    if args.jobs < 1:
+        raise SettingsError(f"--jobs must be at least 1, got {args.jobs}")
+
+
+def lock_timeout(args: argparse.Namespace) -> float:
+    """``--lock-timeout``, checked: a number of seconds, 0 or more."""
+    seconds = float(args.lock_timeout)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise SettingsError(f"--lock-timeout {seconds:g}: must be a number of seconds of at least 0")
+    return seconds
 
 
 def _settings_options(parser: argparse.ArgumentParser) -> None:
@@ -195,20 +243,26 @@ def settings_from_args(args: argparse.Namespace, root: Path | None = None) -> Se
     settings = Settings()
     if config is not None:
         if not config.is_file():
-            raise SettingsError(f"{config}: no such config file")
-        settings = with_overrides(settings, from_pyproject(config))
-    overrides: dict[str, object] = _policy_overrides(args, settings)
+            raise SettingsError(f"{shown(str(config))}: no such config file")
+        settings = with_overrides(settings, from_pyproject(config), str(config))
+    overrides, origins = _policy_overrides(args, settings)
+    if getattr(args, "follow_symlinks", False):
+        overrides["ingest.follow_symlinks"] = True
+        origins["ingest.follow_symlinks"] = "--follow-symlinks"
     for item in args.overrides:
         key, sep, value = item.partition("=")
         if not sep:
             raise SettingsError(f"--set {item!r}: expected STAGE.NAME=VALUE")
         overrides[key.strip()] = value.strip()
-    return with_overrides(settings, overrides)
+        origins[key.strip()] = "--set"
+    return with_overrides(settings, overrides, origins)
 
 
-def _policy_overrides(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
-    """``check``'s policy flags as ``check.*`` overrides (allowlists add to the configured ones)."""
+def _policy_overrides(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, object], dict[str, str]]:
+    """``check``'s policy flags as ``check.*`` overrides (allowlists add to the configured ones),
+    and the option each came from."""
     out: dict[str, object] = {}
+    origins: dict[str, str] = {}
     fail_on = getattr(args, "fail_on", None)
     if fail_on is not None:
         names = {n.strip().lower() for n in fail_on.split(",") if n.strip()} - {"none"}
@@ -224,9 +278,11 @@ def _policy_overrides(args: argparse.Namespace, settings: Settings) -> dict[str,
         out["check.allow_pairs"] = (*settings.check.allow_pairs, *args.allow_pair)
     if getattr(args, "near_duplicate", None) is not None:
         out["check.near_duplicate"] = args.near_duplicate
+        origins["check.near_duplicate"] = "--near-duplicate"
     if getattr(args, "republication_min", None) is not None:
         out["check.republication_min"] = args.republication_min
-    return out
+        origins["check.republication_min"] = "--republication-min"
+    return out, origins
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -241,8 +297,8 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 @paused_gc()
 def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list[Path]:
-    """Render the analysis in each format and write the files atomically; return their paths."""
-    written: list[Path] = []
+    """Render the analysis in each format and write the files into ``out`` as one set
+    (:class:`~provenance.output.OutputSet`: the old set stays whole until the new one is); return their paths."""
     # The JSON records are built once when the workbook or CSVs need them too; JSON alone
     # is streamed record by record, so a large corpus's report never sits whole in memory.
     data = to_dict(analysis) if {"xlsx", "csv"} & set(formats) else None
@@ -254,28 +310,18 @@ def write_outputs(analysis: Analysis, out: Path, formats: Sequence[str]) -> list
         from provenance.report.workbook import csv_name, render_csv, render_workbook  # noqa: PLC0415
 
         tables = frames_from(data)
-    for fmt in formats:
-        if fmt == "md":
-            written.append(_write(out / "provenance.md", render_markdown(analysis)))
-        elif fmt == "json":
-            path = out / "provenance.json"
-            if data is not None:
-                write_atomic(path, dumps(data))
-            else:
-                write_atomic_chunks(path, iter_json(analysis))
-            written.append(path)
-        elif fmt == "xlsx":
-            path = out / "provenance.xlsx"
-            write_atomic_bytes(path, render_workbook(tables))
-            written.append(path)
-        elif fmt == "csv":
-            written.extend(_write(out / csv_name(name), render_csv(table)) for name, table in tables.items())
-    return written
-
-
-def _write(path: Path, text: str) -> Path:
-    write_atomic(path, text)
-    return path
+    with OutputSet(out) as staged:
+        for fmt in formats:
+            if fmt == "md":
+                staged.write("provenance.md", [render_markdown(analysis)])
+            elif fmt == "json":
+                staged.write("provenance.json", [dumps(data)] if data is not None else iter_json(analysis))
+            elif fmt == "xlsx":
+                staged.write("provenance.xlsx", [render_workbook(tables)])
+            elif fmt == "csv":
+                for name, table in tables.items():
+                    staged.write(csv_name(name), [render_csv(table)])
+    return staged.written
 
 
 # An analysis is tens of millions of small objects made with the cyclic collector paused
@@ -286,6 +332,7 @@ def _write(path: Path, text: str) -> Path:
 def _analyze(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     formats = parse_formats(args.format)
+    finish_interrupted(Path(args.out))  # a set a killed run left half moved in is completed first
     progress = progress_for(sys.stderr, quiet=args.quiet)
     engine = engine_from_args(args)
     try:
@@ -304,7 +351,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"analysed {len(analysis.documents)} documents, rejected {len(analysis.rejected)}; "
-            f"wrote {', '.join(str(p) for p in written)}"
+            f"wrote {', '.join(shown(str(p)) for p in written)}"
         )
     if args.hard_exit:  # with the analysis still held: it is not freed object by object
         hard_exit(EXIT_OK)
@@ -314,7 +361,7 @@ def _analyze(args: argparse.Namespace) -> int:
 def _print_rejected(found: Analysis | IndexReport) -> None:
     """One line per rejected input file, on stderr; the run carries on."""
     for rejected in found.rejected:
-        print(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+        print(visible(f"rejected: {rejected.path}: {rejected.reason}: {rejected.detail}"), file=sys.stderr)
 
 
 @paused_gc()  # see _analyze
@@ -345,23 +392,25 @@ def _index(args: argparse.Namespace) -> int:
     _local_folder(f"index {args.action}", args.root)
     root = Path(args.root) if args.root is not None else None
     index = args.index if args.index is not None else default_index(root or Path())
+    wait = lock_timeout(args)
+    _require_jobs(args)
     if root is None:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             root = store.root
     settings = settings_from_args(args, root)
     if args.action == "build":
         report = build_index(Path(args.root), index, settings, rebuild=args.rebuild, jobs=args.jobs)
     else:
-        report = update_index(root, index, settings, jobs=args.jobs)
+        report = update_index(root, index, settings, jobs=args.jobs, lock_timeout=wait)
     _print_rejected(report)
-    print(report.summary())
+    print(shown(report.summary()))
     return EXIT_OK
 
 
 def _local_folder(option: str, given: str | None) -> None:
     """The index keeps a corpus folder's files by path and modification time: not a URL's."""
     if given is not None and is_url(given):
-        raise SettingsError(f"{option} {given}: the index reads a local folder only (mount the store there)")
+        raise SettingsError(f"{option} {shown(given)}: the index reads a local folder only (mount the store there)")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -372,10 +421,13 @@ def _check(args: argparse.Namespace) -> int:
     _local_folder("--against", args.against)
     root = Path(args.against) if args.against is not None else None
     if root is not None and not root.is_dir():
-        raise SettingsError(f"--against {root}: not a directory")
+        problem = "not a directory" if root.exists() else "no such file or directory"
+        raise SettingsError(f"--against {shown(str(root))}: {problem}")
     index = args.index if args.index is not None else default_index(root or Path())
+    wait = lock_timeout(args)
+    _require_jobs(args)
     if root is None:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             root = store.root
     settings = settings_from_args(args, root)
     paths: list[str | Path] = list(args.paths)
@@ -389,15 +441,15 @@ def _check(args: argparse.Namespace) -> int:
     if args.against is not None and (files or rejected):
         exclude = [f.relative for f in files if f.relative]
         if index.exists():
-            report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude)
+            report = update_index(root, index, settings, jobs=args.jobs, exclude=exclude, lock_timeout=wait)
         else:
             report = build_index(Path(args.against), index, settings, jobs=args.jobs, exclude=exclude)
-        print(report.summary(), file=sys.stderr)
+        print(visible(report.summary()), file=sys.stderr)
     if files or rejected:
-        with open_index(index) as store:
+        with open_index(index, lock_timeout=wait) as store:
             result = check_drop(files, rejected, store, settings)
     else:
-        result = CheckResult((), str(index), 0, settings.as_dict()["check"])
+        result = CheckResult((), shown(str(index)), 0, settings.as_dict()["check"])
     _write_check(result, args)
     return EXIT_FINDINGS if result.failed else EXIT_OK
 
@@ -426,13 +478,52 @@ def main(argv: Sequence[str] | None = None, *, exit_when_written: bool = False) 
     args.hard_exit = exit_when_written
     commands = {"analyze": _analyze, "quotes": _quotes, "compare": _compare, "index": _index, "check": _check}
     try:
-        return commands[args.command](args)
+        with stopped_by_signals():
+            return commands[args.command](args)
     except ProvenanceError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several inputs that match nothing: one line each (visible)
+            print(f"Error: {visible(line)}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{visible(str(exc.filename))}: " if exc.filename else ""
+        print(f"Error: {where}{visible(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return EXIT_SIGNAL + signal.SIGINT
+    except Stopped as exc:
+        print(f"Error: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return EXIT_SIGNAL + exc.signum
+
+
+class Stopped(BaseException):  # as KeyboardInterrupt: no "except Exception" swallows it
+    """SIGTERM or SIGHUP arrived: raised where the command is, so it unwinds and cleans up
+    (the run's cache directory, its workers, half-written outputs) as after Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` while the command runs (main thread only: a
+    library caller's thread leaves signals alone; an ignored signal, as under ``nohup``, stays
+    ignored); the previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = [s for s in (signal.SIGTERM, signal.SIGHUP) if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, _stop) for signum in caught}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def hard_exit(code: int) -> NoReturn:

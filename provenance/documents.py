@@ -68,7 +68,7 @@ def _document(
         raw=decoded.text,
         clean=normalized.clean,
         offsets=normalized.offsets,
-        repairs=normalized.repairs,
+        repairs=decoded.repairs + normalized.repairs,  # decoding's own (invalid UTF-8) first
         lines=lines,
         paragraphs=paragraphs,
         sentences=sentences,

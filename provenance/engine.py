@@ -24,14 +24,17 @@ import gc
 import importlib
 import multiprocessing
 import os
+import signal
 import threading
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any, Protocol, TypeVar
 
-from provenance.errors import SettingsError
+from provenance.errors import SettingsError, WorkerError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,10 +98,156 @@ def _roomy_heap() -> bool:
     return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, _HEAP_KEEP))
 
 
-def _worker_setup() -> None:
-    """What a worker process of ours does before its first task."""
+def _worker_setup(parent: int | None = None) -> None:
+    """What a worker process of ours does before its first task; with the ``parent`` pid, it
+    also dies with that process and leaves interruptions to it (:func:`_die_with`)."""
+    if parent is not None:
+        _die_with(parent)
     _quiet_collector()
     _roomy_heap()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent ends, however it ends (Linux), and leave
+    Ctrl-C and SIGTERM to the parent, which stops its workers itself.
+
+    Without it a ``kill -9`` of the command left its workers running their tasks (and a
+    forkserver's workers waiting for more). A forkserver worker's parent is the forkserver,
+    which ends when this package's process does. A parent gone before this ran is checked
+    after: the signal would never come.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C reaches the whole group
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent and not _alive(parent):
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def _start_method() -> str:
+    """fork starts workers in milliseconds with the package already imported (the first task,
+    reading files, comes before the corpus is in memory, so workers do not copy it); forking
+    a process that runs threads (a Dask client, a pool's manager) can deadlock, so then the
+    slower forkserver."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _exit_cause(code: int | None) -> str:
+    """How a worker ended, in words.
+
+    >>> _exit_cause(-9), _exit_cause(3)
+    ('killed by SIGKILL', 'exit status 3')
+    """
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+def _alone(fn: Callable[[T], R], item: T) -> R:
+    """``fn(item)`` in a new worker process of its own; :class:`WorkerLostError` when that one dies too."""
+    context: Any = multiprocessing.get_context(_start_method())
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_alone, args=(send, fn, item, os.getpid()), daemon=True)
+    process.start()
+    send.close()
+    try:
+        ok, value = receive.recv()
+    except EOFError:  # the worker died before it could answer
+        ok, value = None, None
+    finally:
+        receive.close()
+        process.join()
+    if ok is None:
+        raise WorkerLostError(_exit_cause(process.exitcode))
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def _run_alone(send: Connection, fn: Callable[[Any], Any], item: Any, parent: int) -> None:
+    _worker_setup(parent)
+    try:
+        answer: tuple[bool, object] = (True, fn(item))
+    except Exception as exc:  # the task's own error, raised again in the parent
+        answer = (False, exc)
+    try:
+        send.send(answer)
+    except Exception as exc:  # an error that does not pickle
+        send.send((False, RuntimeError(repr(exc))))
+
+
+class WorkerLostError(WorkerError):
+    """A task's worker died on it a second time: ``task`` is the task's input, whose work
+    (its files) the caller names (:meth:`naming`)."""
+
+    def __init__(self, cause: str, what: str = "a task", task: object = None) -> None:
+        super().__init__(
+            f"a worker process died twice ({cause}) while working on {what}; "
+            "the run stopped (out of memory? try fewer --jobs)"
+        )
+        self.cause = cause
+        self.task = task
+
+    def naming(self, what: str) -> WorkerLostError:
+        """The same error, naming the task's work (its files)."""
+        return WorkerLostError(self.cause, what, self.task)
+
+
+def _broken(future: Future[Any] | None) -> bool:
+    """True for a task lost with its pool (a worker died), not one that failed by itself."""
+    return (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and isinstance(future.exception(), BrokenProcessPool)
+    )
+
+
+def _broken_when_done(future: Future[Any] | None) -> bool:
+    """Wait for a task; True when it was lost with its pool."""
+    assert future is not None
+    return isinstance(future.exception(), BrokenProcessPool)
+
+
+def _take(futures: list[Future[R] | None], index: int) -> R:
+    """A task's result (or its own error), the future dropped: the result is the caller's alone."""
+    future, futures[index] = futures[index], None
+    assert future is not None
+    return future.result()
+
+
+def _settled(fn: Callable[[T], R], item: T) -> Future[R]:
+    """A finished future holding ``fn(item)`` run alone (:func:`_alone`), or its own error."""
+    future: Future[R] = Future()
+    try:
+        future.set_result(_alone(fn, item))
+    except WorkerLostError as exc:
+        exc.task = item
+        raise
+    except Exception as exc:
+        future.set_exception(exc)
+    return future
 
 
 def _quiet_collector() -> None:
@@ -115,7 +264,13 @@ def _quiet_collector() -> None:
 
 
 class LocalEngine:
-    """This process (``jobs=1``) or a pool of ``jobs`` worker processes on this machine."""
+    """This process (``jobs=1``) or a pool of ``jobs`` worker processes on this machine.
+
+    A worker that dies (killed, out of memory) breaks the pool and every task still in it. The
+    tasks that were running are each run again once, alone in a new worker, so the one that
+    kills its worker is known; a second death raises :class:`WorkerLostError` (one error line, the
+    caller names the task's files). The other tasks go to a new pool as if nothing happened.
+    """
 
     name = "local"
 
@@ -123,21 +278,15 @@ class LocalEngine:
         if jobs < 1:
             raise SettingsError(f"--jobs must be at least 1, got {jobs}")
         self.workers = jobs
-        self._pool: Executor | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
-    def _executor(self) -> Executor:
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # fork starts workers in milliseconds with the package already imported (the
-            # first task, reading files, comes before the corpus is in memory, so workers
-            # do not copy it); forking a process that runs threads (a Dask client) can
-            # deadlock, so then the slower forkserver.
-            methods = multiprocessing.get_all_start_methods()
-            if "fork" in methods and threading.active_count() == 1:
-                method = "fork"
-            else:
-                method = "forkserver" if "forkserver" in methods else "spawn"
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context(method), initializer=_worker_setup
+                self.workers,
+                mp_context=multiprocessing.get_context(_start_method()),
+                initializer=_worker_setup,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
@@ -146,7 +295,80 @@ class LocalEngine:
         # (it may overlap with what this process does until its result is read).
         if self.workers == 1 or (len(items) <= 1 and self._pool is None):
             return (fn(item) for item in items)
-        return self._executor().map(fn, items)
+        items = list(items)
+        futures: list[Future[R] | None] = [None] * len(items)
+        pool = self._submit(fn, items, futures, range(len(items)))
+        return self._results(fn, items, futures, pool)
+
+    def _submit(
+        self, fn: Callable[[T], R], items: Sequence[T], futures: list[Future[R] | None], indexes: Sequence[int]
+    ) -> ProcessPoolExecutor:
+        """Submit ``items[i]`` for each index to the pool (a new one if the current one is broken)."""
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                for index in indexes:
+                    futures[index] = pool.submit(fn, items[index])
+                return pool
+            except BrokenProcessPool:  # broken by another map's task since: start a new pool
+                self._discard(pool)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _results(
+        self, fn: Callable[[T], R], items: Sequence[T], futures: list[Future[R] | None], pool: ProcessPoolExecutor
+    ) -> Iterator[R]:
+        try:
+            for index in range(len(items)):
+                if _broken_when_done(futures[index]):
+                    pool = self._recover(fn, items, futures, index, pool)
+                # No local keeps the result while the caller holds it (a build result: 200 documents).
+                yield _take(futures, index)
+        finally:  # the caller stopped reading (an error, a signal): the rest is not wanted
+            for left in futures:
+                if left is not None:
+                    left.cancel()
+
+    def _recover(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        futures: list[Future[R] | None],
+        start: int,
+        pool: ProcessPoolExecutor,
+    ) -> ProcessPoolExecutor:
+        """After a worker died: run each task that may have been running alone, once (its death
+        again raises :class:`WorkerLostError`), and the others in a new pool; the pool now used."""
+        lost = [i for i in range(start, len(futures)) if _broken(futures[i])]
+        self._discard(pool)
+        # The pool hands tasks out in the order they were submitted, at most one per worker
+        # running and one more per worker (and one) queued: the running ones are among the first.
+        suspects = lost[: 2 * self.workers + 1]
+        rest = lost[len(suspects) :]
+        for index in suspects:
+            futures[index] = _settled(fn, items[index])
+        return self._submit(fn, items, futures, rest) if rest else pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Shut a broken pool down; the next task starts a new one."""
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop the workers now, their running tasks with them (a run that failed or was stopped:
+        its private directory can then be removed with nobody writing into it)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        kill = getattr(pool, "kill_workers", None)  # Python 3.14
+        if kill is not None:
+            kill()
+        else:  # no public way before: the pool's own process table
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -156,8 +378,11 @@ class LocalEngine:
     def __enter__(self) -> LocalEngine:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:  # nobody wants the running tasks' results any more
+            self.terminate()
 
 
 class DaskEngine:
@@ -233,7 +458,16 @@ def _in_order(futures: deque[Any]) -> Iterator[Any]:
     local pool).
     """
     while futures:
-        yield futures.popleft().result()
+        yield _dask_result(futures.popleft())
+
+
+def _dask_result(future: Any) -> Any:
+    try:
+        return future.result()
+    except Exception as exc:
+        if type(exc).__name__ == "KilledWorker":  # Dask ran the task on workers that all died
+            raise WorkerLostError("Dask: KilledWorker") from exc
+        raise
 
 
 def make_engine(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None) -> Engine:

@@ -25,3 +25,11 @@ class FingerprintError(ProvenanceError):
 
 class IndexStateError(ProvenanceError):
     """A signature index that is missing, damaged, or made with other settings than the current ones."""
+
+
+class OutputError(ProvenanceError):
+    """A report or other output file that cannot be written (full disk, permissions)."""
+
+
+class WorkerError(ProvenanceError):
+    """A worker process died (killed, out of memory) on the same task twice."""

@@ -6,6 +6,12 @@ paragraph keys of :mod:`provenance.segment`, so furniture never contributes), ke
 document (key points repeated in the body, a pull quote) therefore counts once. A
 document shorter than one shingle gets one shingle of all its tokens.
 
+The shingles inside the document's quoted statements are left out (when its statements
+are given): every outlet covering one press conference quotes the same words, and those
+words are evidence of the same event, not of copied text (quote trails trace them). Two
+reports sharing only a statement then share no shingles, and a statement quoted by a
+thousand articles makes no pairs among them; a copy still shares its narrative.
+
 Hashes are stable across processes and platforms (never Python's salted ``hash()``):
 each token's UTF-8 bytes get a polynomial hash modulo 2**64 computed with one numpy
 ``add.reduceat`` (no Python loop over tokens), mixed by the MurmurHash3 64-bit finaliser; shingles
@@ -42,9 +48,9 @@ from provenance.model import Document
 from provenance.settings import FingerprintSettings
 
 # Bump when tokenising (provenance.text) or the hashing below changes: stored signatures
-# made with another version are refused rather than silently mixed. v2: keys undo
-# disguise (issue 31) and fingerprints carry a sample of word bigrams.
-HASH_SCHEME = "tokens-v2/poly64-fmix64/minhash-affine32/bigrams"
+# made with another version are refused rather than silently mixed. tokens-v2: keys undo
+# disguise (issue 31); bigrams: fingerprints carry a sample of word bigrams.
+HASH_SCHEME = "tokens-v2/poly64-fmix64/minhash-affine32/statements-masked/bigrams"
 
 _U64 = np.uint64
 _MASK32 = _U64(0xFFFFFFFF)
@@ -353,16 +359,46 @@ def document_text(doc: Document) -> str:
     return " ".join(p.key for p in doc.paragraphs if p.key)
 
 
-def fingerprint_texts(texts: Sequence[str], settings: FingerprintSettings) -> list[Fingerprint]:
-    """Fingerprints of key texts (tokens separated by single spaces), computed in bulk."""
+def fingerprint_texts(
+    texts: Sequence[str], settings: FingerprintSettings, masks: Sequence[Sequence[str]] | None = None
+) -> list[Fingerprint]:
+    """Fingerprints of key texts (tokens separated by single spaces), computed in bulk.
+
+    ``masks`` (one sequence of key texts per text) are left out: a shingle of a mask is
+    no shingle of its text (the quoted statements of a document; see the module docstring).
+
+    >>> s = FingerprintSettings(shingle_size=2)
+    >>> plain, masked = fingerprint_texts(["a b c d e", "a b c d e"], s, [[], ["c d e"]])
+    >>> plain.size, masked.size
+    (4, 2)
+    """
     params = FingerprintParams.from_settings(settings)
     out: list[Fingerprint] = []
     for start, stop in char_batches(texts):
         sets, pairs = _sets(texts[start:stop], settings.shingle_size, settings.bigram_sample)
+        if masks is not None:
+            sets = _masked(sets, masks[start:stop], settings.shingle_size)
+            pairs = _masked(pairs, masks[start:stop], 2, settings.bigram_sample)
         sigs = signatures(sets, settings.num_perm, settings.seed)
         out.extend(
             Fingerprint(params, s, sig, shingle_digest(s), p) for s, sig, p in zip(sets, sigs, pairs, strict=True)
         )
+    return out
+
+
+def _masked(sets: list[np.ndarray], masks: Sequence[Sequence[str]], size: int, sample: int = 0) -> list[np.ndarray]:
+    """Each set without the shingles of its masks (masks shorter than a shingle remove nothing);
+    with ``sample``, each set of sampled bigrams (``size`` 2) without its masks' bigrams."""
+    kept = [[key for key in keys if key.count(" ") + 1 >= size] for keys in masks]
+    flat = [key for keys in kept for key in keys]
+    removed = bigram_sets(flat, sample) if sample else shingle_sets(flat, size)
+    out = list(sets)
+    at = 0
+    for index, keys in enumerate(kept):
+        if keys:
+            drop = np.concatenate(removed[at : at + len(keys)])
+            out[index] = sets[index][~np.isin(sets[index], drop)]
+            at += len(keys)
     return out
 
 
@@ -388,6 +424,11 @@ def char_batches(texts: Sequence[str], limit: int = BATCH_CHARS) -> Iterator[tup
         start = stop
 
 
-def fingerprint(documents: Sequence[Document], settings: FingerprintSettings) -> list[Fingerprint]:
-    """Fingerprints of documents, in their order."""
-    return fingerprint_texts([document_text(d) for d in documents], settings)
+def fingerprint(
+    documents: Sequence[Document],
+    settings: FingerprintSettings,
+    statements: Sequence[Sequence[str]] | None = None,
+) -> list[Fingerprint]:
+    """Fingerprints of documents, in their order; ``statements`` are the matching keys of
+    each document's quoted statements (:func:`provenance.trails.statement_keys`), left out."""
+    return fingerprint_texts([document_text(d) for d in documents], settings, statements)

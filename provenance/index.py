@@ -32,6 +32,7 @@ half of either. Hidden files and directories under the root (``.git``, ``.github
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,10 +40,10 @@ import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -50,18 +51,25 @@ from provenance import __version__
 from provenance.api import build_document
 from provenance.candidates import drop_common
 from provenance.credits import credits
-from provenance.errors import IndexStateError
+from provenance.engine import LocalEngine, WorkerLostError
+from provenance.errors import FingerprintError, IndexStateError
 from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
 from provenance.furniture import repeat_keys
-from provenance.ingest import Source, discover, read
+from provenance.ingest import Source, discover, folder_prefix, read, read_file
 from provenance.model import Rejected
+from provenance.names import shown
 from provenance.normalize import normalize
+from provenance.output import fsync_path
+from provenance.quotes import extract_quotes
 from provenance.settings import Settings
+from provenance.trails import statement_keys
 
 # 2: keys undo disguise and fingerprints carry sampled bigrams with their search
 # signature (issue 31); an index of another version is refused with a rebuild hint.
 SCHEMA_VERSION = 2
 DEFAULT_INDEX = Path(".provenance") / "index.sqlite"
+# How long a command waits for another process's write to the index to end (--lock-timeout).
+LOCK_TIMEOUT = 30.0
 # Files described per task handed to a worker process: large enough that pickling the
 # batch costs little next to describing it (~1 ms a document), small enough to spread.
 _BATCH = 256
@@ -94,6 +102,7 @@ CREATE TABLE lines (key TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def default_index(root: Path) -> Path:
@@ -183,7 +192,7 @@ def scan(batch: Sequence[tuple[Source, str | None]], settings: Settings) -> list
     for source, known in batch:
         if known is not None:
             try:
-                data: bytes | None = source.path.read_bytes()
+                data: bytes | None = read_file(source.file)
             except OSError:
                 data = None
             if data is not None and hashlib.sha256(data).hexdigest() == known:
@@ -213,9 +222,10 @@ def describe(
         paths.append((relative, repeat_keys(normalized.clean, settings.normalize)))
         info = source.path.stat()
         stats.append((info.st_size, info.st_mtime))
+    statements = [statement_keys(extract_quotes(d, settings.quotes)) for d in documents]
     entries = []
     for doc, fp, (relative, keys), (size, mtime) in zip(
-        documents, fingerprint(documents, settings.fingerprint), paths, stats, strict=True
+        documents, fingerprint(documents, settings.fingerprint, statements), paths, stats, strict=True
     ):
         found = [
             {"outlet": c.outlet, "scope": c.scope, "kind": c.cue.kind, "text": c.cue.text}
@@ -245,16 +255,110 @@ def _batches(items: Sequence[T], size: int = _BATCH) -> list[Sequence[T]]:
 
 
 def _run(function: Callable[..., R], batches: Sequence[Any], jobs: int, *args: Any) -> Iterator[R]:
-    """``function(batch, *args)`` for each batch, in order; in ``jobs`` worker processes when > 1."""
+    """``function(batch, *args)`` for each batch, in order; in ``jobs`` worker processes when > 1
+    (the engine's pool: a dead worker's batch is retried once, workers die with this process)."""
     if jobs <= 1 or len(batches) <= 1:
         for batch in batches:
             yield function(batch, *args)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(function, batches, *([arg] * len(batches) for arg in args))
+    with LocalEngine(jobs) as engine:
+        try:
+            yield from engine.map(_Bound(function, args), batches)
+        except WorkerLostError as exc:
+            task: Sequence[tuple[Source, object]] = exc.task if isinstance(exc.task, Sequence) else ()
+            files = [source.display for source, _ in task]
+            more = f" and {len(files) - 3} more files" if len(files) > 3 else ""
+            raise exc.naming(f"indexing {', '.join(files[:3])}{more}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """``function(batch, *args)`` as a picklable one-argument callable for the engine."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+
+    def __call__(self, batch: Any) -> Any:
+        return self.function(batch, *self.args)
 
 
 # --- the store ------------------------------------------------------------------------------------
+
+
+_LOCKED = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+# Faults of the disk or the file's permissions, not of the index's content.
+_UNWRITABLE = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+
+
+def _code(exc: sqlite3.Error) -> int | None:
+    """sqlite's primary result code of an error (extended codes keep it in their low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_locked(exc: sqlite3.Error) -> bool:
+    """True when sqlite gave up waiting for another connection's lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    code = _code(exc)
+    return code in _LOCKED if code is not None else "locked" in str(exc)
+
+
+def index_error(path: Path, exc: sqlite3.Error, lock_timeout: float) -> IndexStateError:
+    """The one-line error for what sqlite raised about the index at ``path``."""
+    if is_locked(exc):
+        return locked_error(path, lock_timeout)
+    if _code(exc) in _UNWRITABLE:
+        return IndexStateError(f"index {path}: cannot write ({exc})")
+    return damaged_error(path, exc)
+
+
+def locked_error(path: Path, lock_timeout: float) -> IndexStateError:
+    return IndexStateError(
+        f"index {path} is locked by another process (waited {lock_timeout:g} s): "
+        "try again when it is done, or wait longer with --lock-timeout SECONDS"
+    )
+
+
+def rebuild_hint(path: Path) -> str:
+    """The command that makes the index at ``path`` again (its corpus folder when it is the default place).
+
+    >>> rebuild_hint(Path("corpus/.provenance/index.sqlite"))
+    'rebuild it with `provenance index build corpus --rebuild`'
+    """
+    folder = path.parent.parent if path.parent.name == DEFAULT_INDEX.parent.name else "DIR"
+    return f"rebuild it with `provenance index build {folder} --rebuild`"
+
+
+def damaged_error(path: Path, detail: object) -> IndexStateError:
+    return IndexStateError(f"index {path} is damaged ({detail}): {rebuild_hint(path)}")
+
+
+@contextmanager
+def index_faults(path: Path, lock_timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Turn what a damaged or locked index raises (sqlite errors, undecodable fingerprints)
+    into one :class:`IndexStateError` naming the index and what to do."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise index_error(path, exc, lock_timeout) from exc
+    except FingerprintError as exc:
+        raise damaged_error(path, exc) from exc
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """A :class:`SignatureIndex` method whose faults are :func:`index_faults`; data it cannot
+    decode (a signature of the wrong length, a credit that is not JSON) is damage too."""
+
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
+        assert isinstance(store, SignatureIndex)
+        with index_faults(store.path, store.lock_timeout):
+            try:
+                return method(*args, **kwargs)
+            except (ValueError, TypeError, KeyError) as exc:
+                raise damaged_error(store.path, exc) from exc
+
+    return run
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +402,7 @@ class SignatureIndex:
     path: Path
     connection: sqlite3.Connection
     meta: dict[str, Any] = field(default_factory=dict)
+    lock_timeout: float = LOCK_TIMEOUT
 
     def __enter__(self) -> SignatureIndex:
         return self
@@ -312,7 +417,7 @@ class SignatureIndex:
     def root(self) -> Path | None:
         """The corpus root the index describes, or None when not recorded."""
         relative = self.meta.get("root")
-        return None if relative is None else (self.path.parent / str(relative)).resolve()
+        return None if relative is None else (self.path.parent / from_sql(relative)).resolve()
 
     @property
     def params(self) -> FingerprintParams:
@@ -330,6 +435,7 @@ class SignatureIndex:
         blob = self.meta.get("common_bigrams") or b""
         return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
 
+    @_guarded
     def require_settings(self, settings: Settings) -> None:
         """Raise :class:`IndexStateError` unless the index was made with the current settings."""
         stored = json.loads(str(self.meta.get("settings", "{}")))
@@ -341,9 +447,11 @@ class SignatureIndex:
                 f"index {self.path} built with {'; '.join(diffs)}: run `provenance index build{where} --rebuild`"
             )
 
+    @_guarded
     def count(self) -> int:
         return int(self.connection.execute("SELECT count(*) FROM documents").fetchone()[0])
 
+    @_guarded
     def search_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row ids, search set sizes and the search signature matrix of every indexed document."""
         rows = self.connection.execute(
@@ -355,6 +463,7 @@ class SignatureIndex:
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
         return rowids, sizes, matrix.astype(np.uint32)
 
+    @_guarded
     def bigram_arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
         """Bigram set sizes and bigram signature matrix of every indexed document, by row id."""
         rows = self.connection.execute("SELECT bigram_count, bigram_signature FROM documents ORDER BY rowid").fetchall()
@@ -363,6 +472,7 @@ class SignatureIndex:
         blobs = b"".join(r[1] if r[1] and len(r[1]) == 4 * num_perm else blank for r in rows)
         return sizes, np.frombuffer(blobs, dtype="<u4").reshape(len(rows), num_perm).astype(np.uint32)
 
+    @_guarded
     def records(self, rowids: Iterable[int]) -> list[IndexedDocument]:
         """Stored documents by row id (in the order given)."""
         wanted = list(dict.fromkeys(int(r) for r in rowids))
@@ -375,10 +485,18 @@ class SignatureIndex:
                 list(chunk),
             ):
                 found[row[0]] = IndexedDocument(
-                    row[0], row[1], row[2], row[3], Fingerprint.from_bytes(row[4]), row[5], row[6], json.loads(row[7])
+                    row[0],
+                    row[1],
+                    from_sql(row[2]),
+                    row[3],
+                    Fingerprint.from_bytes(row[4]),
+                    row[5],
+                    row[6],
+                    json.loads(row[7]),
                 )
         return [found[r] for r in wanted if r in found]
 
+    @_guarded
     def rowids_where(self, column: str, values: Iterable[object]) -> dict[object, list[int]]:
         """Row ids of documents whose ``id``, ``sha256`` or ``digest`` is one of ``values``."""
         if column not in {"id", "sha256", "digest"}:
@@ -391,6 +509,7 @@ class SignatureIndex:
                 out.setdefault(value, []).append(rowid)
         return out
 
+    @_guarded
     def line_counts(self) -> dict[str, int]:
         """Indexed documents holding each repeatable short line."""
         return dict(self.connection.execute("SELECT key, docs FROM lines"))
@@ -410,34 +529,110 @@ class IndexedDocument:
     credits: list[dict[str, str]]
 
 
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, readonly: bool, lock_timeout: float = LOCK_TIMEOUT) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
-    connection = sqlite3.connect(uri, uri=readonly)
-    connection.execute("PRAGMA busy_timeout = 30000")
-    return connection
+    # sqlite waits this long for another connection's write lock, then says "database is locked".
+    return sqlite3.connect(uri, uri=readonly, timeout=lock_timeout)
 
 
-def open_index(path: Path, *, readonly: bool = True) -> SignatureIndex:
-    """Open an existing index and read its ``meta`` table.
+@functools.cache
+def expected_columns() -> dict[str, tuple[str, ...]]:
+    """Each table of the schema and its columns, read from the schema itself."""
+    with sqlite3.connect(":memory:") as connection:
+        connection.executescript(_SCHEMA)
+        return _columns(connection, ("meta", "documents", "lines"))
+
+
+def _columns(connection: sqlite3.Connection, tables: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    return {t: tuple(row[1] for row in connection.execute(f"PRAGMA table_info({t})")) for t in tables}
+
+
+def schema_problem(connection: sqlite3.Connection) -> str | None:
+    """What is missing from the tables an index must have (a table, a column), or None."""
+    expected = expected_columns()
+    found = _columns(connection, expected)
+    for table, columns in expected.items():
+        if not found[table]:
+            return f"table {table} is missing"
+        missing = [c for c in columns if c not in found[table]]
+        if missing:
+            return f"table {table} has no column {', '.join(missing)}"
+    return None
+
+
+def _json_object(value: object) -> dict[str, Any]:
+    found = json.loads(str(value))
+    if not isinstance(found, dict):
+        raise ValueError("not a JSON object")
+    return found
+
+
+def _common_blob(value: object) -> None:
+    if value is not None and (not isinstance(value, bytes) or len(value) % 8):
+        raise ValueError("not a list of 8-byte shingles")
+
+
+def _root_path(value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("not a path")
+
+
+# What each ``meta`` entry must hold to be read later; each reader raises ValueError or TypeError.
+_META: dict[str, Callable[[Any], object]] = {
+    "params": lambda value: FingerprintParams(**_json_object(value)),
+    "settings": _json_object,
+    "common": _common_blob,
+    "common_bigrams": _common_blob,
+    "root": _root_path,
+}
+
+
+def meta_problem(meta: Mapping[str, Any]) -> str | None:
+    """What in the ``meta`` table cannot be read (JSON, fingerprint parameters, common shingles), or None.
+
+    >>> meta_problem({"params": '{"shingle_size": 5', "settings": "{}"})
+    "meta 'params' cannot be read (Expecting ',' delimiter: line 1 column 19 (char 18))"
+    """
+    for key, reader in _META.items():
+        if key in ("params", "settings") and key not in meta:
+            return f"meta has no {key!r}"
+        try:
+            reader(meta.get(key))
+        except (ValueError, TypeError) as exc:
+            return f"meta {key!r} cannot be read ({exc})"
+    return None
+
+
+def open_index(path: Path, *, readonly: bool = True, lock_timeout: float = LOCK_TIMEOUT) -> SignatureIndex:
+    """Open an existing index, check its schema and read its ``meta`` table.
 
     Raises:
-        IndexStateError: when there is no index at ``path``, it is not one, or its schema is another.
+        IndexStateError: when there is no index at ``path``, it is not one, it is damaged (a
+            table or column missing, unreadable meta), its schema is another, or it stays locked.
     """
     if not path.is_file():
         raise IndexStateError(f"no index at {path}: run `provenance index build DIR` first")
+    connection: sqlite3.Connection | None = None
     try:
-        connection = _connect(path, readonly=readonly)
+        connection = _connect(path, readonly=readonly, lock_timeout=lock_timeout)
         meta = dict(connection.execute("SELECT key, value FROM meta"))
-    except sqlite3.DatabaseError as exc:
-        raise IndexStateError(f"{path} is not a provenance index ({exc})") from exc
-    version = meta.get("schema_version")
+        version = meta.get("schema_version")
+        problem = None if version != SCHEMA_VERSION else schema_problem(connection) or meta_problem(meta)
+    except sqlite3.Error as exc:
+        if connection is not None:
+            connection.close()
+        if is_locked(exc):
+            raise locked_error(path, lock_timeout) from exc
+        raise IndexStateError(f"{path} is not a provenance index or is damaged ({exc}): {rebuild_hint(path)}") from exc
     if version != SCHEMA_VERSION:
         connection.close()
         raise IndexStateError(
-            f"index {path} has schema {version}, this provenance reads {SCHEMA_VERSION}: "
-            "run `provenance index build DIR --rebuild`"
+            f"index {path} has schema {version}, this provenance reads {SCHEMA_VERSION}: {rebuild_hint(path)}"
         )
-    return SignatureIndex(path, connection, meta)
+    if problem is not None:
+        connection.close()
+        raise damaged_error(path, problem)
+    return SignatureIndex(path, connection, meta, lock_timeout)
 
 
 # --- build and update -----------------------------------------------------------------------------
@@ -454,7 +649,10 @@ def corpus_sources(
         relative = source.path.relative_to(root).as_posix()
         if not is_hidden(relative) and relative not in skip:
             out.append((source, relative))
-    return out, [r for r in rejected if not is_hidden(Path(r.path).relative_to(root).as_posix())]
+    shown_prefix = shown(folder_prefix(str(root)))  # rejections are named by their display path
+    return out, [
+        r for r in rejected if not (r.path.startswith(shown_prefix) and is_hidden(r.path[len(shown_prefix) :]))
+    ]
 
 
 def build_index(
@@ -471,25 +669,28 @@ def build_index(
             f"or `provenance index build {root} --rebuild` to start again"
         )
     if not root.is_dir():
-        raise IndexStateError(f"{root}: not a directory")
+        raise IndexStateError(f"{root}: {'not a directory' if root.exists() else 'no such file or directory'}")
     index.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{index.name}.", suffix=".tmp", dir=index.parent)
     os.close(fd)
     tmp = Path(name)
     try:
-        connection = sqlite3.connect(tmp)
-        try:
-            connection.executescript(_SCHEMA)
-            _write_meta(connection, index, root, settings, np.zeros(0, dtype=np.uint64))
-            report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
-            connection.commit()
-            connection.execute("PRAGMA journal_mode = WAL")
-        finally:
-            connection.close()
+        with index_faults(index):
+            connection = sqlite3.connect(tmp)
+            try:
+                connection.executescript(_SCHEMA)
+                _write_meta(connection, index, root, settings, np.zeros(0, dtype=np.uint64))
+                report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
+                connection.commit()
+                connection.execute("PRAGMA journal_mode = WAL")
+            finally:
+                connection.close()
         tmp.chmod(0o644)
+        fsync_path(tmp)  # on disk before it replaces the old index, not only in the page cache
         for suffix in ("-wal", "-shm"):
             Path(f"{index}{suffix}").unlink(missing_ok=True)
         tmp.replace(index)
+        fsync_path(index.parent)
     except BaseException:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
@@ -498,28 +699,41 @@ def build_index(
 
 
 def update_index(
-    root: Path | None, index: Path, settings: Settings, *, jobs: int = 1, exclude: Iterable[str] = ()
+    root: Path | None,
+    index: Path,
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    exclude: Iterable[str] = (),
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> IndexReport:
     """Bring ``index`` up to date with the files under ``root`` (default: the root it records), in one transaction.
 
     ``exclude`` are paths relative to the root kept out of the corpus (the files a check
-    is about to judge): rows for them are removed.
+    is about to judge): rows for them are removed. The database is checked
+    (``PRAGMA quick_check``) before the update is committed, so an update never reports
+    success on a damaged index; another process's write is waited for ``lock_timeout`` seconds.
     """
-    store = open_index(index, readonly=False)
+    store = open_index(index, readonly=False, lock_timeout=lock_timeout)
     try:
         store.require_settings(settings)
         root = root if root is not None else store.root
         if root is None or not root.is_dir():
             raise IndexStateError(f"index {index}: corpus root {root} is not a directory")
         connection = store.connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
-            _set_meta(connection, "root", _relative_root(index, root))
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
+        with index_faults(index, lock_timeout):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                report = _sync(connection, root, index, settings, jobs=jobs, exclude=exclude)
+                _set_meta(connection, "root", to_sql(_relative_root(index, root)))
+                verdict = connection.execute("PRAGMA quick_check").fetchone()
+                if verdict is None or verdict[0] != "ok":
+                    raise damaged_error(index, verdict[0] if verdict else "quick_check gave nothing")
+                connection.commit()
+            except BaseException:
+                with suppress(sqlite3.Error):  # a damaged file may refuse the rollback too
+                    connection.rollback()
+                raise
     finally:
         store.close()
     return report
@@ -530,6 +744,25 @@ def _relative_root(index: Path, root: Path) -> str:
         return Path(os.path.relpath(root.resolve(), index.parent.resolve())).as_posix()
     except ValueError:  # another drive (Windows)
         return root.resolve().as_posix()
+
+
+def to_sql(path: str) -> str | bytes:
+    """A path as the index stores it: text, or the name's bytes where they are not UTF-8
+    (``os.fsdecode`` made lone surrogates of them, which SQLite's text cannot hold).
+
+    >>> to_sql("wire/a.txt"), to_sql("caf\\udce9.txt")
+    ('wire/a.txt', b'caf\\xe9.txt')
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def from_sql(value: str | bytes) -> str:
+    """The inverse of :func:`to_sql`."""
+    return value if isinstance(value, str) else os.fsdecode(value)
 
 
 def _set_meta(connection: sqlite3.Connection, key: str, value: object) -> None:
@@ -544,9 +777,9 @@ def _write_meta(
     _set_meta(connection, "provenance_version", __version__)
     _set_meta(connection, "params", json.dumps(asdict(params), sort_keys=True))
     _set_meta(connection, "settings", json.dumps(recorded_settings(settings), sort_keys=True))
-    _set_meta(connection, "root", _relative_root(index, root))
+    _set_meta(connection, "root", to_sql(_relative_root(index, root)))
     _set_meta(connection, "common", common.astype("<u8").tobytes())
-    _set_meta(connection, "common_bigrams", common.astype("<u8").tobytes())
+    _set_meta(connection, "common_bigrams", np.zeros(0, dtype="<u8").tobytes())  # set by _refresh_bigrams
 
 
 def _sync(
@@ -609,7 +842,7 @@ def _sync(
             [
                 (
                     e.id,
-                    e.path,
+                    to_sql(e.path),
                     e.sha256,
                     e.size,
                     e.mtime,

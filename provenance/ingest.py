@@ -3,18 +3,22 @@
 Inputs are local paths, or URLs (``s3://bucket/prefix/``, ``gs://…``, ``file:///…``) read
 through fsspec and the store's own package (the ``s3`` extra installs s3fs); see
 :func:`is_url`. Decoding order: UTF-8 (with or without BOM), then UTF-16/32 by BOM, then
-charset-normalizer's best guess. Empty, binary, undecodable, oversized and
-unreadable files become ``Rejected(path, reason, detail)``; this stage never raises
-for a bad file and never writes to an input.
+UTF-8 with its few stray bytes replaced (:func:`utf8_with_stray_bytes`, recorded as a
+repair), then charset-normalizer's best guess. Empty, binary, undecodable, oversized and
+unreadable files, and paths that are not regular files inside the folder given
+(:func:`discover`), become ``Rejected(path, reason, detail)``; this stage never raises
+for a bad file, never opens a FIFO and never writes to an input.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import glob
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +28,8 @@ from charset_normalizer import from_bytes
 
 from provenance import remote
 from provenance.errors import InputError
-from provenance.model import Rejected
+from provenance.model import Rejected, RejectReason, Repair
+from provenance.names import is_plain, shown
 from provenance.settings import IngestSettings
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -37,6 +42,22 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # vertical tab do); counted with one regex scan instead of a Python loop per character.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+# The repair that names invalid UTF-8 replaced by U+FFFD in decoding (utf8_with_stray_bytes).
+INVALID_UTF8 = "invalid-utf-8"
+_ASCII_BYTES = bytes(range(0x80))
+_STRAY = re.compile("[\udc80-\udcff]")  # a byte surrogateescape could not decode
+# Bytes windows-1252 leaves undefined (C1 controls in latin-1): never in Western single-byte text.
+_UNDEFINED_CP1252 = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+# Errors that say a name leads nowhere (a missing file, or a file where a folder should be).
+_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR})
+# What a path that is not a regular file is, in a rejection's detail.
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 # A URL: a scheme of two or more characters, then "://" (a Windows drive, "C:\\", is not one).
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
 
@@ -62,33 +83,45 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """A file's text as decoded, the encoding used and the hash of its bytes."""
+    """A file's text as decoded, the encoding used, the hash of its bytes, and the repairs
+    decoding made (invalid UTF-8 replaced: :data:`INVALID_UTF8`)."""
 
     source: Source
     text: str
     encoding: str
     sha256: str
+    repairs: tuple[Repair, ...] = ()
 
 
 def discover(inputs: Iterable[str | Path], settings: IngestSettings) -> tuple[list[Source], list[Rejected]]:
     """Expand files, directories (recursively) and globs into sources, sorted by id.
 
-    Missing paths and id clashes are returned as rejections rather than raised, so
-    the rest of the corpus is still analysed.
+    Paths that cannot be read as regular files (dangling or looping symlinks, symlinks
+    leading outside the folder given, FIFOs and devices, unreadable folders, over-long
+    names) and id clashes are returned as rejections with their reason, so the rest of
+    the corpus is still analysed. A symlink is read only where it resolves inside its
+    root: the folder given, a pattern's fixed leading folders, a named file's own folder
+    (anywhere with ``settings.follow_symlinks``); a symlink to a folder is never entered.
+    Ids and display paths are :func:`~provenance.names.shown`; ``file`` keeps the name
+    on disk.
 
     Raises:
-        InputError: when nothing at all was given.
+        InputError: when nothing was given, or a named path or pattern matches nothing
+            (one line for each such input; nothing else is read then).
     """
     inputs = list(inputs)
     if not inputs:
         raise InputError("no input paths given")
     found: list[Source] = []
     rejected: list[Rejected] = []
+    missing: list[str] = []
     for item in inputs:
         if isinstance(item, str) and is_url(item):
             found.extend(_expand_url(item, settings, rejected))
         else:
-            found.extend(_expand(Path(item), str(item), settings, rejected))
+            found.extend(_expand(Path(item), str(item), settings, rejected, missing))
+    if missing:
+        raise InputError("\n".join(missing))
     by_id: dict[str, Source] = {}
     for source in sorted(found, key=lambda s: (s.id, s.display)):
         first = by_id.get(source.id)
@@ -117,25 +150,133 @@ def _same_file(a: Source, b: Source) -> bool:
     return a.path.resolve() == b.path.resolve()
 
 
-def _expand(path: Path, given: str, settings: IngestSettings, rejected: list[Rejected]) -> Iterator[Source]:
-    if path.is_dir():
+def _expand(
+    path: Path, given: str, settings: IngestSettings, rejected: list[Rejected], missing: list[str]
+) -> Iterator[Source]:
+    """The sources one local input names; what matches nothing goes to ``missing``."""
+    try:
+        mode = os.lstat(given).st_mode
+    except OSError as exc:
+        if glob.has_magic(given):
+            yield from _expand_glob(given, settings, rejected, missing)
+        else:  # a name that cannot even be looked up (missing, too long, a parent not searchable)
+            problem = "no such file or directory" if exc.errno in _MISSING else _strerror(exc)
+            missing.append(f"{shown(given)}: {problem}")
+        return
+    if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and path.is_dir()):  # a folder named is the root
         base = str(path)
-        prefix = "" if base == "." else base if base.endswith("/") else f"{base}/"
-        for relative, stem in _files_under(base, settings.extensions):
-            yield Source(stem, prefix + relative, prefix + relative)
+        yield from _files_under(base, folder_prefix(base), settings, rejected)
         return
-    if path.is_file():
-        yield Source(_doc_id(path.name), str(path), given)
-        return
-    if glob.has_magic(given):
-        matches = sorted(Path(p) for p in glob.glob(given, recursive=True))  # noqa: PTH207 (user patterns may be absolute)
-        files = [m for m in matches if m.is_file()]
-        if not files:
-            rejected.append(Rejected(given, "unreadable", "the pattern matches no file"))
-        for match in files:
-            yield Source(_doc_id(match.name), str(match), str(match))
-        return
-    rejected.append(Rejected(given, "unreadable", "no such file or directory"))
+    if _regular(given, mode, str(path.parent), settings, rejected):
+        yield Source(shown(_doc_id(path.name)), given, shown(given))
+
+
+def folder_prefix(base: str) -> str:
+    """What the display path of a file found under the folder ``base`` starts with.
+
+    >>> folder_prefix("."), folder_prefix("corpus"), folder_prefix("/")
+    ('', 'corpus/', '/')
+    """
+    return "" if base == "." else base if base.endswith("/") else f"{base}/"
+
+
+def _expand_glob(
+    pattern: str, settings: IngestSettings, rejected: list[Rejected], missing: list[str]
+) -> Iterator[Source]:
+    """A pattern's matches (folders among them are not read: a pattern selects files)."""
+    root = _fixed_part(pattern)
+    matched = False
+    for match in sorted(glob.glob(pattern, recursive=True)):  # noqa: PTH207 (user patterns may be absolute)
+        try:
+            mode = os.lstat(match).st_mode
+            if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and Path(match).is_dir()):
+                continue
+        except OSError as exc:  # gone since it was listed
+            rejected.append(_os_rejected(shown(match), exc))
+            continue
+        matched = True
+        if _regular(match, mode, root, settings, rejected):
+            yield Source(shown(_doc_id(Path(match).name)), match, shown(match))
+    if not matched:
+        missing.append(f"{shown(pattern)}: the pattern matches no file")
+
+
+def _fixed_part(pattern: str) -> str:
+    """The folder all of a pattern's matches lie under: its leading parts without wildcards.
+
+    >>> _fixed_part("corpus/2024/*.txt"), _fixed_part("*.txt"), _fixed_part("/news/**/a?.md")
+    ('corpus/2024', '.', '/news')
+    """
+    head = pattern
+    while glob.has_magic(head):
+        head = os.path.dirname(head)  # noqa: PTH120 (a pattern is no path: Path would normalise it)
+    return head or "."
+
+
+def _regular(path: str, mode: int, root: str, settings: IngestSettings, rejected: list[Rejected]) -> bool:
+    """Whether the file at ``path`` (``lstat`` mode ``mode``) may be read: a regular file,
+    or a symlink to one inside ``root``; if not, its rejection is added."""
+    if stat.S_ISLNK(mode):
+        mode, problem = _follow(path, os.path.realpath(root), root, settings.follow_symlinks)
+        if problem is not None:
+            rejected.append(Rejected(shown(path), *problem))
+            return False
+    if stat.S_ISREG(mode):
+        return True
+    rejected.append(_not_regular(path, mode))
+    return False
+
+
+def _follow(link: str, real_root: str, root: str, anywhere: bool) -> tuple[int, tuple[RejectReason, str] | None]:
+    """The mode of what the symlink ``link`` leads to, or why it is not read: it leads
+    nowhere, in a loop, to a folder, or out of ``root`` (whose real path is ``real_root``)."""
+    try:
+        mode = os.stat(link).st_mode  # noqa: PTH116 (a string from a listing: no Path made for it)
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            return 0, ("dangling-symlink", "the symlink leads to nothing (its target does not exist)")
+        if exc.errno == errno.ELOOP:
+            return 0, ("symlink-loop", "the symlink leads back to itself (a symlink loop)")
+        return 0, ("unreadable", _strerror(exc))
+    if stat.S_ISDIR(mode):
+        return mode, ("symlink-to-folder", "a symlink to a folder, not entered (name the folder to read it)")
+    if not anywhere and not _inside(os.path.realpath(link), real_root):
+        return mode, ("outside-root", f"a symlink leading outside {shown(root)}, not read (--follow-symlinks reads it)")
+    return mode, None
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether the real path ``path`` is ``folder`` or below it (both resolved).
+
+    >>> _inside("/corpus/a.txt", "/corpus"), _inside("/corpus2/a.txt", "/corpus"), _inside("/a.txt", "/")
+    (True, False, True)
+    """
+    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
+
+
+def _not_regular(path: str, mode: int) -> Rejected:
+    return Rejected(shown(path), "not-regular-file", f"not a regular file ({_kind(mode)})")
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, for its rejection."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "an unknown kind of file"
+
+
+def _strerror(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _os_rejected(display: str, exc: OSError, *, folder: bool = False) -> Rejected:
+    """An error met on a path, as the reason it is skipped (a long name or a loop said as such)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return Rejected(display, "name-too-long", _strerror(exc))
+    if exc.errno == errno.ELOOP:
+        return Rejected(display, "symlink-loop", _strerror(exc))
+    return Rejected(display, "unreadable-folder" if folder else "unreadable", _strerror(exc))
 
 
 def _expand_url(given: str, settings: IngestSettings, rejected: list[Rejected]) -> Iterator[Source]:
@@ -144,44 +285,72 @@ def _expand_url(given: str, settings: IngestSettings, rejected: list[Rejected]) 
     try:
         listed = remote.expand(given)
     except remote.RemoteError as exc:
-        rejected.append(Rejected(given, "unreadable", str(exc)))
+        rejected.append(Rejected(shown(given), "unreadable", str(exc)))
         return
     for item in listed:
         head, _, name = item.relative.rpartition("/")
         stem, suffix = _split_suffix(name)
         if item.below and suffix.lower() not in settings.extensions:
             continue
-        yield Source(f"{head}/{stem}" if head else stem, item.url, item.display)
+        yield Source(shown(f"{head}/{stem}" if head else stem), item.url, shown(item.display))
 
 
-def _files_under(root: str, extensions: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """Files below ``root`` with one of ``extensions`` (any case), as their path relative
-    to ``root`` and their id (that path without the extension), in no particular order.
+def _files_under(root: str, prefix: str, settings: IngestSettings, rejected: list[Rejected]) -> Iterator[Source]:
+    """The sources of the files below ``root`` with one of the corpus extensions (any
+    case), ids their path relative to ``root`` without the extension, displayed after
+    ``prefix``; in no particular order. Skipped paths are added to ``rejected``:
+    unreadable folders, symlinks that :func:`_follow` refuses (those to folders whatever
+    their name, the others when they have a corpus extension), named files that are not
+    regular files.
 
-    What ``Path.rglob("*")`` and ``is_file`` find (links to files count, linked directories
-    are not entered, an unreadable directory is skipped) on strings and ``os.scandir``
-    entries, whose types come with the listing: pathlib's objects, sorting and a
-    ``stat`` per file took 5.4 s for 100,000 files, before any task could start.
+    ``os.scandir`` entries carry their type with the listing, so a regular file costs no
+    ``stat``; only symlinks are resolved. pathlib's objects, sorting and a ``stat`` per file
+    took 5.4 s for 100,000 files, before any task could start.
     """
+    extensions = settings.extensions
+    real_root = os.path.realpath(root)
     pending = [("", root)]
     while pending:
         relative, directory = pending.pop()
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as exc:
+            rejected.append(_os_rejected(shown((prefix + relative).rstrip("/") or root), exc, folder=True))
             continue
+        plain = is_plain(prefix + relative)  # names are shown (escaped) only where they need it
         for entry in entries:
             name = entry.name
+            wanted = False
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((f"{relative}{name}/", entry.path))
                     continue
                 stem, suffix = _split_suffix(name)
-                if suffix.lower() in extensions and entry.is_file():
-                    yield relative + name, relative + stem
-            except OSError:
-                continue
+                wanted = suffix.lower() in extensions
+                if entry.is_file(follow_symlinks=False):
+                    if wanted:
+                        path = prefix + relative + name
+                        if plain and is_plain(name):
+                            yield Source(relative + stem, path, path)
+                        else:
+                            yield Source(shown(relative + stem), path, shown(path))
+                    continue
+                if entry.is_symlink():
+                    mode, problem = _follow(entry.path, real_root, root, settings.follow_symlinks)
+                    if problem is not None and (wanted or problem[0] == "symlink-to-folder"):
+                        rejected.append(Rejected(shown(prefix + relative + name), *problem))
+                    elif problem is None and wanted:
+                        path = prefix + relative + name
+                        if stat.S_ISREG(mode):
+                            yield Source(shown(relative + stem), path, shown(path))
+                        else:
+                            rejected.append(_not_regular(path, mode))
+                elif wanted:  # a FIFO (opening one blocks), a socket, a device
+                    rejected.append(_not_regular(prefix + relative + name, entry.stat(follow_symlinks=False).st_mode))
+            except OSError as exc:
+                if wanted:
+                    rejected.append(_os_rejected(shown(prefix + relative + name), exc))
 
 
 def _doc_id(name: str) -> str:
@@ -216,17 +385,40 @@ def _read_path(source: Source, settings: IngestSettings) -> Decoded | Rejected:
     try:
         # The path string as it is (see Source), and one descriptor for the size and the
         # bytes: a buffered file object cost 15 against 9.5 µs a 4 KB article.
-        descriptor = os.open(source.file, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(source.file, _OPEN_FLAGS)
         try:
-            size = os.fstat(descriptor).st_size
-            if size > settings.max_bytes:
-                return _too_large(source, size, settings)
-            data = _read_to_end(descriptor, size)
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):  # named as such, or swapped for a FIFO since it was listed
+                return _not_regular(source.display, info.st_mode)
+            if info.st_size > settings.max_bytes:
+                return _too_large(source, info.st_size, settings)
+            data = _read_to_end(descriptor, info.st_size)
         finally:
             os.close(descriptor)
     except OSError as exc:
-        return Rejected(source.display, "unreadable", exc.strerror or type(exc).__name__)
+        return _os_rejected(source.display, exc)
     return decode(source, data, settings)
+
+
+# Non-blocking: opening a FIFO for reading waits for a writer; this way it opens at once and
+# is refused as not a regular file (O_NONBLOCK changes nothing for a regular file).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_file(file: str) -> bytes:
+    """The bytes of a regular file (what the index hashes), never blocking on a FIFO.
+
+    Raises:
+        OSError: it cannot be read, or is not a regular file.
+    """
+    descriptor = os.open(file, _OPEN_FLAGS)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_kind(info.st_mode)})", file)
+        return _read_to_end(descriptor, info.st_size)
+    finally:
+        os.close(descriptor)
 
 
 # Files named by URL fetched at once (remote.fetch_many): ~32 requests in flight hide a
@@ -278,7 +470,7 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
         return Rejected(
             source.display, "empty", "the file has no text" if not data else "the file holds only whitespace"
         )
-    text, encoding = _decode_bytes(data)
+    text, encoding, replaced = _decode_bytes(data)
     if text is None:
         if b"\x00" in data:
             return Rejected(source.display, "binary", "contains NUL bytes and is not UTF-16/32 text")
@@ -291,32 +483,65 @@ def decode(source: Source, data: bytes, settings: IngestSettings) -> Decoded | R
     ratio = _control_count(text, data, encoding) / len(text)
     if ratio > settings.max_control_ratio:
         return Rejected(source.display, "binary", f"{ratio:.1%} control characters: not text")
-    return Decoded(source, text, encoding, digest)
+    return Decoded(source, text, encoding, digest, (Repair(INVALID_UTF8, replaced),) if replaced else ())
 
 
-def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+def _decode_bytes(data: bytes) -> tuple[str | None, str, int]:
+    """The text, the encoding that gave it and how many invalid UTF-8 sequences were replaced."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig", 0
         except UnicodeDecodeError:
-            return None, ""
+            return None, "", 0
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(name), name.replace("-le", "").replace("-be", "") + "-bom"
+                return data[len(bom) :].decode(name), name.replace("-le", "").replace("-be", "") + "-bom", 0
             except UnicodeDecodeError:
-                return None, ""
-    if b"\x00" not in data:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-    else:
-        return None, ""
+                return None, "", 0
+    if b"\x00" in data:
+        return None, "", 0
+    try:
+        return data.decode("utf-8"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    damaged = utf8_with_stray_bytes(data)
+    if damaged is not None:
+        return damaged[0], "utf-8", damaged[1]
     best = from_bytes(data).best()
     if best is None:
-        return None, ""
-    return str(best), best.encoding
+        return None, "", 0
+    return str(best), best.encoding, 0
+
+
+def utf8_with_stray_bytes(data: bytes) -> tuple[str, int] | None:
+    """``data`` decoded as UTF-8 with each invalid sequence replaced by U+FFFD, and how
+    many were, when the bytes are UTF-8 text with a few stray bytes; else ``None``
+    (a single-byte encoding's text, left to charset-normalizer).
+
+    UTF-8 it is when valid multi-byte sequences hold at least three quarters of the
+    non-ASCII bytes: cp1252 or latin-1 text almost never forms one (a capital accented
+    letter directly followed by a symbol), so its non-ASCII bytes are nearly all invalid,
+    and so are most of a legacy CJK encoding's. A file with no multi-byte sequence is
+    UTF-8 only when each invalid byte is one windows-1252 leaves undefined (latin-1's C1
+    controls): no single-byte Western text holds those. Otherwise one stray byte let
+    charset-normalizer choose a codec (mac_iceland, cp775) that garbled every curly quote.
+
+    >>> utf8_with_stray_bytes("“Yes,” she said.".encode() + b"\\x81")
+    ('“Yes,” she said.\\ufffd', 1)
+    >>> utf8_with_stray_bytes(b"One stray byte\\x8d."), utf8_with_stray_bytes("Noël, l’été".encode("cp1252"))
+    (('One stray byte\\ufffd.', 1), None)
+    """
+    escaped = data.decode("utf-8", "surrogateescape")  # each invalid byte one lone surrogate
+    invalid = _STRAY.findall(escaped)
+    high = len(data.translate(None, _ASCII_BYTES))  # the non-ASCII bytes
+    multibyte = len(invalid) < high
+    if multibyte and 4 * len(invalid) > high:
+        return None
+    if not multibyte and not all(ord(byte) - 0xDC00 in _UNDEFINED_CP1252 for byte in invalid):
+        return None
+    text = data.decode("utf-8", "replace")  # one U+FFFD for each maximal invalid sequence
+    return text, text.count("\ufffd") - escaped.count("\ufffd")
 
 
 def _control_count(text: str, data: bytes, encoding: str) -> int:

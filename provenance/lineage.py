@@ -632,15 +632,20 @@ def infer_lineage(
     settings: LineageSettings,
     *,
     quote_balance: Mapping[tuple[str, str], int] | None = None,
-    quote_links: Iterable[tuple[str, str]] = (),
+    shared_statements: Sequence[Sequence[str]] = (),
     facts: Mapping[str, DocFacts] | None = None,
 ) -> tuple[tuple[LineageEdge, ...], tuple[PairRelation, ...]]:
     """Roles, parents and evidence for every document, and a relation for every related pair.
 
     ``quote_balance[(a, b)]`` (``a < b``) counts shared quotes that ``a`` carries shortened
-    and ``b`` in full, minus the reverse. ``quote_links`` are pairs of documents that carry
-    the same statements; those without shared text are ``independent`` coverage.
+    and ``b`` in full, minus the reverse. ``shared_statements`` are the documents of each
+    statement several documents carry: an original that shares such a statement with a
+    document it shares no text with is ``independent`` coverage. Pairs that share only
+    statements get no relation: their quote trails say it.
     ``facts`` are the documents' :func:`document_facts` when worker processes read them already.
+
+    Cost: linear in documents, pairs and statement occurrences, times a document's number
+    of text partners for each statement it carries; never the pairs inside a quote trail.
     """
     balance = quote_balance or {}
     if facts is None:
@@ -666,7 +671,7 @@ def infer_lineage(
     )
     external = _external_outlets(graph, settings)
     heads = _fuller_copies(graph, external, settings)
-    independent = _independent(quote_links, by_pair, facts)
+    independent = _independent(shared_statements, graph.adjacent, settings.independent_examples)
     edges: list[LineageEdge] = []
     relations: dict[tuple[str, str], PairRelation] = {}
     for doc in sorted(facts):
@@ -674,8 +679,10 @@ def infer_lineage(
         role = _role(graph, doc, choice, via, settings)
         if role == "original" and doc in independent:
             role = "independent"
+            count, examples = independent[doc]
+            statements = f"{count} statement{'s' if count > 1 else ''}"
             choice.evidence.append(
-                Evidence("quotes", f"carries the same statements as {', '.join(independent[doc])}, no shared text")
+                Evidence("quotes", f"carries {statements} also quoted by documents it shares no text with: {examples}")
             )
         if role == "translated republication":
             choice.relation = "translation"
@@ -710,10 +717,6 @@ def infer_lineage(
     by_doc = {e.doc: e for e in edges}  # once, not per pair (O(pairs x documents) at 100k, issue 9)
     for key, pair in by_pair.items():
         relations[key] = _pair_relation(graph, pair, by_doc, settings)
-    for a, b in sorted(_quote_only(quote_links, by_pair, facts)):
-        relations[(a, b)] = PairRelation(
-            a, b, "independent", None, None, 0.0, (Evidence("quotes", "same statements, no shared text"),)
-        )
     return tuple(edges), tuple(relations[k] for k in sorted(relations))
 
 
@@ -721,24 +724,44 @@ def _oriented(balance: Mapping[tuple[str, str], int], a: str, b: str) -> int:
     return balance.get((a, b), 0) - balance.get((b, a), 0)
 
 
-def _quote_only(
-    links: Iterable[tuple[str, str]], pairs: Mapping[tuple[str, str], PairScores], facts: Mapping[str, DocFacts]
-) -> set[tuple[str, str]]:
-    out = set()
-    for a, b in links:
-        key = (a, b) if a < b else (b, a)
-        if a != b and key not in pairs and a in facts and b in facts:
-            out.add(key)
-    return out
-
-
 def _independent(
-    links: Iterable[tuple[str, str]], pairs: Mapping[tuple[str, str], PairScores], facts: Mapping[str, DocFacts]
-) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for a, b in sorted(_quote_only(links, pairs, facts)):
-        out[a].append(b)
-        out[b].append(a)
+    statements: Iterable[Sequence[str]], adjacent: Mapping[str, Sequence[str]], examples: int
+) -> dict[str, tuple[int, str]]:
+    """Documents carrying a statement that a document they share no text with carries too:
+    how many such statements, and up to ``examples`` of those documents (with a count of the rest).
+
+    Per statement and member, the member's text partners are looked up in the statement's
+    documents (a set): the cost is the member's number of pairs, not the statement's size.
+
+    >>> _independent([("a", "b", "c"), ("a", "b")], {"a": ["b"], "b": ["a"]}, 1)
+    {'a': (1, 'c'), 'b': (1, 'c'), 'c': (1, 'a and at least 1 more')}
+    """
+    count: dict[str, int] = defaultdict(int)
+    found: dict[str, list[str]] = defaultdict(list)
+    more: dict[str, int] = defaultdict(int)
+    for docs in statements:
+        members = set(docs)
+        for doc in docs:
+            partners = adjacent.get(doc, ())
+            linked = sum(1 for other in partners if other in members)
+            strangers = len(members) - 1 - linked
+            if strangers <= 0:
+                continue
+            count[doc] += 1
+            named = found[doc]
+            if len(named) < examples:
+                text_partners = set(partners)
+                for other in docs:
+                    if other != doc and other not in text_partners and other not in named:
+                        named.append(other)
+                        if len(named) == examples:
+                            break
+            more[doc] = max(more[doc], strangers)
+    out: dict[str, tuple[int, str]] = {}
+    for doc in sorted(count):
+        named = sorted(found[doc])
+        rest = more[doc] - len(named)
+        out[doc] = (count[doc], ", ".join(named) + (f" and at least {rest} more" if rest > 0 else ""))
     return out
 
 

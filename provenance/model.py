@@ -19,7 +19,22 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 if TYPE_CHECKING:
     import pandas as pd
 
-RejectReason = Literal["empty", "binary", "undecodable", "too-large", "unreadable", "duplicate-id"]
+RejectReason = Literal[
+    "empty",
+    "binary",
+    "undecodable",
+    "too-large",
+    "unreadable",
+    "duplicate-id",
+    # Paths discovery skips (provenance.ingest): never read, each listed with its reason.
+    "dangling-symlink",
+    "symlink-loop",
+    "outside-root",
+    "symlink-to-folder",
+    "not-regular-file",
+    "unreadable-folder",
+    "name-too-long",
+]
 LineKind = Literal["title", "heading", "body", "furniture", "blank"]
 _BIG = 1 << 62
 C = TypeVar("C", bound=type)
@@ -592,7 +607,12 @@ class QuoteTrail:
 @slot_init
 @dataclass(frozen=True, slots=True)
 class DocumentQuotes:
-    """How many quotes a document carries and how many it shares with other documents."""
+    """How many quotes a document carries and how many it shares with other documents.
+
+    ``partners`` counts the other documents carrying one of its quotes, up to a cap
+    (``QuoteSettings.partners_counted``: a count at the cap means at least that many);
+    ``shared_with`` names the first of them by id (``partners_listed``).
+    """
 
     doc: str
     quotes: int
@@ -600,6 +620,7 @@ class DocumentQuotes:
     phrases: int
     shared: int
     shared_with: tuple[str, ...]
+    partners: int = 0
 
 
 # --- lineage: roles, parents and evidence --------------------------------------------------

@@ -37,18 +37,19 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from provenance import __version__, wire
+from provenance import __version__, scratch, wire
 from provenance.align import align_corpus, composition
 from provenance.candidates import colliding_pairs, find_pairs
 from provenance.credits import Credit
 from provenance.documents import describe, keyed_again, read_sources
-from provenance.engine import Engine, LocalEngine
+from provenance.engine import Engine, LocalEngine, WorkerLostError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint
 from provenance.furniture import repeat_keys, repeated_keys
 from provenance.ingest import Decoded, Source, discover
@@ -79,7 +80,8 @@ from provenance.trails import (
     quote_balance,
     quote_facts,
     quote_key,
-    quote_links,
+    shared_statements,
+    statement_keys,
     with_lineage,
 )
 from provenance.wire import Shared
@@ -300,23 +302,27 @@ Loaded = tuple[Decoded, Normalized]
 # A decoded, normalised file as the cache holds it: plain values, so that a pickle of one
 # names no class. Pickled one by one, the objects themselves took 38 µs a generated article
 # to unpickle (each pickle looks its four classes up again), these 11 and back to objects.
-Flat = tuple[str, str, str, str, str, str, str, tuple[tuple[str, int], ...], tuple[tuple[int, int, int, int], ...], int]
+Repairs = tuple[tuple[str, int], ...]
+Flat = tuple[str, str, str, str, str, str, Repairs, str, Repairs, tuple[tuple[int, int, int, int], ...], int]
 
 
 def _flat(decoded: Decoded, normalized: Normalized) -> Flat:
     source, offsets = decoded.source, normalized.offsets
-    repairs = tuple((r.fixer, r.count) for r in normalized.repairs)
     return (
         *(source.id, source.file, source.display),
-        *(decoded.text, decoded.encoding, decoded.sha256),
-        *(normalized.clean, repairs, offsets.regions, offsets.raw_length),
+        *(decoded.text, decoded.encoding, decoded.sha256, _pairs(decoded.repairs)),
+        *(normalized.clean, _pairs(normalized.repairs), offsets.regions, offsets.raw_length),
     )
+
+
+def _pairs(repairs: Sequence[Repair]) -> Repairs:
+    return tuple((r.fixer, r.count) for r in repairs)
 
 
 def _loaded(flat: Flat) -> Loaded:
     """The inverse of :func:`_flat`."""
-    source_id, file, display, text, encoding, sha256, clean, repairs, regions, raw_length = flat
-    decoded = Decoded(Source(source_id, file, display), text, encoding, sha256)
+    source_id, file, display, text, encoding, sha256, decoding, clean, repairs, regions, raw_length = flat
+    decoded = Decoded(Source(source_id, file, display), text, encoding, sha256, tuple(Repair(*r) for r in decoding))
     return decoded, Normalized(clean, tuple(Repair(f, n) for f, n in repairs), OffsetMap(regions, raw_length))
 
 
@@ -352,11 +358,12 @@ def build(task: BuildTask) -> BuildResult:
     if not task.products:
         return BuildResult(tuple(Built(d, None, (), None, None) for d in documents), tuple(rejected), clock.seconds)
     settings = task.settings
-    fingerprints = fingerprint(documents, settings.fingerprint)
-    clock.lap("fingerprint")
     quotes = [extract_quotes(d, settings.quotes) for d in documents]
     quote_keys = [tuple(quote_key(q.text) for q in found) for found in quotes]
     clock.lap("quotes")
+    statements = [statement_keys(q, k) for q, k in zip(quotes, quote_keys, strict=True)]
+    fingerprints = fingerprint(documents, settings.fingerprint, statements)
+    clock.lap("fingerprint")
     facts = [document_facts(d, settings.lineage) for d in documents]
     clock.lap("lineage")
     solo = [composition(d, (), settings.align) for d in documents]
@@ -489,9 +496,10 @@ def link(task: LinkTask) -> tuple[Linked, dict[str, float]]:
     return linked, clock.seconds
 
 
-def collide_band(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def collide_band(task: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~provenance.candidates.colliding_pairs` of a range of minhash rows, as pair codes."""
-    pairs, counts = colliding_pairs(signatures)
+    signatures, hubs = task
+    pairs, counts = colliding_pairs(signatures, hubs)
     return pairs[:, 0] * signatures.shape[0] + pairs[:, 1], counts
 
 
@@ -532,12 +540,30 @@ def _run(
     def consume() -> Iterator[R]:
         total, done = sum(sizes), 0
         _report(progress, stage, 0, total)
-        for size, result in zip(sizes, results, strict=True):
-            done += size
-            _report(progress, stage, done, total)
-            yield result
+        try:
+            for size, result in zip(sizes, results, strict=True):
+                done += size
+                _report(progress, stage, done, total)
+                yield result
+        except WorkerLostError as exc:
+            raise exc.naming(f"the {stage} of {task_files(exc.task)}") from exc
 
     return consume()
+
+
+def task_files(task: object, shown: int = 3) -> str:
+    """The files a task works on, for an error line: the first ``shown`` and how many more.
+
+    >>> from provenance.ingest import Source
+    >>> task_files(ScanTask(tuple(Source(str(i), f"{i}.txt", f"c/{i}.txt") for i in range(5)), Settings()))
+    'c/0.txt, c/1.txt, c/2.txt and 2 more files'
+    """
+    sources = getattr(task, "sources", None) or ()
+    names = [s.display for s in sources]
+    if not names:
+        return "a task"
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more file{'s' if more > 1 else ''}" if more > 0 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,18 +634,18 @@ def build_corpus(
     return built, rejected
 
 
-def band_collide(engine: Engine) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+def band_collide(engine: Engine) -> Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]] | None:
     """Colliding pairs computed by ranges of minhash rows on the engine's workers, or None
     in one process (where :func:`~provenance.candidates.colliding_pairs` runs directly)."""
     if isinstance(engine, LocalEngine) and engine.workers == 1:
         return None
 
-    def collide(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def collide(signatures: np.ndarray, hubs: int) -> tuple[np.ndarray, np.ndarray]:
         rows, perms = signatures.shape
         if rows * perms < BAND_SPLIT_CELLS:
-            return colliding_pairs(signatures)
+            return colliding_pairs(signatures, hubs)
         bands = np.array_split(np.arange(perms), max(1, min(perms, 2 * engine.workers)))
-        parts = list(engine.map(collide_band, [np.ascontiguousarray(signatures[:, b]) for b in bands]))
+        parts = list(engine.map(collide_band, [(np.ascontiguousarray(signatures[:, b]), hubs) for b in bands]))
         codes = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.int64)
         counts = np.concatenate([n for _, n in parts]) if parts else np.zeros(0, np.int64)
         unique, inverse = np.unique(codes, return_inverse=True)
@@ -707,8 +733,38 @@ def _analyze_corpus(
     # the build task of its chunk then neither reads nor normalises it again (~0.3 ms a
     # document), nor does an alignment task. Workers that cannot see the directory
     # (another machine) read the files themselves.
-    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
-        return _analyze_cached(paths, settings, engine, timings, progress, Path(cache))
+    with run_cache(engine) as cache:
+        return _analyze_cached(paths, settings, engine, timings, progress, cache)
+
+
+# The run caches in the system's temporary folder: provenance-<pid>-<random>.
+CACHE_PREFIX = "provenance-"
+
+
+@contextmanager
+def run_cache(engine: Engine) -> Iterator[Path | None]:
+    """A run's private cache directory (None where none can be made: workers read the files).
+
+    Caches left by runs that died (``kill -9``, a power cut) are removed first: each run
+    keeps its own locked while it lives (:mod:`provenance.scratch`). A run that fails or is
+    stopped (SIGTERM, Ctrl-C) stops its workers before removing its cache, so no worker
+    writes into it as it goes.
+    """
+    parent = Path(tempfile.gettempdir())
+    scratch.remove_dead(parent, CACHE_PREFIX)
+    try:
+        held: scratch.Held | None = scratch.hold(parent, f"{CACHE_PREFIX}{os.getpid()}-")
+    except OSError:  # a full or read-only temporary folder costs time, not the run
+        held = None
+    try:
+        yield None if held is None else held.path
+    except BaseException:
+        if isinstance(engine, LocalEngine):
+            engine.terminate()
+        raise
+    finally:
+        if held is not None:
+            held.remove()
 
 
 def _analyze_cached(
@@ -717,7 +773,7 @@ def _analyze_cached(
     engine: Engine,
     timings: dict[str, float],
     progress: Progress | None,
-    cache: Path,
+    cache: Path | None,
 ) -> Analysis:
     wall: dict[str, float] = {}
     clock = _Clock(wall)
@@ -799,7 +855,7 @@ def _trace(
     _report(progress, "quotes", 0, len(quotes))
     dates = {d.id: d.metadata.date for d in documents}
     trails = build_trails(quotes, dates, settings.quotes, quote_keys=quote_keys, linked=linked)
-    quote_counts = document_counts(documents, trails)
+    quote_counts = document_counts(documents, trails, settings.quotes)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - start
     _report(progress, "quotes", len(quotes), len(quotes))
     return trails, quote_counts
@@ -825,8 +881,8 @@ def conclude(
         passages,
         compositions,
         settings.lineage,
-        quote_balance=quote_balance(trails),
-        quote_links=quote_links(trails),
+        quote_balance=quote_balance(trails, ((p.a, p.b) for p in pairs)),
+        shared_statements=shared_statements(trails),
         facts=facts,
     )
     # Quotes were traced before lineage (lineage weighs them); now that parents are
@@ -855,8 +911,8 @@ def load_corpus(
     progress: Progress | None = None,
 ) -> tuple[tuple[Document, ...], tuple[Rejected, ...]]:
     """What :func:`provenance.api.load` returns, built on ``engine``."""
-    with tempfile.TemporaryDirectory(prefix="provenance-") as cache:
-        scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=Path(cache))
+    with run_cache(engine) as cache:
+        scanned = scan_corpus([str(p) for p in paths], settings, engine, timings, progress, cache=cache)
         built, late = build_corpus(scanned, settings, engine, timings, progress, products=False)
     rejected = sorted([*scanned.rejected, *late], key=lambda r: (r.path, r.reason))
     return tuple(b.document for b in built), tuple(rejected)

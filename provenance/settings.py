@@ -10,7 +10,9 @@ that turns such strings into typed values.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -19,82 +21,171 @@ from provenance.errors import SettingsError
 
 
 @dataclass(frozen=True, slots=True)
-class IngestSettings:
+class Range:
+    """The values a numeric setting allows: ``lo`` to ``hi`` (None: unbounded), ``lo`` itself
+    excluded when ``open_lo``; whole numbers only when ``integer``.
+
+    >>> Range(1, 32, integer=True).describe(), Range(0.0, 1.0).allows(1.5)
+    ('an integer from 1 to 32', False)
+    """
+
+    lo: float | None
+    hi: float | None
+    integer: bool = False
+    open_lo: bool = False
+
+    def allows(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if (self.integer and not isinstance(value, int)) or not math.isfinite(value):
+            return False
+        if self.lo is not None and (value <= self.lo if self.open_lo else value < self.lo):
+            return False
+        return self.hi is None or value <= self.hi
+
+    def describe(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        lo, hi = _shown_number(self.lo), _shown_number(self.hi)
+        if self.lo is None:
+            return f"{kind} of at most {hi}"
+        if self.open_lo:
+            return f"{kind} above {lo}" + ("" if self.hi is None else f" and at most {hi}")
+        return f"{kind} of at least {lo}" if self.hi is None else f"{kind} from {lo} to {hi}"
+
+
+def _shown_number(value: float | None) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# Field makers: the default and the allowed range of a setting, kept in the field's metadata
+# ("range") so the one validator below, and a settings reference, read them from there.
+def count(default: int, lo: int, hi: int | None = None) -> int:
+    """A whole-number setting from ``lo`` (to ``hi``)."""
+    return field(default=default, metadata={"range": Range(lo, hi, integer=True)})
+
+
+def number(default: float, lo: float | None = None, hi: float | None = None, *, above: float | None = None) -> float:
+    """A real-number setting from ``lo`` (or strictly above ``above``) to ``hi``."""
+    bound = lo if above is None else above
+    return field(default=default, metadata={"range": Range(bound, hi, open_lo=above is not None)})
+
+
+def share(default: float) -> float:
+    """A share, similarity or ratio: 0 to 1."""
+    return number(default, 0.0, 1.0)
+
+
+def weight(default: float) -> float:
+    """Lineage evidence, on the scale where 1.0 decides a parent on its own: 10 is far past any use."""
+    return number(default, 0.0, 10.0)
+
+
+class _Checked:
+    """Base of the settings slices: a slice is checked against its ranges whenever it is made
+    (defaults, ``replace``, a library caller's own), so no stage ever sees a value out of range."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        problem = slice_problem(self)
+        if problem is not None:
+            raise SettingsError(problem)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings(_Checked):
     # File endings read when a directory is given; explicit file paths are always read.
     extensions: tuple[str, ...] = (".txt", ".md")
     # Larger files are rejected as "too-large": news articles are kilobytes, a 10 MB
     # "article" is a dump or a mistake, and reading it would dominate a run.
-    max_bytes: int = 10_000_000
+    max_bytes: int = count(10_000_000, 1)
     # Share of control characters (other than tab/newline/CR/FF) above which decoded
     # text is treated as binary. Real text has none; 1% tolerates stray form feeds.
-    max_control_ratio: float = 0.01
+    max_control_ratio: float = share(0.01)
+    # Symlinks are read only where they resolve inside the folder given (a corpus's links
+    # to ~/.aws/credentials must not reach a report); true reads them wherever they point.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class NormalizeSettings:
+class NormalizeSettings(_Checked):
     # A line this short (in words) without sentence punctuation, standing between
     # paragraphs, is heading-like (a title, a section heading or a link headline).
-    heading_max_words: int = 14
+    heading_max_words: int = count(14, 1)
     # Heading-like lines shorter than this are section headings; longer ones that
     # repeat inside the document or are followed by a timestamp are link furniture.
-    section_heading_max_words: int = 6
+    section_heading_max_words: int = count(6, 1)
     # A short line that recurs in at least this many documents is page furniture
     # (site navigation, newsletter boxes), never shared content.
-    furniture_min_docs: int = 3
+    furniture_min_docs: int = count(3, 2)
     # Lines repeated across documents are only furniture when this short (words):
     # a whole article republished three times must not be erased.
-    furniture_repeat_max_words: int = 16
+    furniture_repeat_max_words: int = count(16, 1)
     # How many leading non-blank lines are searched for the title.
-    title_search_lines: int = 8
+    title_search_lines: int = count(8, 1)
     # A title has at least this many words (mastheads like "The Daily" have fewer).
-    title_min_words: int = 4
+    title_min_words: int = count(4, 1)
 
 
 @dataclass(frozen=True, slots=True)
-class FingerprintSettings:
+class FingerprintSettings(_Checked):
     # Word n-gram size for shingles. 5 keeps stock three- and four-word phrases from
     # linking unrelated articles while one edited word breaks only 5 shingles. Measured
     # (bench/quality.py): 3-grams make 15% of unrelated generated articles collide in
     # the MinHash index (quadratic candidate growth at scale) against ~0 with 5-grams;
     # short, paraphrased answers (Clough light revisions) need 3 (see bench/floors.json).
-    shingle_size: int = 5
-    # MinHash permutations; 128 gives a standard error of about 0.044 on Jaccard.
-    num_perm: int = 128
-    seed: int = 1
+    # Longer than 32 words a shingle only matches verbatim runs of a paragraph and more.
+    shingle_size: int = count(5, 1, 32)
+    # MinHash permutations; 128 gives a standard error of about 0.044 on Jaccard. The
+    # signatures of a corpus take num_perm x 4 bytes a document in memory and in the index:
+    # past 1024 the error gains nothing worth the memory.
+    num_perm: int = count(128, 1, 1024)
+    # datasketch seeds numpy's RandomState, which takes 32-bit seeds.
+    seed: int = count(1, 0, 2**32 - 1)
     # Word bigrams kept for the second sketch (issue 31): those whose hash is a multiple of
     # this. A quarter keeps ~75 of a 300-word article's, enough to tell a copy with every
     # fifth word dropped (0.75 of its bigrams in the source) from a report of the same
     # event (bench/disguise_thresholds.py), at ~2 KB a document.
-    bigram_sample: int = 4
+    bigram_sample: int = count(4, 1, 1024)
 
 
 @dataclass(frozen=True, slots=True)
-class CandidateSettings:
+class CandidateSettings(_Checked):
     """Candidate search and exact verification of pairs (issue: candidates)."""
 
     # The search is tuned to find every pair in which this share of the smaller
     # document's shingles occurs in the other; the size-aware collision threshold is
     # derived from it. 0.2 finds every Clough light revision (0.15 at the lowest, with
     # the floor below) and every generated excerpt; 0.3 lost one light revision.
-    search_containment: float = 0.2
+    search_containment: float = number(0.2, above=0.0, hi=1.0)
     # Standard deviations of slack below the expected number of colliding minhash rows
     # at that containment (binomial): 3 keeps the miss rate per pair near 0.1%.
-    search_slack: float = 3.0
+    search_slack: float = number(3.0, 0.0, 10.0)
     # Never fewer colliding rows than this: one shared shingle must not make a candidate.
     # 3 lost a Clough light revision that collides in 2 of 128 rows.
-    min_collisions: int = 2
+    min_collisions: int = count(2, 1)
     # Shingles in more than this many distinct texts (boilerplate, stock phrases) are
     # dropped before search and verification (passim's max_df, whose default is 100).
     # 500 keeps a wire story's family of up to 500 different republications linkable
     # and bounds the pairs one minhash bucket can emit at 125k.
-    max_df: int = 500
+    max_df: int = count(500, 1)
+    # In the search, the documents sharing one minhash value (a bucket) pair each with the
+    # this many largest of them, not all with all: the work stays linear however many
+    # documents share a stock phrase or one widely excerpted passage, and an excerpt still
+    # meets the fuller text it came from (the largest of the buckets they share).
+    bucket_hubs: int = count(32, 1)
+    # Candidates verified per document: those with the highest containment estimated from
+    # the search, this many a document (a pair is kept when it is among the best of either
+    # side). Bounds verification on corpora where every document shares a sentence or two
+    # with hundreds of others; a copy or an excerpt estimates far above such pairs.
+    max_partners: int = count(16, 1)
     # A verified pair has at least this containment (either direction, exact). Clough
     # with 3-grams: non-derived answers reach 0.09, light revisions start at 0.15; with
     # 5-grams news_events_dev cross-event pairs reach 0.014 and unrelated seeds 0.004.
-    verify_containment: float = 0.12
+    verify_containment: float = share(0.12)
     # ... and shares at least this many shingles (about one sentence), so two short
     # texts never link on a stock phrase or two.
-    verify_shared: int = 10
+    verify_shared: int = count(10, 1)
     # The second sketch (issue 31): a pair no 5-gram links but whose sampled word bigrams
     # (fingerprint.bigram_sample) lie at least this much in one another is a copy with words
     # dropped or inserted throughout. Searched and verified like the shingles, at a
@@ -103,20 +194,21 @@ class CandidateSettings:
     # fourth, or one in five either at random: 0.50-0.96, 1st percentile 0.605 (99.1-100%
     # at 0.6). Pairs of near-full length no 5-gram links score at most 0.29 (news_events_dev
     # same event, 632 pairs), 0.31 (COUNTER non-derived, 37) and 0.16 (Clough non-derived).
-    bigram_containment: float = 0.6
+    # Above 1 turns the second sketch off.
+    bigram_containment: float = number(0.6, above=0.0, hi=2.0)
     # ... sharing at least this many sampled bigrams (about 30 bigrams: a paragraph).
-    bigram_shared: int = 8
+    bigram_shared: int = count(8, 1)
     # ... between texts of near-full length: the smaller sample holds at least this share
     # of the larger's size (a copy with every fifth word dropped holds 0.8). Without it one
     # COUNTER non-derived pair (a 120-word agency story in a 900-word report, 0.13) scores 0.62.
-    bigram_size_ratio: float = 0.5
+    bigram_size_ratio: float = share(0.5)
     # MinHash permutations of the bigram search: at that containment two articles collide
     # in ~14 of 32, unrelated ones in ~1.
-    bigram_perm: int = 32
+    bigram_perm: int = count(32, 1, 1024)
 
 
 @dataclass(frozen=True, slots=True)
-class AlignSettings:
+class AlignSettings(_Checked):
     """Passage alignment of verified pairs (issue: alignment).
 
     Figures (recall / precision by characters): ``python -m bench.align_quality`` on
@@ -130,15 +222,15 @@ class AlignSettings:
     # 0.75 / 0.85 change recall by at most 0.0004 on the bench and our corpora; 0.75
     # lets in 60% more wrong characters on the synthetic corpus (precision 0.9990 vs
     # 0.9994). Only text with a fifth of its words changed wants 0.75 (recall 0.934 -> 0.985).
-    sentence_cutoff: float = 0.8
+    sentence_cutoff: float = share(0.8)
     # Only sentences with keys at least this long anchor a passage; shorter ones join a
     # passage next to an anchor. 25 let two short sentences of a site widget ("% of
     # readers think this story is Fact. Add your two cents.") match across outlets
     # (real corpus precision 0.9983 vs 1.0); 15–40 give the same recall everywhere.
-    anchor_chars: int = 40
+    anchor_chars: int = count(40, 1)
     # Passages whose shorter side has a key shorter than this are dropped: 20 lets in
     # 1.6x more wrong characters (datelines, credit lines), 60 loses recall (real 0.9793).
-    min_passage_chars: int = 40
+    min_passage_chars: int = count(40, 0)
     # Also compare two adjacent sentences of a paragraph with one sentence of the other
     # document (one side merged what the other split): recall without it 0.842 on our
     # corpus (0.9993 with), 0.978 / 0.979 on the synthetic / real corpora (0.983 / 0.982).
@@ -147,27 +239,27 @@ class AlignSettings:
     # sentences are at least this similar (a heavily edited sentence inside a copy):
     # recall 0.902 -> 0.934 with a fifth of the words changed; 0.5 also joins differing
     # date lines (precision 0.9988 / 0.9978 on synthetic / real instead of 0.9994 / 0.9983).
-    bridge_cutoff: float = 0.7
+    bridge_cutoff: float = share(0.7)
     # A sentence next to a passage that is a cut-down version of its counterpart
     # (fuzz.partial_ratio, 0–1) extends the passage to the words they share: recall
     # 0.9880 -> 0.9993 on our corpus, 0.9810 -> 0.9831 synthetic, 0.9802 -> 0.9815 real.
-    trim_cutoff: float = 0.9
+    trim_cutoff: float = share(0.9)
     # ... when the cut-down sentence has a key at least this long.
-    trim_min_chars: int = 20
+    trim_min_chars: int = count(20, 0)
     # Matched sentences at a passage's edge whose lengths differ more than this (shorter
     # over longer) are cut to the words they share too: precision 0.9993 -> 0.9999 on
     # our corpus (0.7: 0.9994; 0.95 costs 0.0002 recall), the bench corpora unchanged.
-    trim_length_ratio: float = 0.85
+    trim_length_ratio: float = share(0.85)
     # A sentence whose word 3-grams lie at least this much inside another sentence of
     # the same document is an internal repeat (key points, pull quotes; seed 000's edited
     # key point holds 0.85 of its 3-grams in the body sentence it restates).
-    repeat_containment: float = 0.8
+    repeat_containment: float = share(0.8)
     # ... when it has at least this many words.
-    repeat_min_words: int = 6
+    repeat_min_words: int = count(6, 1)
 
 
 @dataclass(frozen=True, slots=True)
-class QuoteSettings:
+class QuoteSettings(_Checked):
     """Direct-quote extraction, attribution and trails (issue: quotes)."""
 
     # A quote of at least this many words is a statement whatever its shape; shorter
@@ -176,142 +268,151 @@ class QuoteSettings:
     # 270 hand-labelled quotes of news_events_dev: 11/3 is 0.926 accurate with 2
     # statements called phrases (8/3: 0.900, 1; 15/3: 0.937 but 5 statements lost, and
     # a lost statement loses its speaker, which costs more than a phrase called a statement).
-    statement_min_words: int = 11
-    clause_min_words: int = 3
+    statement_min_words: int = count(11, 1)
+    clause_min_words: int = count(3, 1)
     # How far (characters) after a closing mark and before an opening mark a cue is searched:
     # the longest cue with an appositive seen in the seeds and the dev set is ~110 characters.
-    cue_window_chars: int = 160
+    cue_window_chars: int = count(160, 1)
     # A pronoun ("she said") resolves to a person named in the same or this many previous
     # paragraphs. On news_events_dev + seeds, 2 resolves 11 pronoun cues, all right by hand;
     # 3 adds 3, all wrong (a name three paragraphs up is a different person).
-    pronoun_paragraphs: int = 2
+    pronoun_paragraphs: int = count(2, 0)
     # A closing mark with no opener pairs with a stray closing-shaped mark at most this many
     # words before (a quoted term, as in seed 004's `partnership." without limits”`).
-    misplaced_mark_max_words: int = 8
+    misplaced_mark_max_words: int = count(8, 0)
     # A pull-quote line has this many words (a shorter line is a caption, a longer one a
     # paragraph); pull quotes are one to three sentences.
-    pull_quote_min_words: int = 5
-    pull_quote_max_words: int = 80
+    pull_quote_min_words: int = count(5, 1)
+    pull_quote_max_words: int = count(80, 1)
     # The title line under a pull-quote name is at most this long (words); body text after
     # the block must have a longer line, so an author signature at the end is not a pull quote.
-    pull_quote_title_max_words: int = 12
+    pull_quote_title_max_words: int = count(12, 1)
     # Trails: variants are indexed by word trigrams (a 5-word trimmed quote still shares
     # three of them with its full version).
-    ngram_words: int = 3
+    ngram_words: int = count(3, 1)
     # A trigram shared by more distinct quote variants than this is a stock phrase and is
     # not indexed, which bounds the pairs scored per trigram (passim drops common shingles too).
-    max_postings: int = 200
+    max_postings: int = count(200, 1)
     # Each variant probes the index with its this many rarest n-grams (a trimmed copy's
     # rarest n-grams are in the full version too). On news_events_dev + seeds, 2, 3, 4 and
     # all n-grams give the same 253 trails, 1 misses a link: 4 keeps a margin.
-    probe_grams: int = 4
+    probe_grams: int = count(4, 1)
     # Each quote variant is scored against at most this many other variants, those sharing
     # the most probes first (pairs already joined through others are skipped): bounds the
     # work to linear even when hundreds of near-copies differ just enough not to link.
-    max_candidates: int = 32
+    max_candidates: int = count(32, 1)
     # A statement of at least this many words joins a longer one that contains it (trimmed):
     # "We rolled this out wrong" (5 words) is a trimmed copy in news_events_dev.
-    trim_min_words: int = 5
+    trim_min_words: int = count(5, 1)
     # Share of the shorter statement's words found in the longer one, in runs of
     # min_block_words. bench/quote_thresholds.py on the 293 candidate pairs of news_events_dev:
     # same-quote pairs score >= 0.83, different quotes <= 0.72 (overlapping excerpts).
-    link_containment: float = 0.8
-    min_block_words: int = 2
+    link_containment: float = share(0.8)
+    min_block_words: int = count(2, 1)
     # Otherwise two quotes are one when their folded texts reach this rapidfuzz ratio: the
-    # highest different-quote pair there scores 0.70, changed-word variants 0.90 and more.
-    link_ratio: float = 0.85
+    # highest different-quote pair there scores 0.70, changed-word variants 0.90 and more
+    # (above 0: rapidfuzz refuses a cutoff of 0).
+    link_ratio: float = number(0.85, above=0.0, hi=1.0)
     # Diffs list up to this many words of one change; longer runs are counted.
-    diff_list_max: int = 6
+    diff_list_max: int = count(6, 0)
+    # Per document, the other documents sharing one of its quotes are counted up to this
+    # many and this many are named: a statement carried by every outlet would otherwise give
+    # each document a list of all the others (quadratic in the trail's size).
+    partners_counted: int = count(100, 1)
+    partners_listed: int = count(10, 0)
 
 
 @dataclass(frozen=True, slots=True)
-class LineageSettings:
+class LineageSettings(_Checked):
     """Roles, parents and direction evidence (issue: lineage)."""
 
     # The lead: this many first prose paragraphs. "X reported" or "according to X" there
     # credits the whole piece (seed 001 opens with "..., CNBC reported."); deeper in the
     # body it attributes one fact (seed 002 cites the SCMP in its fourth paragraph).
-    lead_paragraphs: int = 2
+    lead_paragraphs: int = count(2, 0)
     # A paragraph is prose (not a heading, caption line or byline) from this many words.
-    lead_min_words: int = 8
+    lead_min_words: int = count(8, 1)
     # "X reported the story first." alone on a line this short (words) is a credit line for
     # the piece wherever it stands; in a longer paragraph outside the lead it is one fact.
-    credit_line_max_words: int = 12
+    credit_line_max_words: int = count(12, 1)
     # Weights of credit evidence, on the scale where 1.0 decides a parent on its own.
     # A credit line ("CNBC:", "Source: X", "(AP) —", "By The Associated Press") decides.
-    weight_piece_credit: float = 1.0
+    weight_piece_credit: float = weight(1.0)
     # "X reported" in the lead: the text is a rewrite of X's report, slightly less sure.
-    weight_lead_credit: float = 0.8
+    weight_lead_credit: float = weight(0.8)
     # A single attributed fact says little about where the piece came from.
-    weight_fact_credit: float = 0.1
+    weight_fact_credit: float = weight(0.1)
     # A page's own copyright footer identifies its publisher, not a source.
-    weight_self_credit: float = 0.5
+    weight_self_credit: float = weight(0.5)
     # A credited foreign-language edition whose language differs from the text's.
-    weight_translation_credit: float = 0.9
+    weight_translation_credit: float = weight(0.9)
     # A translation notice in the page furniture ("non-English news", "translated from").
-    weight_translation_notice: float = 0.6
+    weight_translation_notice: float = weight(0.6)
     # Translation evidence (summed weights) from which a document is a translated republication.
-    translation_min: float = 0.9
+    translation_min: float = weight(0.9)
     # --- direction of a pair (positive evidence: the first document is the copy) ---
     # Containment asymmetry below this says nothing (light edits move both sides a little).
-    containment_asymmetry_min: float = 0.1
+    containment_asymmetry_min: float = share(0.1)
     # ... and from this difference it counts with its full weight.
-    containment_asymmetry_full: float = 0.4
+    containment_asymmetry_full: float = number(0.4, above=0.0, hi=1.0)
     # ... and it counts only as far as one side is mostly contained: nothing when the more
     # contained side has at most this share in the other, fully from the next one. An
     # excerpt with long commentary holds much own text, so asymmetry only compares lengths
     # (generated excerpts with commentary: 0.35-0.6 either way).
-    contained_min: float = 0.5
-    contained_full: float = 0.8
-    weight_containment: float = 1.0
+    contained_min: float = share(0.5)
+    contained_full: float = share(0.8)
+    weight_containment: float = weight(1.0)
     # "Read more" after the text: the page is a cut-down version of a longer piece.
-    weight_truncation: float = 0.6
+    weight_truncation: float = weight(0.6)
     # "Editor:", "Editor's note:", "Comment:" paragraphs: the page republishes with comment.
-    weight_commentary: float = 0.4
+    weight_commentary: float = weight(0.4)
     # One side credits an outlet the other identifies itself as (masthead, copyright).
-    weight_credit_match: float = 1.0
+    weight_credit_match: float = weight(1.0)
     # One side credits an outlet for the piece, the other carries it without any credit.
-    weight_credit_claim: float = 0.4
+    weight_credit_claim: float = weight(0.4)
     # A later stated date.
-    weight_date: float = 0.5
+    weight_date: float = weight(0.5)
     # Per shared quote carried shortened on one side and in full on the other, up to the cap.
-    weight_quotes: float = 0.2
-    quotes_cap: int = 3
+    weight_quotes: float = weight(0.2)
+    quotes_cap: int = count(3, 0)
     # Encoding damage (hex-escape residue, mojibake) typical of scraped copies.
-    weight_damage: float = 0.3
+    weight_damage: float = weight(0.3)
     # A direction is decided from this summed weight ...
-    decide_min: float = 0.3
+    decide_min: float = weight(0.3)
     # ... unless both sides have at least this much evidence and the sum stays below it.
-    conflict_min: float = 0.6
+    conflict_min: float = weight(0.6)
     # Confidence = 1 - exp(-rate * evidence): 1.0 of evidence gives 0.78, 2.0 gives 0.95.
-    confidence_rate: float = 1.5
+    confidence_rate: float = number(1.5, above=0.0, hi=100.0)
     # Confidence reported for an original: no upstream found is not proof of origin.
-    original_confidence: float = 0.9
+    original_confidence: float = share(0.9)
+    # Documents named as examples when a document is independent coverage (it carries
+    # statements that documents it shares no text with carry too); the rest are counted.
+    independent_examples: int = count(3, 0)
     # --- external parents ---
     # A piece credit this strong makes the credited outlet a parent.
-    external_min: float = 0.8
+    external_min: float = weight(0.8)
     # A document carries a credited piece when this share of the crediting document is in it.
-    carrier_min: float = 0.5
+    carrier_min: float = share(0.5)
     # A carrier's link to the outlet is indirect: its weight is the credit's times this.
-    carrier_discount: float = 0.8
+    carrier_discount: float = share(0.8)
     # --- roles and relations ---
     # A copy covering this share of its source (and the source of it) is a full copy.
-    full_min: float = 0.8
+    full_min: float = share(0.8)
     # Own text (not found elsewhere) from this share makes an excerpt "with commentary".
-    commentary_min: float = 0.2
+    commentary_min: float = share(0.2)
     # A passage this similar (rapidfuzz ratio of the keys) is a near-exact copy: a copy with
     # a word changed here and there stays above it, a paraphrase falls below. Clough near
     # copies cover most of their text with such passages, revisions very little (0.97
     # separates them best of 0.90, 0.95, 0.97, 1.0).
-    exact_similarity: float = 0.97
+    exact_similarity: float = share(0.97)
     # Shared text with less than this share in near-exact passages is paraphrased: a rewrite
     # (Clough, share of the aligned text: near copies 0.78-1.0 but for three, light and
     # heavy revisions 0-0.31 but for four).
-    rewrite_exact_max: float = 0.5
+    rewrite_exact_max: float = share(0.5)
 
 
 @dataclass(frozen=True, slots=True)
-class CheckSettings:
+class CheckSettings(_Checked):
     """Policy of the CI gate, ``provenance check`` (issue: CI gate); ``[tool.provenance.check]``."""
 
     # A file of the drop that cannot be read as text (empty, binary, undecodable,
@@ -325,13 +426,13 @@ class CheckSettings:
     # furniture, hex- or mojibake-damaged included), excerpts at most 0.787 (an 80% excerpt),
     # light edits 0.60-0.84; news_events_dev's republished wire copies 0.828 and up.
     fail_on_near_duplicate: bool = True
-    near_duplicate: float = 0.8
+    near_duplicate: float = share(0.8)
     # A republication is a match holding republication_min of either file. news_events_dev:
     # the 43 verified pairs below 0.2 share 29-110 shingles, read by hand as the same company
     # statement quoted by independent reports; from 0.24 pairs share a wire caption or copied
     # sentences. Generated excerpts score 0.848 and up, excerpts with commentary 0.175 and up
     # (1 of 34 below 0.2).
-    republication_min: float = 0.2
+    republication_min: float = share(0.2)
     # A republication without a credit line ("Source: X", "(AP) —", "X reported" in the
     # lead: a piece credit of provenance.credits) fails.
     fail_on_uncredited: bool = True
@@ -345,11 +446,11 @@ class CheckSettings:
     # The corpus documents sharing most text with a new file that are analysed with it
     # (the rest are counted in a note): bounds the sub-corpus at drop size x (1 + max_matches)
     # however large the family of copies in the corpus.
-    max_matches: int = 10
+    max_matches: int = count(10, 1)
 
 
 @dataclass(frozen=True, slots=True)
-class ReportSettings:
+class ReportSettings(_Checked):
     """Renderers: cut lengths and table sizes (issue: reports).
 
     Presentation only: the JSON, the workbook and the CSV files always hold every
@@ -360,19 +461,19 @@ class ReportSettings:
     # or the workbook"). Uncapped, a 10,000-document synthetic corpus gave a 30 MB
     # Markdown report (bench/bench_report.py), far past what a browser renders as a
     # page or a person reads; with 50 rows per table it is 256 KB.
-    table_rows: int = 50
+    table_rows: int = count(50, 1)
     # Most documents drawn in the Mermaid lineage graph (documents in a relation
     # first, grouped by parent). Mermaid refuses diagrams over 50,000 characters
     # (``maxTextSize``); a node and its edge take about 150, so 80 stay well under
     # and the layout still reads on one screen.
-    graph_nodes: int = 80
+    graph_nodes: int = count(80, 1)
     # Clusters shown with side-by-side excerpts of their shared passages (largest first).
-    cluster_sections: int = 10
+    cluster_sections: int = count(10, 1)
     # Documents given an appendix entry (documents in a relation first).
-    appendix_documents: int = 30
+    appendix_documents: int = count(30, 1)
     # Characters shown of a quoted text or passage before it is cut with "…": two
     # lines of a table cell on a laptop screen.
-    excerpt_chars: int = 160
+    excerpt_chars: int = count(160, 1)
 
 
 # Slices that decide what a run *does with* its findings, not what it finds: kept out of
@@ -409,43 +510,123 @@ class Settings:
         return {stage: values for stage, values in self.as_dict().items() if stage not in _POLICY_STAGES}
 
 
-def _coerce(current: object, raw: object, name: str) -> object:
-    """Convert an override to the type of the current value, or raise SettingsError."""
-    try:
-        if isinstance(current, bool):
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise SettingsError(f"{name}: expected true or false, got {raw!r}")
-        if isinstance(current, int):
-            return int(raw)  # type: ignore[call-overload]
-        if isinstance(current, float):
-            return float(raw)  # type: ignore[arg-type]
-        if isinstance(current, tuple):
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        return str(raw)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{name}: cannot use {raw!r} ({exc})") from exc
+# Pairs of fields of one slice that must stay ordered: (smaller, larger, strictly).
+# contained_min and contained_full bound a division (lineage), so they may not meet.
+_ORDERED: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "quotes": (("pull_quote_min_words", "pull_quote_max_words", False),),
+    "lineage": (
+        ("containment_asymmetry_min", "containment_asymmetry_full", False),
+        ("contained_min", "contained_full", True),
+    ),
+}
 
 
-def with_overrides(settings: Settings, overrides: dict[str, object]) -> Settings:
-    """Return ``settings`` with ``{"stage.name": value}`` overrides applied.
+def expectation(spec: dataclasses.Field[Any], current: object) -> str:
+    """What a setting accepts, in words ("an integer from 1 to 32", "true or false")."""
+    bounds = spec.metadata.get("range")
+    if isinstance(bounds, Range):
+        return bounds.describe()
+    if isinstance(current, bool):
+        return "true or false"
+    return "a list of strings"
+
+
+def value_problem(spec: dataclasses.Field[Any], value: object) -> bool:
+    """True when ``value`` is not of the setting's type or outside its range."""
+    bounds = spec.metadata.get("range")
+    if isinstance(bounds, Range):
+        return not bounds.allows(value)
+    if isinstance(spec.default, bool):
+        return not isinstance(value, bool)
+    return not (isinstance(value, tuple) and all(isinstance(item, str) for item in value))
+
+
+def slice_problem(values: object) -> str | None:
+    """The first setting of a slice out of its range or order, in one sentence, or None.
+
+    >>> slice_problem(FingerprintSettings()) is None
+    True
+    """
+    stage = _STAGE_OF.get(type(values), type(values).__name__)
+    for spec in fields(values):  # type: ignore[arg-type]
+        value = getattr(values, spec.name)
+        if value_problem(spec, value):
+            return f"{stage}.{spec.name}={value!r}: must be {expectation(spec, spec.default)}"
+    for small, large, strict in _ORDERED.get(stage, ()):
+        a, b = getattr(values, small), getattr(values, large)
+        if a > b or (strict and a == b):
+            relation = "below" if strict else "at most"
+            return f"{stage}.{small}={a!r} must be {relation} {stage}.{large}={b!r}"
+    return None
+
+
+def _coerce(spec: dataclasses.Field[Any], raw: object) -> object:
+    """An override (command-line text or a TOML value) as the setting's type; ValueError when it is not one."""
+    current = spec.default
+    if isinstance(current, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(raw)
+    if isinstance(current, tuple):
+        items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    if isinstance(raw, bool):  # TOML true is not a count
+        raise ValueError(raw)
+    if isinstance(current, int):
+        if isinstance(raw, float):
+            if not raw.is_integer():
+                raise ValueError(raw)
+            return int(raw)
+        return int(str(raw).strip()) if isinstance(raw, str) else int(raw)  # type: ignore[call-overload]
+    return float(str(raw).strip()) if isinstance(raw, str) else float(raw)  # type: ignore[arg-type]
+
+
+def _origin(where: str, dotted: str, raw: object) -> str:
+    """How the user gave a value: ``--set a.b=v``, ``--option v (a.b)``, or ``FILE: a.b = v``."""
+    if where == "--set":
+        return f"--set {dotted}={raw}"
+    if where.startswith("--"):
+        return f"{where} {raw} ({dotted})"
+    return f"{where}: {dotted} = {raw!r}"
+
+
+def with_overrides(
+    settings: Settings, overrides: Mapping[str, object], origins: str | Mapping[str, str] = "--set"
+) -> Settings:
+    """Return ``settings`` with ``{"stage.name": value}`` overrides applied, each checked against
+    its type and range; ``origins`` says where each came from (``--set``, an option, a file) for
+    the one-line error.
 
     >>> with_overrides(Settings(), {"fingerprint.shingle_size": "4"}).fingerprint.shingle_size
     4
+    >>> with_overrides(Settings(), {"fingerprint.shingle_size": "0"})
+    Traceback (most recent call last):
+    ...
+    provenance.errors.SettingsError: --set fingerprint.shingle_size=0: must be an integer from 1 to 32
     """
+    changed: dict[str, dict[str, object]] = {}
     for dotted, raw in sorted(overrides.items()):
         stage_name, _, key = dotted.partition(".")
-        stage = getattr(settings, stage_name, None) if stage_name in _stage_names() else None
-        if stage is None or key not in {f.name for f in fields(stage)}:
+        stage = getattr(settings, stage_name) if stage_name in _stage_names() else None
+        spec = next((f for f in fields(stage) if f.name == key), None) if stage is not None else None
+        if spec is None:
             raise SettingsError(f"unknown setting {dotted!r} (see the settings table in the README)")
-        value = _coerce(getattr(stage, key), raw, dotted)
-        settings = replace(settings, **{stage_name: replace(stage, **{key: value})})
+        where = origins if isinstance(origins, str) else origins.get(dotted, "--set")
+        try:
+            value = _coerce(spec, raw)
+        except (TypeError, ValueError, OverflowError):
+            value = raw
+        if value_problem(spec, value):
+            raise SettingsError(f"{_origin(where, dotted, raw)}: must be {expectation(spec, spec.default)}")
+        changed.setdefault(stage_name, {})[key] = value
+    # One replace per slice: its fields' order is checked on the final values, not on a half-applied set.
+    for stage_name, values in changed.items():
+        settings = replace(settings, **{stage_name: replace(getattr(settings, stage_name), **values)})
     return settings
 
 
@@ -475,3 +656,7 @@ def from_pyproject(path: Path) -> dict[str, object]:
     table = data.get("tool", {}).get("provenance", {})
     table = {k: v for k, v in table.items() if k in _stage_names()}
     return flatten_table(table)
+
+
+# Each slice's stage name, for errors ("fingerprint.shingle_size").
+_STAGE_OF: dict[type, str] = {f.default_factory: f.name for f in fields(Settings)}  # type: ignore[misc]

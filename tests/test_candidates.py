@@ -11,11 +11,13 @@ import pytest
 
 from bench.corpus import generate
 from provenance import analyze
-from provenance.candidates import find_pairs, related_pairs, search
+from provenance.candidates import find_pairs, search
 from provenance.errors import FingerprintError
 from provenance.fingerprint import Fingerprint, FingerprintParams, fingerprint, fingerprint_texts, signatures
 from provenance.model import Document
-from provenance.settings import CandidateSettings, FingerprintSettings, Settings
+from provenance.quotes import extract_quotes
+from provenance.settings import CandidateSettings, FingerprintSettings, QuoteSettings, Settings
+from provenance.trails import statement_keys
 
 PARAMS = FingerprintParams(5, 128, 1)
 
@@ -142,7 +144,9 @@ def test_seeds_only_000_and_003(seed_analysis) -> None:  # type: ignore[no-untyp
 
 def test_related_pairs_for_other_stages(seed_analysis) -> None:  # type: ignore[no-untyped-def]
     docs: list[Document] = list(seed_analysis.documents)
-    pairs, stats = related_pairs(docs, FingerprintSettings(), CandidateSettings())
+    statements = [statement_keys(extract_quotes(d, QuoteSettings())) for d in docs]
+    fingerprints = fingerprint(docs, FingerprintSettings(), statements)
+    pairs, stats = find_pairs([d.id for d in docs], fingerprints, CandidateSettings())
     assert pairs == seed_analysis.pairs and stats.candidates >= stats.verified == 1
 
 

@@ -272,7 +272,7 @@ def test_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "name the new files" in capsys.readouterr().err
     assert main(["check", "--against", corpus, "--since", "no-such-rev"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("Error: git diff")
+    assert len(err) == 1 and err[0].startswith("Error: --since 'no-such-rev': no such commit")
     assert main(["check", "--against", corpus, "--since", "main", "--fail-on", "typos"]) == 2
     assert "unknown rule typos" in capsys.readouterr().err
     assert main(["check", "--index", str(repo / "nope.sqlite"), "a.txt"]) == 2

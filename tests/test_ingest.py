@@ -65,9 +65,11 @@ def test_bad_files_are_rejected_with_reason(tmp_path: Path, name: str, data: byt
 
 def test_too_large_and_missing(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("word " * 100, encoding="utf-8")
-    results, rejected = _read_all([tmp_path, tmp_path / "nope.txt"], IngestSettings(max_bytes=100))
+    results, rejected = _read_all([tmp_path], IngestSettings(max_bytes=100))
     assert isinstance(results["big"], Rejected) and results["big"].reason == "too-large"
-    assert [(r.reason, Path(r.path).name) for r in rejected] == [("unreadable", "nope.txt")]
+    assert rejected == []
+    with pytest.raises(InputError, match=r"nope\.txt: no such file or directory"):  # a named path: usage error
+        discover([tmp_path, tmp_path / "nope.txt"], SETTINGS)
 
 
 @pytest.mark.parametrize("expected", [0, 5, 10, 2**16 + 3])
@@ -136,8 +138,9 @@ def test_inputs_are_never_written(tmp_path: Path, seeds_dir: Path) -> None:
 
 
 def test_directory_walk_keeps_what_pathlib_would_find(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Links to files count, linked directories are not entered, a name's suffix is its
-    last dot-part (never a leading dot), matched in any case; paths keep the root as given."""
+    """Links to files count, linked directories are not entered (and listed as such), a
+    name's suffix is its last dot-part (never a leading dot), matched in any case; paths
+    keep the root as given."""
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     for name in ("a.txt", "sub/B.TXT", "sub/deeper/c.md", "sub/x.y.txt", "sub/.txt", "noext", "sub/z.html"):
         (tmp_path / name).write_text(name, encoding="utf-8")
@@ -154,7 +157,7 @@ def test_directory_walk_keeps_what_pathlib_would_find(tmp_path: Path, monkeypatc
         prefix = "" if root == "." else f"{tmp_path}/"
         assert [(s.id, s.display) for s in sources] == [(i, prefix + r) for i, r in expected]
         assert all(s.path == Path(s.display) and s.path.is_file() for s in sources)
-        assert rejected == []
+        assert [(r.path, r.reason) for r in rejected] == [(f"{prefix}linkdir", "symlink-to-folder")]
     assert [i for i, _ in expected] == ["a", "link", "sub/B", "sub/deeper/c", "sub/x.y"]
 
 

@@ -251,12 +251,14 @@ def test_rewrite_without_credit_and_quote_only_links_are_independent() -> None:
         [Pass("rw", "src", half, half, 0.7, "edited")],
         [comp("src", 0.8, rw=0.2), comp("rw", 0.5, src=0.5)],
         S,
-        quote_links=[("other", "third")],
+        shared_statements=[("other", "third")],
     )
     found = by_doc(edges)
     assert (found["rw"].role, found["rw"].parent, found["rw"].relation) == ("rewrite", "src", "rewrite")
     assert found["other"].role == found["third"].role == "independent"
-    assert ("other", "third", "independent") in {(r.a, r.b, r.relation) for r in relations}
+    assert "documents it shares no text with: third" in found["other"].evidence[-1].detail
+    # Sharing a statement is a quote trail, not a relation between the two documents.
+    assert {(r.a, r.b) for r in relations} == {("rw", "src")}
 
 
 def test_direction_is_antisymmetric_and_conflicts_stay_undecided() -> None:

@@ -134,8 +134,8 @@ def _check_band_ranges(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     collide = band_collide(engine)
     assert collide is not None
     monkeypatch.setattr(parallel, "BAND_SPLIT_CELLS", 0)  # split however small
-    pairs, counts = collide(signatures)
-    expected_pairs, expected_counts = colliding_pairs(signatures)
+    pairs, counts = collide(signatures, 8)
+    expected_pairs, expected_counts = colliding_pairs(signatures, 8)
     assert len(pairs) > 1000
     assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
 

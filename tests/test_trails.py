@@ -17,12 +17,13 @@ from provenance.trails import (
     _candidates,
     _variants,
     build_trails,
+    document_counts,
     first_occurrence,
     link_quotes,
     quote_balance,
     quote_facts,
     quote_key,
-    quote_links,
+    shared_statements,
     trace_quotes,
     with_lineage,
     word_diff,
@@ -76,9 +77,10 @@ def test_trimmed_and_ellipsis_and_altered() -> None:
     assert by_doc["gap"].form == "trimmed" and by_doc["gap"].diff.startswith("-and -we -will")
     assert by_doc["edit"].form == "altered" and by_doc["edit"].diff == "-will +would"
     assert by_doc["cut"].completeness < by_doc["gap"].completeness < by_doc["full"].completeness == 1.0
-    balance = quote_balance([trail])
+    balance = quote_balance([trail], [("full", "cut"), ("full", "gap"), ("cut", "gap")])
     assert balance[("cut", "full")] == 1 and balance[("full", "gap")] == -1
-    assert ("cut", "full") in quote_links([trail])
+    assert quote_balance([trail], [("full", "cut")]) == {("cut", "full"): 1}  # only the pairs asked for
+    assert shared_statements([trail]) == (("cut", "edit", "full", "gap"),)
 
 
 def test_different_quotes_sharing_stock_words_stay_apart() -> None:
@@ -414,3 +416,14 @@ def test_word_numbers_follow_first_appearance_in_any_script() -> None:
     assert codes.lengths.tolist() == [len(e) for e in expected]
     assert codes.flat.tolist() == [n for e in expected for n in e]
     assert _one_char_words(codes) == ["".join(map(chr, e)) for e in expected]
+
+
+def test_document_counts_name_and_count_partners_up_to_their_caps() -> None:
+    docs = [make_document(f"“{FULL},” said Ana Ruiz, a minister.", f"d{i:02d}") for i in range(30)]
+    trails, counts = trace_quotes(docs, SETTINGS)
+    assert len(_only_multi(trails)) == 1
+    first = counts[0]
+    assert first.shared_with == tuple(f"d{i:02d}" for i in range(1, 11))  # the first ten by id
+    assert first.partners == 29
+    capped = document_counts(docs, trails, QuoteSettings(partners_counted=5, partners_listed=2))
+    assert (capped[0].partners, capped[0].shared_with) == (5, ("d01", "d02"))

@@ -99,6 +99,7 @@ def _quote_counts(counts: DocumentQuotes | None) -> dict[str, Any] | None:
         "phrases": counts.phrases,
         "shared": counts.shared,
         "shared_with": list(counts.shared_with),
+        "partners": counts.partners,
     }
 
 

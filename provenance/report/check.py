@@ -8,11 +8,13 @@ from run to run; timings are left out of everything but the JSON ``stats``.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Any
 
-from provenance.model import CheckResult, Verdict
+from provenance.model import CheckResult, Finding, Verdict
+from provenance.report.escape import github_data, github_property, visible
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}
 
@@ -28,8 +30,12 @@ def summary_line(result: CheckResult) -> str:
 
 
 def verdict_line(verdict: Verdict) -> str:
-    """``PASS path: summary`` (or FAIL, SKIP)."""
-    return f"{_MARK[verdict.status]} {verdict.path}: {verdict.summary}"
+    """``PASS path: summary`` (or FAIL, SKIP), one line whatever the file's name holds (:func:`visible`)."""
+    return f"{_MARK[verdict.status]} {visible(verdict.path)}: {visible(verdict.summary)}"
+
+
+def _finding_line(finding: Finding) -> str:
+    return f"    line {finding.line}: {finding.rule}: {visible(finding.message)}"
 
 
 def render_check_text(result: CheckResult) -> str:
@@ -37,44 +43,51 @@ def render_check_text(result: CheckResult) -> str:
     lines = []
     for verdict in result.verdicts:
         lines.append(verdict_line(verdict))
-        lines.extend(f"    line {f.line}: {f.rule}: {f.message}" for f in verdict.findings[1:])
+        lines.extend(_finding_line(f) for f in verdict.findings[1:])
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    """GitHub workflow-command data: ``%``, CR and LF escaped.
-
-    >>> _escape_data("50% done\\nnext")
-    '50%25 done%0Anext'
-    """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """GitHub workflow-command properties: also ``:`` and ``,``.
-
-    >>> _escape_property("a,b: c")
-    'a%2Cb%3A c'
-    """
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(result: CheckResult) -> str:
-    """The text lines, plus one ``::error`` annotation per finding at the line of the first shared passage."""
+    """The text lines, plus one ``::error`` annotation per finding at the line of the first shared passage.
+
+    Every line starting with ``::`` is one of these annotations: names and messages are
+    percent-encoded in them and :func:`visible` on the plain lines.
+    """
     lines = []
     for verdict in result.verdicts:
         lines.append(verdict_line(verdict))
         for finding in verdict.findings:
-            props = f"file={_escape_property(verdict.path)},line={finding.line},"
-            props += f"title={_escape_property('provenance: ' + finding.rule)}"
-            lines.append(f"::error {props}::{_escape_data(finding.message)}")
+            props = f"file={github_property(verdict.path)},line={finding.line},"
+            props += f"title={github_property('provenance: ' + finding.rule)}"
+            lines.append(f"::error {props}::{github_data(finding.message)}")
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
+# Markdown that could turn a name into a link, raw HTML or a broken code span or table.
+_MARKDOWN = re.compile(r"([\\`\[\]<>|])")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a table cell: one line, no markup of its own.
+
+    >>> _cell("a|b <img src=x> [l](u)")
+    'a\\\\|b \\\\<img src=x\\\\> \\\\[l\\\\](u)'
+    """
+    return _MARKDOWN.sub(r"\\\1", visible(text))
+
+
+def _code(text: str) -> str:
+    """A code span for a cell, fenced by more backticks than the text holds in a row.
+
+    >>> _code("a.txt"), _code("a`b|c.txt")
+    ('`a.txt`', '`` a`b\\\\|c.txt ``')
+    """
+    shown = visible(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    pad = " " if "`" in shown else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 def render_check_markdown(result: CheckResult) -> str:
@@ -83,7 +96,7 @@ def render_check_markdown(result: CheckResult) -> str:
     if result.verdicts:
         out += ["| verdict | file | role | why |", "| --- | --- | --- | --- |"]
         out += [
-            f"| {_MARK[v.status]} | `{_cell(v.path)}` | {_cell(v.role)} | {_cell(v.summary)} |" for v in result.verdicts
+            f"| {_MARK[v.status]} | {_code(v.path)} | {_cell(v.role)} | {_cell(v.summary)} |" for v in result.verdicts
         ]
         out.append("")
     failing = [v for v in result.verdicts if v.findings]
@@ -91,7 +104,7 @@ def render_check_markdown(result: CheckResult) -> str:
         out += ["### Findings", ""]
         for verdict in failing:
             out += [
-                f"- `{_cell(verdict.path)}` line {f.line}: **{f.rule}**: {_cell(f.message)}" for f in verdict.findings
+                f"- {_code(verdict.path)} line {f.line}: **{f.rule}**: {_cell(f.message)}" for f in verdict.findings
             ]
         out.append("")
     return "\n".join(out)
@@ -130,7 +143,18 @@ def render_check_json(result: CheckResult, *, timings: bool = False) -> str:
         "policy": {k: list(v) if isinstance(v, tuple) else v for k, v in result.policy.items()},
         "stats": stats,
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return _surrogates_escaped(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
+
+
+def _surrogates_escaped(text: str) -> str:
+    """JSON whose lone surrogates (undecodable bytes of file names) are ``\\udcXX`` escapes, so it can be written.
+
+    Python reads the escape back to the same name, which ``os.fsencode`` turns into the file's bytes.
+
+    >>> _surrogates_escaped(json.dumps({"path": "a\\udcff"}, ensure_ascii=False))
+    '{"path": "a\\\\udcff"}'
+    """
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_junit(result: CheckResult) -> str:
@@ -147,17 +171,22 @@ def render_junit(result: CheckResult) -> str:
         errors="0",
         skipped=str(skipped),
     )
+    # Every text through visible(): ElementTree would write a control character that XML 1.0
+    # forbids (the file would not parse) and a lone surrogate it cannot encode.
     for verdict in result.verdicts:
-        case = ET.SubElement(suite, "testcase", classname="provenance.check", name=verdict.path)
+        case = ET.SubElement(suite, "testcase", classname="provenance.check", name=visible(verdict.path))
         if verdict.status == "fail":
             failure = ET.SubElement(
-                case, "failure", message=verdict.summary, type=verdict.findings[0].rule if verdict.findings else "fail"
+                case,
+                "failure",
+                message=visible(verdict.summary),
+                type=verdict.findings[0].rule if verdict.findings else "fail",
             )
-            failure.text = "\n".join(f"line {f.line}: {f.rule}: {f.message}" for f in verdict.findings)
+            failure.text = "\n".join(visible(f"line {f.line}: {f.rule}: {f.message}") for f in verdict.findings)
         elif verdict.status == "skip":
-            ET.SubElement(case, "skipped", message=verdict.summary)
+            ET.SubElement(case, "skipped", message=visible(verdict.summary))
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = "\n".join([verdict.summary, *verdict.notes])
+            out.text = "\n".join(visible(text) for text in [verdict.summary, *verdict.notes])
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

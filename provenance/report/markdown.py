@@ -809,8 +809,14 @@ def _occurrence_row(index: _Index, trail: QuoteTrail, occurrence: QuoteOccurrenc
 
 
 def _quote_count_row(index: _Index, counts: DocumentQuotes) -> tuple[object, ...]:
-    shared_with = ", ".join(index.ref(d) for d in counts.shared_with)
+    shared_with = ", ".join(index.ref(d) for d in counts.shared_with) + _more(counts)
     return (index.ref(counts.doc), counts.quotes, counts.statements, counts.phrases, counts.shared, shared_with)
+
+
+def _more(counts: DocumentQuotes) -> str:
+    """How many sharing documents the list leaves out (a count at the cap is a lower bound)."""
+    rest = counts.partners - len(counts.shared_with)
+    return f" and {rest} more" if rest > 0 else ""
 
 
 def quotes_section(index: _Index) -> str:

@@ -59,6 +59,7 @@ def render_trails(analysis: Analysis, *, shared_only: bool = False) -> str:
     counts = [
         f"  {c.doc}: {c.quotes} quotes ({c.statements} statements, {c.phrases} phrases), {c.shared} shared"
         + (f" with {', '.join(c.shared_with)}" if c.shared_with else "")
+        + (f" and {c.partners - len(c.shared_with)} more" if c.partners > len(c.shared_with) else "")
         for c in analysis.quote_counts
     ]
     return "\n\n".join(blocks) + "\n\nQuotes per document:\n" + "\n".join(counts) + "\n"

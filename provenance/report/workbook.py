@@ -4,7 +4,10 @@ The workbook is what an analyst opens and filters: one sheet per table, header r
 frozen and bold, autofilter on, column widths fitted to the content (capped), shares
 shown as percentages, scores with three decimals, long texts wrapped. Text from
 documents is always written as text: a scraped line starting with ``=`` never
-becomes a formula.
+becomes a formula. In the workbook a text cell is an inline string, and one that starts
+like a formula (:func:`~provenance.report.escape.is_formula_like`) also carries the
+cell format's quote prefix, the mark a spreadsheet gives text typed after ``'``, so it
+stays text when edited; in the CSV files such a cell starts with ``'`` (OWASP's advice).
 
 Both renderers are deterministic: the workbook's document properties carry a fixed
 timestamp and its zip entries are rewritten with a fixed date, so the same analysis
@@ -26,6 +29,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from provenance.report.escape import is_formula_like, spreadsheet_text
 
 # Excel refuses cells longer than 32,767 characters; cut well before with a mark.
 _CELL_LIMIT = 32_000
@@ -60,13 +65,15 @@ def is_score(column: str) -> bool:
     return column in {"jaccard", "similarity", "ratio"} or column.startswith("containment")
 
 
-def _style_id(sheet: Worksheet, number_format: str | None = None, *, wrap: bool = False) -> int:
+def _style_id(sheet: Worksheet, number_format: str | None = None, *, wrap: bool = False, quote: bool = False) -> int:
     """The workbook's cell-format index for a format, registered with openpyxl's own style table."""
     cell = Cell(sheet)  # a free-standing cell: it styles nothing, it only registers the style
     if number_format is not None:
         cell.number_format = number_format
     if wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if quote:
+        cell.quotePrefix = True
     return int(cell.style_id)
 
 
@@ -84,6 +91,8 @@ class _Column:
     letter: str
     number_style: int  # style of numbers: percent, score or the default
     wrap_style: int  # style of long text: wrapped
+    quote_style: int  # style of formula-like text: quote prefix
+    quote_wrap_style: int  # both
 
 
 # Characters XML 1.0 forbids (control characters, lone surrogates, U+FFFE and U+FFFF):
@@ -161,8 +170,11 @@ def _cells(column: _Column, values: list[object]) -> tuple[list[str], int, bool]
     if longest > _CELL_LIMIT:
         strings = [text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…" for text in strings]
     wrap = f' s="{column.wrap_style}"'
-    for (index, _), length, text in zip(texts, lengths, _clean_texts(strings), strict=True):
-        style = wrap if length > _MAX_WIDTH else ""
+    quoted = f' s="{column.quote_style}"'
+    quoted_wrap = f' s="{column.quote_wrap_style}"'
+    for (index, _), length, raw, text in zip(texts, lengths, strings, _clean_texts(strings), strict=True):
+        styles = (quoted_wrap, quoted) if is_formula_like(raw) else (wrap, "")
+        style = styles[0] if length > _MAX_WIDTH else styles[1]
         # Spaces at either end survive only with xml:space="preserve"; XML white space is
         # tab, newline, carriage return and space, all at or below " ".
         space = ' xml:space="preserve"' if text[:1] <= " " or text[-1:] <= " " else ""
@@ -181,10 +193,12 @@ def _prepare(sheet: Worksheet, table: pd.DataFrame) -> str:
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
     wrap_style = _style_id(sheet, wrap=True)
+    quote_styles = (_style_id(sheet, quote=True), _style_id(sheet, wrap=True, quote=True))
     cells: list[list[str]] = []
     for index, name in enumerate(columns, start=1):
         number_format = PERCENT_FORMAT if is_share(name) else SCORE_FORMAT if is_score(name) else None
-        column = _Column(get_column_letter(index), _style_id(sheet, number_format) if number_format else 0, wrap_style)
+        number_style = _style_id(sheet, number_format) if number_format else 0
+        column = _Column(get_column_letter(index), number_style, wrap_style, *quote_styles)
         xml, longest, wrapped = _cells(column, table.iloc[:, index - 1].tolist())
         cells.append(xml)
         width = _MAX_WIDTH if wrapped else max(_MIN_WIDTH, min(_MAX_WIDTH, max(longest, len(name)) + 2))
@@ -265,5 +279,21 @@ def csv_name(sheet: str) -> str:
 
 
 def render_csv(table: pd.DataFrame) -> str:
-    """One table as CSV text (UTF-8, ``\\n`` line ends, header row, no index)."""
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    """One table as CSV text (UTF-8, ``\\n`` line ends, header row, no index), formula-like text neutralised.
+
+    Only text cells change (:func:`~provenance.report.escape.spreadsheet_text`): a number,
+    negative or not, stays a number.
+
+    >>> print(render_csv(pd.DataFrame({"title": ["=1+1", "-x", "ok"], "share": [-0.5, 0.25, None]})), end="")
+    title,share
+    '=1+1,-0.5
+    '-x,0.25
+    ok,
+    """
+    text_columns = {
+        str(name): [spreadsheet_text(v) if isinstance(v, str) else v for v in table[name].tolist()]
+        for name in table.columns
+        if not pd.api.types.is_numeric_dtype(table[name])
+    }
+    safe = table.assign(**text_columns) if text_columns else table
+    return str(safe.to_csv(index=False, lineterminator="\n"))
