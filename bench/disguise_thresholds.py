@@ -33,11 +33,13 @@ import numpy as np
 
 from bench.corpus import EVAL
 from provenance.api import load
-from provenance.candidates import find_pairs
+from provenance.candidates import bigram_pairs, find_pairs
 from provenance.documents import document_from_text
-from provenance.fingerprint import fingerprint
+from provenance.fingerprint import Fingerprint, fingerprint
 from provenance.model import Document
+from provenance.quotes import extract_quotes
 from provenance.settings import Settings
+from provenance.trails import quote_key, statement_keys
 
 FILLER = ("indeed", "reportedly", "locally", "frankly", "apparently", "notably", "however", "still")
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
@@ -92,22 +94,50 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     return shared / min(a.size, b.size)
 
 
-def copies(documents: Sequence[Document], settings: Settings) -> dict[str, list[float]]:
-    """Containment of each disguised copy in its document, by disguise (articles of 150+ words)."""
+def fingerprints(documents: Sequence[Document], settings: Settings) -> list[Fingerprint]:
+    """Fingerprints as the analysis makes them: without the shingles and bigrams of quoted statements."""
+    quotes = [extract_quotes(d, settings.quotes) for d in documents]
+    statements = [statement_keys(q, tuple(quote_key(x.text) for x in q)) for q in quotes]
+    return fingerprint(documents, settings.fingerprint, statements)
+
+
+def copies(documents: Sequence[Document], settings: Settings) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Containment of each disguised copy in its document, by disguise (articles of 150+ words),
+    and how many of the copies at the threshold the sketch's search finds, by disguise."""
     out: dict[str, list[float]] = {}
+    found_by: dict[str, str] = {}
     originals = [d for d in documents if d.words >= 150]
-    sources = fingerprint(originals, settings.fingerprint)
+    sources = fingerprints(originals, settings)
     for name, disguise in DISGUISES.items():
         made = [document_from_text(disguise(d.raw, i), f"copy{i}", settings) for i, d in enumerate(originals)]
-        found = fingerprint(made, settings.fingerprint)
+        found = fingerprints(made, settings)
         out[name] = [containment(s.bigrams, c.bigrams) for s, c in zip(sources, found, strict=True)]
-    return out
+        found_by[name] = _searched(originals, made, [*sources, *found], out[name], settings)
+    return out, found_by
+
+
+def _searched(
+    originals: Sequence[Document],
+    made: Sequence[Document],
+    fps: Sequence[Fingerprint],
+    scores: Sequence[float],
+    settings: Settings,
+) -> str:
+    """How many copies at the threshold :func:`bigram_pairs` pairs with their document, all searched together."""
+    ids = [*(d.id for d in originals), *(d.id for d in made)]
+    pairs = {(p.a, p.b) for p in bigram_pairs(ids, fps, settings.candidates)}
+    wanted = [
+        tuple(sorted((o.id, m.id)))
+        for o, m, score in zip(originals, made, scores, strict=True)
+        if score >= settings.candidates.bigram_containment
+    ]
+    return f"{sum(pair in pairs for pair in wanted)} of {len(wanted)}"
 
 
 def negatives(documents: Sequence[Document], pairs: Sequence[tuple[str, str]], settings: Settings) -> list[float]:
     """Containment of each pair of ``documents`` (by id) that the 5-gram search does not verify."""
     by_id = {d.id: d for d in documents}
-    fps = dict(zip(by_id, fingerprint(list(by_id.values()), settings.fingerprint), strict=True))
+    fps = dict(zip(by_id, fingerprints(list(by_id.values()), settings), strict=True))
     verified, _ = find_pairs(list(by_id), list(fps.values()), settings.candidates)
     linked = {(p.a, p.b) for p in verified} | {(p.b, p.a) for p in verified}
     ratio = settings.candidates.bigram_size_ratio
@@ -128,8 +158,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def measure(eval_dir: Path, settings: Settings) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Copies by disguise and negatives by data set."""
+def measure(
+    eval_dir: Path, settings: Settings
+) -> tuple[tuple[dict[str, list[float]], dict[str, str]], dict[str, list[float]]]:
+    """Copies by disguise (and how many the search finds) and negatives by data set."""
     # Only the 5-gram search may run here: the bigram sketch is what is being measured.
     five_grams = replace(settings, candidates=replace(settings.candidates, bigram_containment=2.0))
     news = eval_dir / "news_events_dev"
@@ -179,11 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=EVAL, help=f"evaluation data (default {EVAL})")
     args = parser.parse_args(argv)
     settings = Settings()
-    made, negative = measure(args.eval, settings)
+    (made, searched), negative = measure(args.eval, settings)
     print(f"sampled bigram containment (1 in {settings.fingerprint.bigram_sample} bigrams kept)")
     print("copies no 5-gram links (should be above the threshold):")
     for name, values in made.items():
         print(_line(name, values))
+        print(f"  {'':30} found by the search (band keys), of those at the threshold: {searched[name]}")
     print("hard negatives not verified by 5-grams (must stay below it):")
     for name, values in negative.items():
         print(_line(name, values))

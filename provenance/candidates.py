@@ -37,14 +37,14 @@ into clusters by union-find with the smallest member id as the cluster id.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 import numpy as np
 
 from provenance.arrays import offsets_within, runs
-from provenance.fingerprint import Fingerprint, permutations, permute, signatures
+from provenance.fingerprint import Fingerprint, band_signatures, permutations, permute, signatures
 from provenance.model import Pair
 from provenance.settings import CandidateSettings
 
@@ -54,6 +54,9 @@ K = TypeVar("K", str, int)
 # collision counts, with the number of hubs a bucket pairs its members with:
 # :func:`colliding_pairs` here, or the same computed by band ranges on workers.
 Collide = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+# Bigram samples signed at once (~92 values a generated article): bounds the temporaries.
+_SIGN_DOCS = 8192
 
 # Document frequencies are counted in a hashed table (see table_bits), a few million
 # values at a time.
@@ -446,15 +449,16 @@ def find_pairs(
     then the bigram sketch's pairs (:func:`bigram_pairs`) that the shingles missed."""
     candidates, stats, prepared = search(fingerprints, settings, collide=collide)
     pairs = verify(ids, prepared.sets, candidates, settings)
-    found = {(p.a, p.b) for p in pairs}
-    extra = [p for p in bigram_pairs(ids, fingerprints, settings) if (p.a, p.b) not in found]
+    del prepared  # the filtered shingle sets: the bigram search needs none of them
+    known = {(p.a, p.b) for p in pairs}
+    extra = bigram_pairs(ids, fingerprints, settings, collide=collide, known=known)
     if extra:
         pairs = clustered(ids, [*pairs, *extra])
     return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)})
 
 
 def bigram_settings(settings: CandidateSettings) -> CandidateSettings:
-    """The search and verification settings of the bigram sketch: its containment, its floor."""
+    """The verification settings of the bigram sketch: its containment, its floor."""
     return replace(
         settings,
         search_containment=settings.bigram_containment,
@@ -468,35 +472,63 @@ def bigram_sets(fingerprints: Sequence[Fingerprint], max_df: int) -> list[np.nda
     return drop_common([fp.bigrams for fp in fingerprints], max_df)[0]
 
 
-def bigram_pairs(ids: Sequence[str], fingerprints: Sequence[Fingerprint], settings: CandidateSettings) -> list[Pair]:
-    """Pairs whose sampled word bigrams lie at least ``bigram_containment`` in one another.
+def near_full(small: np.ndarray, big: np.ndarray, settings: CandidateSettings) -> np.ndarray:
+    """Which pairs of bigram sample sizes the sketch compares: the smaller at least
+    ``bigram_size_ratio`` of the larger (it finds near-full copies, never excerpts).
+
+    >>> near_full(np.array([40, 60]), np.array([100, 100]), CandidateSettings()).tolist()
+    [False, True]
+    """
+    out: np.ndarray = (small > 0) & (small >= settings.bigram_size_ratio * big)
+    return out
+
+
+def bigram_pairs(
+    ids: Sequence[str],
+    fingerprints: Sequence[Fingerprint],
+    settings: CandidateSettings,
+    *,
+    collide: Collide | None = None,
+    known: Set[tuple[str, str]] = frozenset(),
+) -> list[Pair]:
+    """Pairs whose sampled word bigrams lie at least ``bigram_containment`` in one another,
+    other than the ``known`` ones (``(a, b)``, ``a < b``: those the shingles verified).
 
     The second sketch (issue 31): a copy with every fifth word dropped, or a word added
     after every fourth, keeps no 5-word shingle of its source but three of every four or
-    five bigrams. The same search as :func:`search` (one minhash bucket per permutation,
-    the size-aware collision count), with ``bigram_perm`` permutations, between texts of
-    near-full length (``bigram_size_ratio``), then exact verification on the samples;
-    the pairs carry their bigram scores.
+    five bigrams. The search is :func:`search`'s over band keys
+    (:func:`~provenance.fingerprint.band_signatures` of ``bigram_perm`` permutations): a
+    pair sharing one band key and of near-full length (:func:`near_full`) is a candidate,
+    verified exactly on the samples; the pairs carry their bigram scores.
     """
     if settings.bigram_containment > 1 or len(fingerprints) < 2:
         return []
-    chosen = bigram_settings(settings)
     sets = bigram_sets(fingerprints, settings.max_df)
-    sizes = np.array([s.size for s in sets], dtype=np.int64)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     indexed = np.flatnonzero(sizes > 0)
-    params = fingerprints[0].params
     indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
-    matrix = signatures([sets[i] for i in indexed.tolist()], settings.bigram_perm, params.seed)
-    pairs, counts = colliding_pairs(matrix, settings.bucket_hubs)
+    params = fingerprints[0].params
+    keys = np.zeros((0, settings.bigram_perm // 2), dtype=np.uint32)
+    if indexed.size:  # signed in parts, so the parent holds one part's temporaries at a time
+        parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
+        keys = np.concatenate(
+            [band_signatures([sets[i] for i in part.tolist()], settings.bigram_perm, params.seed) for part in parts]
+        )
+    pairs, _ = (collide or colliding_pairs)(keys, settings.bucket_hubs)
     pairs = np.sort(indexed[pairs], axis=1)
     small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
     big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-    need = required_collisions(small, big, settings.bigram_perm, chosen)
-    return verify(ids, sets, pairs[(counts >= need) & (small >= settings.bigram_size_ratio * big)], chosen)
+    pairs = pairs[near_full(small, big, settings)]
+    if known:
+        pairs = pairs[np.array([_ordered(ids, x, y) not in known for x, y in pairs.tolist()], dtype=bool)]
+    return verify(ids, sets, pairs.reshape(-1, 2), bigram_settings(settings))
+
+
+def _ordered(ids: Sequence[str], x: int, y: int) -> tuple[str, str]:
+    return (ids[x], ids[y]) if ids[x] < ids[y] else (ids[y], ids[x])
 
 
 def clustered(ids: Sequence[str], pairs: Sequence[Pair]) -> list[Pair]:
     """``pairs`` sorted by ``(a, b)`` with the clusters of all of them together."""
     clusters = cluster_ids(ids, [(p.a, p.b) for p in pairs])
     return sorted((replace(p, cluster=clusters[p.a]) for p in pairs), key=lambda p: (p.a, p.b))
-

@@ -42,10 +42,10 @@ from typing import Literal
 import numpy as np
 
 from provenance.api import analyze_documents, load_sources
-from provenance.candidates import bigram_settings, required_collisions, verify
+from provenance.candidates import bigram_settings, near_full, required_collisions, verify
 from provenance.credits import Credit, credits
 from provenance.errors import InputError
-from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
+from provenance.fingerprint import Fingerprint, band_signatures, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover, is_url
 from provenance.metadata import canonical_outlet
@@ -244,12 +244,17 @@ def index_candidates(
     query_signatures: np.ndarray,
     query_sizes: np.ndarray,
     settings: CandidateSettings,
+    *,
+    banded: bool = False,
 ) -> list[np.ndarray]:
     """For each query signature, the rows of ``matrix`` colliding in enough minhash rows.
 
     The same decision :func:`provenance.candidates.search` makes for a pair, taken
     against a stored matrix: ``required_collisions`` for the two set sizes. ``usable``
     masks rows that may match (indexed, non-empty, not an older version of a new file).
+    ``banded``: the matrices hold the bigram sketch's band keys, and one shared key
+    between sets of near-full length makes a candidate, as in
+    :func:`provenance.candidates.bigram_pairs`.
 
     >>> m = np.array([[1, 2, 3, 4], [9, 9, 9, 9]], dtype=np.uint32)
     >>> s = CandidateSettings(search_containment=0.5, min_collisions=2)
@@ -284,8 +289,8 @@ def index_candidates(
     pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
     query, row = pairs // rows, pairs % rows
     size = np.asarray(query_sizes)[query]
-    need = required_collisions(np.minimum(size, sizes[row]), np.maximum(size, sizes[row]), num_perm, settings)
-    keep = counts >= need
+    small, big = np.minimum(size, sizes[row]), np.maximum(size, sizes[row])
+    keep = near_full(small, big, settings) if banded else counts >= required_collisions(small, big, num_perm, settings)
     query, row = query[keep], row[keep]
     bounds = np.searchsorted(query, np.arange(len(query_sizes) + 1))
     return [row[bounds[q] : bounds[q + 1]] for q in range(len(query_sizes))]
@@ -763,12 +768,12 @@ def _bigram_search(
     chosen = bigram_settings(settings.candidates)
     if chosen.verify_containment > 1 or not fps:
         return [], []
-    num_perm = settings.candidates.bigram_perm
     common = store.common_bigrams
     query_sets = [np.setdiff1d(fp.bigrams, common, assume_unique=True) for fp in fps]
-    sizes, matrix = store.bigram_arrays(num_perm)
-    query = signatures(query_sets, num_perm, settings.fingerprint.seed)
-    found = index_candidates(matrix, sizes, usable & (sizes > 0), query, np.array([s.size for s in query_sets]), chosen)
+    sizes, matrix = store.bigram_arrays(settings.candidates.bigram_perm // 2)
+    query = band_signatures(query_sets, settings.candidates.bigram_perm, settings.fingerprint.seed)
+    query_sizes = np.array([s.size for s in query_sets])
+    found = index_candidates(matrix, sizes, usable & (sizes > 0), query, query_sizes, chosen, banded=True)
     wanted = sorted({int(rowids[i]) for rows in found for i in rows.tolist()} - replaced)
     if not wanted:
         return [], []
@@ -777,13 +782,8 @@ def _bigram_search(
     ids = [*(d.id for d in documents), *(records[r].id for r in ordered)]
     position = {r: len(documents) + k for k, r in enumerate(ordered)}
     sets = [*query_sets, *(np.setdiff1d(records[r].fingerprint.bigrams, common, assume_unique=True) for r in ordered)]
-    candidates = [
-        (q, position[row]) for q, rows in enumerate(found) for row in rowids[rows].tolist() if row in records
-    ]
-    ratio = settings.candidates.bigram_size_ratio
-    lengths = [(min(sets[q].size, sets[b].size), max(sets[q].size, sets[b].size)) for q, b in candidates]
-    near_full = [pair for pair, (small, big) in zip(candidates, lengths, strict=True) if small >= ratio * big]
-    pairs = verify(ids, sets, np.array(near_full, dtype=np.int64).reshape(-1, 2), chosen)
+    candidates = [(q, position[row]) for q, rows in enumerate(found) for row in rowids[rows].tolist() if row in records]
+    pairs = verify(ids, sets, np.array(candidates, dtype=np.int64).reshape(-1, 2), chosen)
     linked = {p.a for p in pairs} | {p.b for p in pairs}
     return pairs, [records[r] for r in ordered if records[r].id in linked]
 

@@ -53,7 +53,14 @@ from provenance.candidates import drop_common
 from provenance.credits import credits
 from provenance.engine import LocalEngine, WorkerLostError
 from provenance.errors import FingerprintError, IndexStateError
-from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
+from provenance.fingerprint import (
+    HASH_SCHEME,
+    Fingerprint,
+    FingerprintParams,
+    band_signatures,
+    fingerprint,
+    signatures,
+)
 from provenance.furniture import repeat_keys
 from provenance.ingest import Source, discover, folder_prefix, read, read_file
 from provenance.model import Rejected
@@ -464,13 +471,15 @@ class SignatureIndex:
         return rowids, sizes, matrix.astype(np.uint32)
 
     @_guarded
-    def bigram_arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-        """Bigram set sizes and bigram signature matrix of every indexed document, by row id."""
+    def bigram_arrays(self, bands: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bigram set sizes and band key matrix (:func:`~provenance.fingerprint.band_signatures`)
+        of every indexed document, by row id; a document without keys has size 0."""
         rows = self.connection.execute("SELECT bigram_count, bigram_signature FROM documents ORDER BY rowid").fetchall()
-        sizes = np.fromiter((r[0] or 0 for r in rows), dtype=np.int64, count=len(rows))
-        blank = b"\xff" * (4 * num_perm)
-        blobs = b"".join(r[1] if r[1] and len(r[1]) == 4 * num_perm else blank for r in rows)
-        return sizes, np.frombuffer(blobs, dtype="<u4").reshape(len(rows), num_perm).astype(np.uint32)
+        whole = [bool(r[1]) and len(r[1]) == 4 * bands for r in rows]
+        sizes = np.fromiter(((r[0] or 0) if ok else 0 for r, ok in zip(rows, whole, strict=True)), np.int64, len(rows))
+        blank = b"\xff" * (4 * bands)
+        blobs = b"".join(r[1] if ok else blank for r, ok in zip(rows, whole, strict=True))
+        return sizes, np.frombuffer(blobs, dtype="<u4").reshape(len(rows), bands).astype(np.uint32)
 
     @_guarded
     def records(self, rowids: Iterable[int]) -> list[IndexedDocument]:
@@ -939,7 +948,7 @@ def _refresh_bigrams(
     num_perm, seed = settings.candidates.bigram_perm, settings.fingerprint.seed
     for part in _batches(stale, 4096):
         sets = [np.setdiff1d(fps[i].bigrams, common, assume_unique=True) for i in part]
-        sigs = signatures(sets, num_perm, seed)
+        sigs = band_signatures(sets, num_perm, seed)
         connection.executemany(
             "UPDATE documents SET bigram_count = ?, bigram_signature = ? WHERE rowid = ?",
             [(int(b.size), g.astype("<u4").tobytes(), rows[i][0]) for i, b, g in zip(part, sets, sigs, strict=True)],
