@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from typing import Final
 
 # Quote and dash variants folded to ASCII in keys (evidence keeps the originals).
 _FOLD_MAP = {
@@ -105,6 +106,33 @@ IGNORABLE = (
 )
 DIACRITICS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _HIDDEN = re.compile(f"[{IGNORABLE}{DIACRITICS}]+")
+
+
+def char_ranges(chars: str) -> list[tuple[int, int]]:
+    """The code points of a regex class body of characters and ``a-b`` ranges (no escapes),
+    as sorted, merged ``(first, last)`` ranges.
+
+    >>> char_ranges("\u0300-\u036f\u034f\u00ad\u0370")
+    [(173, 173), (768, 880)]
+    """
+    found: list[tuple[int, int]] = []
+    at = 0
+    while at < len(chars):
+        if at + 2 < len(chars) and chars[at + 1] == "-":
+            found.append((ord(chars[at]), ord(chars[at + 2])))
+            at += 3
+        else:
+            found.append((ord(chars[at]), ord(chars[at])))
+            at += 1
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(found):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
+
+
 # Any other run of non-ASCII characters right after a Latin letter or digit: combining
 # marks of other blocks stacked on Latin text are dropped from it too.
 _AFTER_ASCII = re.compile(r"(?<=[a-z0-9])[^\x00-\x7f]+")
@@ -129,9 +157,15 @@ _LEET = str.maketrans(_LEET_DIGITS, "oieastbg")
 # (1st, 4th) or a decade (80s) is a number, never a word.
 _NUMBER_WITH_SUFFIX = re.compile(r"[0-9]{2,}[a-z]+|[0-9]*(?:1st|2nd|3rd|[04-9]th|1[1-3]th|0s)")
 _DIGIT_BY_LETTER = re.compile(r"[0-9](?:'?[^\W\d_]|(?<=[^\W\d_][0-9])|(?<=[^\W\d_]'[0-9]))")
-# ASCII text as its shape (digits 0, letters a): a letter beside a digit is found with four
-# substring tests, not a regex scan (a generated page: 0.5 against 34 µs).
-_SHAPE = bytes(48 if 48 <= c <= 57 else 97 if 97 <= c <= 122 else c for c in range(256))
+# ASCII text as its shape: digits 0, letters a, apostrophes kept, anything else a space.
+# (Final: the compiled module reads these as constants, not from the module's dict.)
+_SHAPE: Final = bytes(48 if 48 <= c <= 57 else 97 if 97 <= c <= 122 else c if c == 39 else 32 for c in range(256))
+_LOWER_A: Final = 97
+_LOWER_Z: Final = 122
+_APOSTROPHE: Final = 39
+# Longer ASCII text has its digits found one digit at a time (ten ``str.find``, each a
+# memchr), shorter text through its shape (one pass, but a pass that costs more a byte).
+_FIND_DIGITS_FROM: Final = 256
 
 
 def _digit_by_letter(text: str) -> bool:
@@ -142,8 +176,46 @@ def _digit_by_letter(text: str) -> bool:
     """
     if not text.isascii():
         return _DIGIT_BY_LETTER.search(text) is not None
+    return _ascii_digit_by_letter(text)
+
+
+def _ascii_digit_by_letter(text: str) -> bool:
+    """:func:`_digit_by_letter` of ASCII text, read only around its digits (rare in prose):
+    substring tests for a letter beside a digit stopped at every letter, and were most of
+    what keys spent on undoing leetspeak.
+
+    >>> _ascii_digit_by_letter("rock'n'roll 1'a"), _ascii_digit_by_letter("b'12 x"), _ascii_digit_by_letter("12'' a")
+    (True, True, False)
+    >>> _ascii_digit_by_letter(("x " * 200) + "a 2024 b4"), _ascii_digit_by_letter(("x " * 200) + "a 2024 b")
+    (True, False)
+    """
+    if len(text) >= _FIND_DIGITS_FROM:
+        data = text.encode()
+        for digit in "0123456789":
+            at = text.find(digit)
+            while at >= 0:
+                if _letter_near(data, at - 1, -1) or _letter_near(data, at + 1, 1):
+                    return True
+                at = text.find(digit, at + 1)
+        return False
     shape = text.encode().translate(_SHAPE)
-    return b"a0" in shape or b"0a" in shape or b"a'0" in shape or b"0'a" in shape
+    at = shape.find(b"0")
+    while at >= 0:
+        if _letter_near(shape, at - 1, -1) or _letter_near(shape, at + 1, 1):
+            return True
+        at = shape.find(b"0", at + 1)
+    return False
+
+
+def _letter_near(data: bytes, near: int, step: int) -> bool:
+    """Whether ``data[near]`` is a letter (``a`` to ``z``), or an apostrophe with one a ``step`` further."""
+    if near < 0 or near >= len(data):
+        return False
+    byte = data[near]
+    if _LOWER_A <= byte <= _LOWER_Z:
+        return True
+    far = near + step
+    return byte == _APOSTROPHE and 0 <= far < len(data) and _LOWER_A <= data[far] <= _LOWER_Z
 
 
 def strip_markup(text: str) -> str:
@@ -170,9 +242,7 @@ def concealing_edits(text: str) -> list[tuple[int, int, str]]:
     >>> concealing_edits("Hi.</span>\u200c <b>So")
     [(3, 10, ''), (10, 11, ''), (12, 15, '')]
     """
-    return [
-        (m.start(), m.end(), _unmarked(m) if m.group()[0] in "<&" else "") for m in _CONCEALING.finditer(text)
-    ]
+    return [(m.start(), m.end(), _unmarked(m) if m.group()[0] in "<&" else "") for m in _CONCEALING.finditer(text)]
 
 
 def _unmarked(match: re.Match[str]) -> str:
@@ -285,7 +355,6 @@ def _leet_key(key: str) -> str:
     return " ".join(fold_leet(key.split(" ")))
 
 
-
 def fold(text: str) -> str:
     """Casefold and fold quote and dash variants, and undo disguise (see the module docstring).
 
@@ -298,13 +367,13 @@ def fold(text: str) -> str:
         text = strip_markup(text)
     if text.isascii():
         return text.lower()  # casefold is lower on ASCII; nothing to fold or normalise
-    text = _fold_quotes(text)
+    text = fold_quotes(text)
     if text.isascii():
         return text.lower()
     return _fold_unicode(text)
 
 
-def _fold_quotes(text: str) -> str:
+def fold_quotes(text: str) -> str:
     """``text`` with its quote and dash variants folded to ASCII (``text.translate(_FOLD)``).
 
     One ``in`` test for each variant and a replace for each one present: str.translate
@@ -312,7 +381,7 @@ def _fold_quotes(text: str) -> str:
     and a regex scan for the variants (a class outside Latin-1) took 16 ns a character,
     with a Python call per replacement (a line of a generated article 5.4 against 1.5 µs).
 
-    >>> print(_fold_quotes("“It’s” — ok"))
+    >>> print(fold_quotes("“It’s” — ok"))
     "It's" - ok
     """
     for variant, folded in _FOLD_MAP.items():
@@ -370,9 +439,9 @@ def tokens(text: str) -> list[str]:
     folded = fold(text)
     if not folded.isascii():
         words: list[str] = _TOKEN.findall(folded)
-    else:
-        words = _ascii_words(folded.encode().translate(_ASCII_SPACES).decode())
-    return fold_leet(words) if _digit_by_letter(folded) else words
+        return fold_leet(words) if _DIGIT_BY_LETTER.search(folded) else words
+    words = _ascii_words(folded.encode().translate(_ASCII_SPACES).decode())
+    return fold_leet(words) if _ascii_digit_by_letter(folded) else words
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -434,7 +503,7 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
     """
     if ("<" in text or "&" in text) and _MARKUP.search(text):
         return [matching_key(text[start:end]) for start, end in spans]  # markup: rare, span by span
-    folded = text if text.isascii() else _fold_quotes(text)
+    folded = text if text.isascii() else fold_quotes(text)
     spaced = folded.encode("ascii", "replace").lower().translate(_ASCII_SPACES).decode()
     if not folded.isascii():
         keys = [
@@ -445,7 +514,7 @@ def matching_keys(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
         keys = [" ".join(spaced[start:end].split()) for start, end in spans]
     else:
         keys = [_spaced_key(spaced[start:end]) for start, end in spans]
-    if _digit_by_letter(spaced):  # a word with letters and digits somewhere: read each key's
+    if _ascii_digit_by_letter(spaced):  # a word with letters and digits somewhere: read each key's
         keys = [_leet_key(key) for key in keys]
     return keys
 
