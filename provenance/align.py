@@ -78,8 +78,9 @@ def _has_word(clean: str, start: int, end: int) -> bool:
     """
     if _WORD.search(clean, start, end) is None:
         return False
-    gap = clean[start:end]
-    return ("<" not in gap and "&" not in gap) or _WORD.search(strip_markup(gap)) is not None
+    if clean.find("<", start, end) < 0 and clean.find("&", start, end) < 0:
+        return True
+    return _WORD.search(strip_markup(clean[start:end])) is not None
 
 
 def view(doc: Document, settings: AlignSettings) -> View:
@@ -635,9 +636,10 @@ def _own(doc: Document, text: Sequence[Span], covered: Sequence[Span]) -> tuple[
         else:
             pieces.append(piece)
     out: list[Span] = []
+    markup = "<" in clean or "&" in clean  # only then can a piece with a letter hold no word
     for piece in pieces:
         first = _WORD.search(clean, piece.start, piece.end)
-        if first is None or not _has_word(clean, piece.start, piece.end):
+        if first is None or (markup and not _has_word(clean, piece.start, piece.end)):
             continue  # punctuation (or markup) left over around shared text
         start, end = piece.start, piece.end
         while start < first.start() and clean[start].isspace():
