@@ -44,7 +44,7 @@ from typing import TypeVar
 import numpy as np
 
 from provenance.arrays import offsets_within, runs
-from provenance.fingerprint import Fingerprint, band_signatures, permutations, permute, signatures
+from provenance.fingerprint import Fingerprint, band_keys, permutations, permute, signatures
 from provenance.model import Pair
 from provenance.settings import CandidateSettings
 
@@ -458,7 +458,7 @@ def find_pairs(
 
 
 def bigram_settings(settings: CandidateSettings) -> CandidateSettings:
-    """The verification settings of the bigram sketch: its containment, its floor."""
+    """The search and verification settings of the bigram sketch: its containment, its floor."""
     return replace(
         settings,
         search_containment=settings.bigram_containment,
@@ -470,6 +470,39 @@ def bigram_settings(settings: CandidateSettings) -> CandidateSettings:
 def bigram_sets(fingerprints: Sequence[Fingerprint], max_df: int) -> list[np.ndarray]:
     """The fingerprints' sampled bigrams without those in more than ``max_df`` of them."""
     return drop_common([fp.bigrams for fp in fingerprints], max_df)[0]
+
+
+def flat_bigrams(fingerprints: Sequence[Fingerprint], max_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bigram_sets` as one array and each set's size: the common bigrams found and
+    dropped in the whole array at once (per set, the same done 10k times was most of it).
+
+    >>> from provenance.fingerprint import FingerprintParams
+    >>> fp = lambda *v: Fingerprint(FingerprintParams(5, 2, 1), np.zeros(0, np.uint64), np.zeros(2, np.uint32),
+    ...                             bigrams=np.array(v, np.uint64))
+    >>> [a.tolist() for a in flat_bigrams([fp(1, 2), fp(2, 3), fp(2)], 2)]
+    [[1, 3], [1, 1, 0]]
+    """
+    sizes = np.fromiter((fp.bigrams.size for fp in fingerprints), dtype=np.int64, count=len(fingerprints))
+    values = np.concatenate([np.zeros(0, dtype=np.uint64), *(fp.bigrams for fp in fingerprints)])
+    if len(fingerprints) <= max_df or not values.size:
+        return values, sizes
+    bits = table_bits(values.size, max_df)
+    shift = np.uint64(64 - bits)
+    slots = np.empty(values.size, dtype=np.int64)
+    counts = np.zeros(1 << bits, dtype=np.int64)
+    for start in range(0, values.size, _DF_CHUNK_VALUES):
+        part = (values[start : start + _DF_CHUNK_VALUES] >> shift).view(np.int64)
+        slots[start : start + part.size] = part
+        counts += np.bincount(part, minlength=1 << bits)
+    flagged = values[(counts > max_df)[slots]]
+    del slots
+    unique, df = np.unique(flagged, return_counts=True)
+    common = unique[df > max_df]
+    if not common.size:
+        return values, sizes
+    keep = ~np.isin(values, common)
+    owner = np.repeat(np.arange(sizes.size), sizes)
+    return values[keep], np.bincount(owner[keep], minlength=sizes.size).astype(np.int64)
 
 
 def near_full(small: np.ndarray, big: np.ndarray, settings: CandidateSettings) -> np.ndarray:
@@ -503,25 +536,35 @@ def bigram_pairs(
     """
     if settings.bigram_containment > 1 or len(fingerprints) < 2:
         return []
-    sets = bigram_sets(fingerprints, settings.max_df)
-    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    values, sizes = flat_bigrams(fingerprints, settings.max_df)
+    ends = np.cumsum(sizes)
     indexed = np.flatnonzero(sizes > 0)
     indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
     params = fingerprints[0].params
-    keys = np.zeros((0, settings.bigram_perm // 2), dtype=np.uint32)
+    starts = ends - sizes
+    rows = np.zeros((0, settings.bigram_perm), dtype=np.uint32)
     if indexed.size:  # signed in parts, so the parent holds one part's temporaries at a time
         parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
-        keys = np.concatenate(
-            [band_signatures([sets[i] for i in part.tolist()], settings.bigram_perm, params.seed) for part in parts]
-        )
-    pairs, _ = (collide or colliding_pairs)(keys, settings.bucket_hubs)
-    pairs = np.sort(indexed[pairs], axis=1)
+        signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
+        rows = np.concatenate([signatures(part, settings.bigram_perm, params.seed) for part in signed])
+    found, _ = (collide or colliding_pairs)(band_keys(rows), settings.bucket_hubs)
+    # A band key shared, then as many equal minhash rows as a pair at the containment needs
+    # (the search's rule): a bigram low in both rows of a band made every two texts holding
+    # it (and sharing nothing else) a candidate.
+    collisions = np.count_nonzero(rows[found[:, 0]] == rows[found[:, 1]], axis=1)
+    pairs = np.sort(indexed[found], axis=1)
     small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
     big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-    pairs = pairs[near_full(small, big, settings)]
+    chosen = bigram_settings(settings)
+    need = required_collisions(small, big, settings.bigram_perm, chosen)
+    pairs = pairs[near_full(small, big, settings) & (collisions >= need)]
     if known:
         pairs = pairs[np.array([_ordered(ids, x, y) not in known for x, y in pairs.tolist()], dtype=bool)]
-    return verify(ids, sets, pairs.reshape(-1, 2), bigram_settings(settings))
+    pairs = pairs.reshape(-1, 2)
+    sets = [np.zeros(0, dtype=np.uint64)] * len(fingerprints)
+    for i in np.unique(pairs).tolist():
+        sets[i] = values[starts[i] : ends[i]]
+    return verify(ids, sets, pairs, chosen)
 
 
 def _ordered(ids: Sequence[str], x: int, y: int) -> tuple[str, str]:

@@ -765,9 +765,9 @@ def _bigram_search(
 ) -> tuple[list[Pair], list[IndexedDocument]]:
     """The bigram sketch against the index (issue 31): pairs with a new file that no 5-gram
     links, from the stored bigram signatures, verified on the stored bigram samples."""
+    if settings.candidates.bigram_containment > 1 or not fps:
+        return [], []  # the sketch turned off (its settings would be out of range)
     chosen = bigram_settings(settings.candidates)
-    if chosen.verify_containment > 1 or not fps:
-        return [], []
     common = store.common_bigrams
     query_sets = [np.setdiff1d(fp.bigrams, common, assume_unique=True) for fp in fps]
     sizes, matrix = store.bigram_arrays(settings.candidates.bigram_perm // 2)

@@ -368,8 +368,13 @@ def band_signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.
     >>> keys.shape, int((keys[0] == keys[1]).sum()) > 16, int((keys[0] == keys[2]).sum())
     ((3, 32), True, 0)
     """
-    rows = signatures(sets, num_perm, seed).astype(np.uint64)
-    joined = (rows[:, 0 : num_perm - 1 : 2] << _U64(32)) | rows[:, 1:num_perm:2]
+    return band_keys(signatures(sets, num_perm, seed))
+
+
+def band_keys(rows: np.ndarray) -> np.ndarray:
+    """:func:`band_signatures` of a signature matrix: each two columns mixed into one key."""
+    wide = rows.astype(np.uint64)
+    joined = (wide[:, 0 : rows.shape[1] - 1 : 2] << _U64(32)) | wide[:, 1 : rows.shape[1] : 2]
     out: np.ndarray = (_fmix64(joined) >> _U64(32)).astype(np.uint32)
     return out
 

@@ -208,9 +208,11 @@ class CandidateSettings(_Checked):
     # (fingerprint.band_signatures): the disguised copies of bench/disguise_thresholds.py
     # that verify (J >= 0.38) share a key in one of 32 bands with probability >= 0.993
     # (0.13 expected misses of 699; 32 permutations in 16 bands: 5.7; the bench's search
-    # found all 693 copies at the threshold). One row a bucket
-    # made every two articles sharing a few common bigrams a pair: 1.36M colliding pairs
-    # among 10k generated articles against 15k in bands.
+    # found all 693 copies at the threshold). A pair sharing a key is then kept when its
+    # rows collide as often as candidates.search_slack allows at bigram_containment (a
+    # bigram low in both rows of a band otherwise pairs every two texts holding it). Among
+    # 10k generated articles: one row a bucket gave 1.36M colliding pairs, bands 15k, of
+    # which 12.6k of near-full length and 898 after the row count (850 verify).
     bigram_perm: int = count(64, 2, 1024)
 
 
