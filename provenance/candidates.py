@@ -467,14 +467,10 @@ def bigram_settings(settings: CandidateSettings) -> CandidateSettings:
     )
 
 
-def bigram_sets(fingerprints: Sequence[Fingerprint], max_df: int) -> list[np.ndarray]:
-    """The fingerprints' sampled bigrams without those in more than ``max_df`` of them."""
-    return drop_common([fp.bigrams for fp in fingerprints], max_df)[0]
-
-
 def flat_bigrams(fingerprints: Sequence[Fingerprint], max_df: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`bigram_sets` as one array and each set's size: the common bigrams found and
-    dropped in the whole array at once (per set, the same done 10k times was most of it).
+    """The fingerprints' sampled bigrams without those in more than ``max_df`` of them, as one
+    array and each set's size: the common ones found and dropped in the whole array at once
+    (:func:`drop_common` set by set took most of the sketch's search).
 
     >>> from provenance.fingerprint import FingerprintParams
     >>> fp = lambda *v: Fingerprint(FingerprintParams(5, 2, 1), np.zeros(0, np.uint64), np.zeros(2, np.uint32),
