@@ -490,15 +490,19 @@ def flat_bigrams(fingerprints: Sequence[Fingerprint], max_df: int) -> tuple[np.n
         part = (values[start : start + _DF_CHUNK_VALUES] >> shift).view(np.int64)
         slots[start : start + part.size] = part
         counts += np.bincount(part, minlength=1 << bits)
-    flagged = values[(counts > max_df)[slots]]
+    flagged = (counts > max_df)[slots]
     del slots
-    unique, df = np.unique(flagged, return_counts=True)
+    found = values[flagged]
+    unique, df = np.unique(found, return_counts=True)
     common = unique[df > max_df]
     if not common.size:
         return values, sizes
-    keep = ~np.isin(values, common)
-    owner = np.repeat(np.arange(sizes.size), sizes)
-    return values[keep], np.bincount(owner[keep], minlength=sizes.size).astype(np.int64)
+    # Only values in over-full slots can be common: each of them looked up among the common
+    # ones (np.isin sorted all 7.5M bigrams of 100k generated articles: 3 s against 0.1).
+    drop = np.zeros(values.size, dtype=bool)
+    drop[flagged] = common[np.minimum(np.searchsorted(common, found), common.size - 1)] == found
+    owners = np.searchsorted(np.cumsum(sizes), np.flatnonzero(drop), side="right")
+    return values[~drop], sizes - np.bincount(owners, minlength=sizes.size)
 
 
 def near_full(small: np.ndarray, big: np.ndarray, settings: CandidateSettings) -> np.ndarray:
