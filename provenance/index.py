@@ -5,8 +5,9 @@ needs to check new files against it without reading the corpus again: the conten
 of the file, its fingerprint (:meth:`~provenance.fingerprint.Fingerprint.to_bytes`:
 shingle set and MinHash signature), the digest of its shingle set, its *search
 signature* (the signature over the shingles left after the corpus-wide ``max_df``
-filter, which is what candidate search compares), its *bigram signature* (the same over its sampled
-word bigrams without the corpus's common ones, the second sketch of issue 31), its title,
+filter, which is what candidate search compares), its *bigram band keys* (column
+``bigram_signature``: :func:`~provenance.fingerprint.band_signatures` of its sampled word
+bigrams without the corpus's common ones, the second sketch of issue 31), its title,
 stated date and outlet credits, and the short lines that can become furniture by repetition. The ``meta``
 table records the schema version, the settings that made the signatures, where the
 corpus root is (relative to the index, so a moved checkout still works), the corpus's
