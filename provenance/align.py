@@ -45,7 +45,7 @@ from rapidfuzz.distance import Indel
 from provenance.arrays import offsets_within
 from provenance.model import Composition, Document, Passage, Repeat, Shared, SourceShare, Span
 from provenance.settings import AlignSettings
-from provenance.text import key_size, matching_key, token_spans
+from provenance.text import key_size, matching_key, strip_markup, token_spans
 
 # Scores of one cdist block: 4M float32 cells (16 MB) bound memory on huge documents.
 _BLOCK_CELLS = 4_000_000
@@ -80,13 +80,26 @@ class View:
     window_keys: tuple[str, ...]
 
 
+def _has_word(clean: str, start: int, end: int) -> bool:
+    """Whether ``clean[start:end]`` holds a letter or digit a reader sees (markup is not text).
+
+    >>> _has_word("a. </span> <span>b", 2, 17), _has_word("a. so b", 2, 6)
+    (False, True)
+    """
+    if _WORD.search(clean, start, end) is None:
+        return False
+    if clean.find("<", start, end) < 0 and clean.find("&", start, end) < 0:
+        return True
+    return _WORD.search(strip_markup(clean[start:end])) is not None
+
+
 def view(doc: Document, settings: AlignSettings) -> View:
     """The alignment view of a document: sentence keys, spans and windows."""
     sentences = doc.sentences
     keys = tuple(s.key for s in sentences)
     spans = tuple(s.clean for s in sentences)
     joined = tuple(
-        not _WORD.search(doc.clean, first.clean.end, second.clean.start) for first, second in pairwise(sentences)
+        not _has_word(doc.clean, first.clean.end, second.clean.start) for first, second in pairwise(sentences)
     )
     windows = tuple(
         i for i in range(len(sentences) - 1) if joined[i] and sentences[i].paragraph == sentences[i + 1].paragraph
@@ -757,15 +770,16 @@ def _own(doc: Document, text: Sequence[Span], covered: Sequence[Span]) -> tuple[
     clean = doc.clean
     pieces: list[Span] = []
     for piece in _subtract(text, covered):
-        if pieces and not _WORD.search(clean, pieces[-1].end, piece.start):
+        if pieces and not _has_word(clean, pieces[-1].end, piece.start):
             pieces[-1] = Span(pieces[-1].start, piece.end)
         else:
             pieces.append(piece)
     out: list[Span] = []
+    markup = "<" in clean or "&" in clean  # only then can a piece with a letter hold no word
     for piece in pieces:
         first = _WORD.search(clean, piece.start, piece.end)
-        if first is None:
-            continue  # punctuation left over around shared text
+        if first is None or (markup and not _has_word(clean, piece.start, piece.end)):
+            continue  # punctuation (or markup) left over around shared text
         start, end = piece.start, piece.end
         while start < first.start() and clean[start].isspace():
             start += 1

@@ -42,10 +42,10 @@ from typing import Literal
 import numpy as np
 
 from provenance.api import analyze_documents, load_sources
-from provenance.candidates import required_collisions, verify
+from provenance.candidates import bigram_settings, near_full, renamed, required_collisions, verify
 from provenance.credits import Credit, credits
 from provenance.errors import InputError
-from provenance.fingerprint import Fingerprint, fingerprint, shingle_digest, shingle_sets, signatures
+from provenance.fingerprint import Fingerprint, band_signatures, fingerprint, shingle_digest, shingle_sets, signatures
 from provenance.index import IndexedDocument, SignatureIndex, is_hidden
 from provenance.ingest import Source, discover, is_url
 from provenance.metadata import canonical_outlet
@@ -244,12 +244,17 @@ def index_candidates(
     query_signatures: np.ndarray,
     query_sizes: np.ndarray,
     settings: CandidateSettings,
+    *,
+    banded: bool = False,
 ) -> list[np.ndarray]:
     """For each query signature, the rows of ``matrix`` colliding in enough minhash rows.
 
     The same decision :func:`provenance.candidates.search` makes for a pair, taken
     against a stored matrix: ``required_collisions`` for the two set sizes. ``usable``
     masks rows that may match (indexed, non-empty, not an older version of a new file).
+    ``banded``: the matrices hold the bigram sketch's band keys, and one shared key
+    between sets of near-full length makes a candidate, as in
+    :func:`provenance.candidates.bigram_pairs`.
 
     >>> m = np.array([[1, 2, 3, 4], [9, 9, 9, 9]], dtype=np.uint32)
     >>> s = CandidateSettings(search_containment=0.5, min_collisions=2)
@@ -284,8 +289,8 @@ def index_candidates(
     pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
     query, row = pairs // rows, pairs % rows
     size = np.asarray(query_sizes)[query]
-    need = required_collisions(np.minimum(size, sizes[row]), np.maximum(size, sizes[row]), num_perm, settings)
-    keep = counts >= need
+    small, big = np.minimum(size, sizes[row]), np.maximum(size, sizes[row])
+    keep = near_full(small, big, settings) if banded else counts >= required_collisions(small, big, num_perm, settings)
     query, row = query[keep], row[keep]
     bounds = np.searchsorted(query, np.arange(len(query_sizes) + 1))
     return [row[bounds[q] : bounds[q + 1]] for q in range(len(query_sizes))]
@@ -299,7 +304,7 @@ def drop_common(fp: Fingerprint, common: np.ndarray) -> Fingerprint:
     if kept.size == fp.size:
         return fp
     signature = signatures([kept], fp.params.num_perm, fp.params.seed)[0]
-    return Fingerprint(fp.params, kept, signature)
+    return Fingerprint(fp.params, kept, signature, bigrams=fp.bigrams)
 
 
 # --- relations: how a new file relates to what it shares text with --------------------------------
@@ -399,7 +404,7 @@ def relations(analysis: Analysis, drop: Drop, settings: Settings) -> dict[str, t
     less of the other's text (or, when even, the later id) is the copy.
     """
     lineage_settings = settings.lineage
-    pairs = [*analysis.pairs, *drop.index_pairs]
+    pairs = [*analysis.pairs, *drop.index_pairs, *_identical_pairs(analysis, drop)]
     new = set(drop.new)
     by_new: dict[str, dict[str, Pair]] = {n: {} for n in drop.new}
     for pair in pairs:
@@ -447,6 +452,29 @@ def relations(analysis: Analysis, drop: Drop, settings: Settings) -> dict[str, t
             )
         matches.sort(key=lambda m: (RELATION_ORDER.index(m.relation), -m.containment_new, -m.jaccard, m.in_drop, m.doc))
         out[doc_id] = (matches[0].relation if matches else "unrelated", tuple(matches))
+    return out
+
+
+def _identical_pairs(analysis: Analysis, drop: Drop) -> list[Pair]:
+    """The pairs a new file makes through a group of identical texts it belongs to: with each
+    other member (all of the text both ways) and, for a copy, each of its head's pairs seen from
+    the copy (the analysis pairs the head only)."""
+    out: list[Pair] = []
+    head_pairs: dict[str, list[Pair]] = {}
+    for pair in analysis.pairs:
+        head_pairs.setdefault(pair.a, []).append(pair)
+        head_pairs.setdefault(pair.b, []).append(pair)
+    new = set(drop.new)
+    for group in analysis.duplicates:
+        members = (group.head, *group.copies)
+        for doc_id in (m for m in members if m in new):
+            size = int(drop.sets[doc_id].size) if doc_id in drop.sets else 0
+            for other in members:
+                if other != doc_id:
+                    a, b = min(doc_id, other), max(doc_id, other)
+                    out.append(Pair(a, b, 1.0, 1.0, 1.0, size, size, size, a))
+            if doc_id != group.head:
+                out.extend(renamed(head_pairs.get(group.head, ()), {group.head: doc_id}))
     return out
 
 
@@ -727,6 +755,13 @@ def _search(
         if int(rowids[i]) in records
     ]
     pairs = verify(ids, all_sets, np.array(candidates, dtype=np.int64).reshape(-1, 2), settings.candidates)
+    extra, more = _bigram_search(store, documents, fps, usable, rowids, replaced, settings)
+    known = {(p.a, p.b) for p in pairs}
+    pairs = [*pairs, *(p for p in extra if (p.a, p.b) not in known)]
+    for record in more:
+        records.setdefault(record.rowid, record)
+        sets.setdefault(record.id, drop_common(record.fingerprint, common).shingles)
+        signatures_.setdefault(record.id, matrix[row_of[record.rowid]])
     return _Found(
         records=records,
         sets=sets,
@@ -740,6 +775,40 @@ def _search(
         candidates=len(candidates),
         indexed=int(rowids.size),
     )
+
+
+def _bigram_search(
+    store: SignatureIndex,
+    documents: Sequence[Document],
+    fps: Sequence[Fingerprint],
+    usable: np.ndarray,
+    rowids: np.ndarray,
+    replaced: set[int],
+    settings: Settings,
+) -> tuple[list[Pair], list[IndexedDocument]]:
+    """The bigram sketch against the index (issue 31): pairs with a new file that no 5-gram
+    links, from the stored bigram signatures, verified on the stored bigram samples."""
+    if settings.candidates.bigram_containment > 1 or not fps:
+        return [], []  # the sketch turned off (its settings would be out of range)
+    chosen = bigram_settings(settings.candidates)
+    common = store.common_bigrams
+    query_sets = [np.setdiff1d(fp.bigrams, common, assume_unique=True) for fp in fps]
+    sizes, matrix = store.bigram_arrays(settings.candidates.bigram_perm // 2)
+    query = band_signatures(query_sets, settings.candidates.bigram_perm, settings.fingerprint.seed)
+    query_sizes = np.array([s.size for s in query_sets])
+    found = index_candidates(matrix, sizes, usable & (sizes > 0), query, query_sizes, chosen, banded=True)
+    wanted = sorted({int(rowids[i]) for rows in found for i in rows.tolist()} - replaced)
+    if not wanted:
+        return [], []
+    records = {r.rowid: r for r in store.records(wanted)}
+    ordered = sorted(records)
+    ids = [*(d.id for d in documents), *(records[r].id for r in ordered)]
+    position = {r: len(documents) + k for k, r in enumerate(ordered)}
+    sets = [*query_sets, *(np.setdiff1d(records[r].fingerprint.bigrams, common, assume_unique=True) for r in ordered)]
+    candidates = [(q, position[row]) for q, rows in enumerate(found) for row in rowids[rows].tolist() if row in records]
+    pairs = verify(ids, sets, np.array(candidates, dtype=np.int64).reshape(-1, 2), chosen)
+    linked = {p.a for p in pairs} | {p.b for p in pairs}
+    return pairs, [records[r] for r in ordered if records[r].id in linked]
 
 
 def _best_matches(doc_id: str, found: _Found, limit: int) -> list[str]:
@@ -821,10 +890,14 @@ def check_drop(
     keep = {other for others in chosen.values() for other in others}
     matched = [r for _, r in sorted(found.records.items()) if r.id in keep]
     corpus_docs, unavailable = _load_corpus(matched, store.root, settings, line_counts)
+    bigrams = {r.id: r.fingerprint.bigrams for r in matched}
     timings["load matches"] = time.perf_counter() - t0
     sub_fps = [
         *fps,
-        *(Fingerprint(store.params, found.sets[d.id], found.signatures[d.id]) for d in corpus_docs),
+        *(
+            Fingerprint(store.params, found.sets[d.id], found.signatures[d.id], bigrams=bigrams[d.id])
+            for d in corpus_docs
+        ),
     ]
     analysis = analyze_documents(
         [*documents, *corpus_docs], settings, rejected=rejected, fingerprints=sub_fps, timings=timings

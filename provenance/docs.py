@@ -133,9 +133,9 @@ def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, str, argpar
     return []
 
 
-def commands(parser: argparse.ArgumentParser | None = None, prefix: str = "provenance") -> Iterator[
-    tuple[str, str, argparse.ArgumentParser]
-]:
+def commands(
+    parser: argparse.ArgumentParser | None = None, prefix: str = "provenance"
+) -> Iterator[tuple[str, str, argparse.ArgumentParser]]:
     """``("provenance index build", help, parser)`` of every command and subcommand, depth first."""
     for name, summary, sub in _subcommands(parser or build_parser(this_machine=False)):
         yield f"{prefix} {name}", summary, sub

@@ -5,8 +5,10 @@ needs to check new files against it without reading the corpus again: the conten
 of the file, its fingerprint (:meth:`~provenance.fingerprint.Fingerprint.to_bytes`:
 shingle set and MinHash signature), the digest of its shingle set, its *search
 signature* (the signature over the shingles left after the corpus-wide ``max_df``
-filter, which is what candidate search compares), its title, stated date and outlet
-credits, and the short lines that can become furniture by repetition. The ``meta``
+filter, which is what candidate search compares), its *bigram band keys* (column
+``bigram_signature``: :func:`~provenance.fingerprint.band_signatures` of its sampled word
+bigrams without the corpus's common ones, the second sketch of issue 31), its title,
+stated date and outlet credits, and the short lines that can become furniture by repetition. The ``meta``
 table records the schema version, the settings that made the signatures, where the
 corpus root is (relative to the index, so a moved checkout still works), the corpus's
 common shingles, and how many documents hold each repeatable line (``lines``).
@@ -52,7 +54,14 @@ from provenance.candidates import drop_common
 from provenance.credits import credits
 from provenance.engine import LocalEngine, WorkerLostError
 from provenance.errors import FingerprintError, IndexStateError
-from provenance.fingerprint import HASH_SCHEME, Fingerprint, FingerprintParams, fingerprint, signatures
+from provenance.fingerprint import (
+    HASH_SCHEME,
+    Fingerprint,
+    FingerprintParams,
+    band_signatures,
+    fingerprint,
+    signatures,
+)
 from provenance.furniture import repeat_keys
 from provenance.ingest import Source, discover, folder_prefix, read, read_file
 from provenance.model import Rejected
@@ -63,7 +72,9 @@ from provenance.quotes import extract_quotes
 from provenance.settings import Settings
 from provenance.trails import statement_keys
 
-SCHEMA_VERSION = 1
+# 2: keys undo disguise and fingerprints carry sampled bigrams with their search
+# signature (issue 31); an index of another version is refused with a rebuild hint.
+SCHEMA_VERSION = 2
 DEFAULT_INDEX = Path(".provenance") / "index.sqlite"
 # How long a command waits for another process's write to the index to end (--lock-timeout).
 LOCK_TIMEOUT = 30.0
@@ -85,6 +96,8 @@ CREATE TABLE documents (
     fingerprint BLOB NOT NULL,
     search_shingles INTEGER,
     search_signature BLOB,
+    bigram_count INTEGER,
+    bigram_signature BLOB,
     title TEXT,
     date TEXT,
     credits TEXT NOT NULL,
@@ -120,6 +133,7 @@ def recorded_settings(settings: Settings) -> dict[str, object]:
     for stage in ("fingerprint", "normalize"):
         out.update({f"{stage}.{name}": value for name, value in everything[stage].items()})
     out["candidates.max_df"] = settings.candidates.max_df
+    out["candidates.bigram_perm"] = settings.candidates.bigram_perm
     return dict(sorted(out.items()))
 
 
@@ -423,6 +437,12 @@ class SignatureIndex:
         blob = self.meta.get("common") or b""
         return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
 
+    @property
+    def common_bigrams(self) -> np.ndarray:
+        """The corpus's common sampled bigrams (in more than ``candidates.max_df`` texts), sorted."""
+        blob = self.meta.get("common_bigrams") or b""
+        return np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
+
     @_guarded
     def require_settings(self, settings: Settings) -> None:
         """Raise :class:`IndexStateError` unless the index was made with the current settings."""
@@ -450,6 +470,17 @@ class SignatureIndex:
         sizes = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), num_perm)
         return rowids, sizes, matrix.astype(np.uint32)
+
+    @_guarded
+    def bigram_arrays(self, bands: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bigram set sizes and band key matrix (:func:`~provenance.fingerprint.band_signatures`)
+        of every indexed document, by row id; a document without keys has size 0."""
+        rows = self.connection.execute("SELECT bigram_count, bigram_signature FROM documents ORDER BY rowid").fetchall()
+        whole = [bool(r[1]) and len(r[1]) == 4 * bands for r in rows]
+        sizes = np.fromiter(((r[0] or 0) if ok else 0 for r, ok in zip(rows, whole, strict=True)), np.int64, len(rows))
+        blank = b"\xff" * (4 * bands)
+        blobs = b"".join(r[1] if ok else blank for r, ok in zip(rows, whole, strict=True))
+        return sizes, np.frombuffer(blobs, dtype="<u4").reshape(len(rows), bands).astype(np.uint32)
 
     @_guarded
     def records(self, rowids: Iterable[int]) -> list[IndexedDocument]:
@@ -561,6 +592,7 @@ _META: dict[str, Callable[[Any], object]] = {
     "params": lambda value: FingerprintParams(**_json_object(value)),
     "settings": _json_object,
     "common": _common_blob,
+    "common_bigrams": _common_blob,
     "root": _root_path,
 }
 
@@ -757,6 +789,7 @@ def _write_meta(
     _set_meta(connection, "settings", json.dumps(recorded_settings(settings), sort_keys=True))
     _set_meta(connection, "root", to_sql(_relative_root(index, root)))
     _set_meta(connection, "common", common.astype("<u8").tobytes())
+    _set_meta(connection, "common_bigrams", np.zeros(0, dtype="<u8").tobytes())  # set by _refresh_bigrams
 
 
 def _sync(
@@ -891,4 +924,34 @@ def _refresh_search(connection: sqlite3.Connection, settings: Settings, *, force
             ],
         )
     _set_meta(connection, "common", common.astype("<u8").tobytes())
+    _refresh_bigrams(connection, settings, fps, rows)
     return int(common.size), len(stale)
+
+
+def _refresh_bigrams(
+    connection: sqlite3.Connection, settings: Settings, fps: Sequence[Fingerprint], rows: Sequence[Any]
+) -> None:
+    """Recompute the common sampled bigrams and the bigram signatures that depend on them."""
+    stored = connection.execute("SELECT value FROM meta WHERE key = 'common_bigrams'").fetchone()
+    old = np.frombuffer(bytes(stored[0] or b""), dtype="<u8").astype(np.uint64) if stored else np.zeros(0, np.uint64)
+    distinct: dict[bytes, np.ndarray] = {}
+    for row, fp in zip(rows, fps, strict=True):
+        if fp.bigrams.size:
+            distinct.setdefault(row[1], fp.bigrams)
+    _, _, common = drop_common(list(distinct.values()), settings.candidates.max_df)
+    moved = np.setxor1d(old, common)
+    unsigned = {row[0] for row in connection.execute("SELECT rowid FROM documents WHERE bigram_signature IS NULL")}
+    stale = [i for i, row in enumerate(rows) if row[0] in unsigned]
+    if moved.size and fps:
+        owners = np.repeat(np.arange(len(fps)), [fp.bigrams.size for fp in fps])
+        hit = np.unique(owners[np.isin(np.concatenate([fp.bigrams for fp in fps]), moved)])
+        stale = sorted(set(stale) | set(hit.tolist()))
+    num_perm, seed = settings.candidates.bigram_perm, settings.fingerprint.seed
+    for part in _batches(stale, 4096):
+        sets = [np.setdiff1d(fps[i].bigrams, common, assume_unique=True) for i in part]
+        sigs = band_signatures(sets, num_perm, seed)
+        connection.executemany(
+            "UPDATE documents SET bigram_count = ?, bigram_signature = ? WHERE rowid = ?",
+            [(int(b.size), g.astype("<u4").tobytes(), rows[i][0]) for i, b, g in zip(part, sets, sigs, strict=True)],
+        )
+    _set_meta(connection, "common_bigrams", common.astype("<u8").tobytes())

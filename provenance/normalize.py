@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import ftfy
 from rapidfuzz.distance import Indel
@@ -231,10 +232,68 @@ def whitespace_edits(text: str) -> list[Edit]:
     return edits
 
 
+# --- one word a line --------------------------------------------------------------------
+
+# A run of at least this many lines of one word each (blank lines between them or not),
+# with at least _WORD_LINES_STOPS of its words ending in punctuation, is prose broken at
+# every word (a disguise: every word a paragraph of its own, which never aligns); a menu
+# of one-word links has no punctuation and stays as it is.
+_WORD_LINES_MIN = 12
+_WORD_LINES_STOPS = 2
+# Three one-word lines in a row: the pattern opens with a line break, so the regex engine
+# jumps from one to the next, and gives up at the first space of a line of prose.
+_WORD_LINES_HINT = re.compile(r"\n[ \t]*\S+[ \t]*\n(?:[ \t]*\n)*[ \t]*\S+[ \t]*\n(?:[ \t]*\n)*[ \t]*\S+[ \t]*(?:\n|$)")
+# A word of at most 40 characters: a line of Chinese, or of words joined by &nbsp;, is longer.
+_WORD_LINE = re.compile(r"[ \t]*(\S{1,40})[ \t]*")
+
+
+def word_line_edits(text: str) -> list[Edit]:
+    r"""Edits that join runs of one-word lines back into lines of prose.
+
+    A gap of the run's usual number of line breaks becomes a space, a wider one a
+    paragraph break (where the paragraphs of the disguised text were).
+
+    >>> words = "It rained, so we stayed in all day. Then it cleared up.".split()
+    >>> text = "Intro line here.\n\n" + "\n\n".join(words) + "\n\n\nNext."
+    >>> apply_edits(text, word_line_edits(text))
+    'Intro line here.\n\nIt rained, so we stayed in all day. Then it cleared up.\n\nNext.'
+    >>> word_line_edits("Home\nWorld\nPolitics\nBusiness\nTech\nScience\nHealth\nSports\nArts\nBooks\nStyle\nFood")
+    []
+    """
+    if not _WORD_LINES_HINT.search(text):
+        return []
+    edits: list[Edit] = []
+    run: list[tuple[int, int]] = []  # the words of the current run of one-word lines
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip():
+            continue  # blank lines never end a run
+        match = _WORD_LINE.fullmatch(line)
+        if match is None:
+            edits.extend(_joined(text, run))
+            run = []
+        else:
+            run.append((start + match.start(1), start + match.end(1)))
+    edits.extend(_joined(text, run))
+    return edits
+
+
+def _joined(text: str, run: Sequence[tuple[int, int]]) -> list[Edit]:
+    """The edits joining the words of one run (none when it is not prose broken at every word)."""
+    if len(run) < _WORD_LINES_MIN or sum(text[end - 1] in ".,;:!?" for _, end in run) < _WORD_LINES_STOPS:
+        return []
+    gaps = [(end, start) for (_, end), (start, _) in pairwise(run)]
+    breaks = [text.count("\n", a, b) for a, b in gaps]
+    usual = sorted(breaks)[len(breaks) // 2]
+    return [(a, b, "\n\n" if n > usual else " ") for (a, b), n in zip(gaps, breaks, strict=True)]
+
+
 FIXERS: tuple[Fixer, ...] = (
     Fixer("hex-escapes", hex_escape_edits),
     Fixer("mojibake", mojibake_edits),
     Fixer("whitespace", whitespace_edits),
+    Fixer("word-lines", word_line_edits),
 )
 
 
@@ -320,7 +379,12 @@ def normalize(raw: str, fixers: Sequence[Fixer] = FIXERS) -> Normalized:
     >>> n.clean, [(r.fixer, r.count) for r in n.repairs]
     ('It’s here\\n', [('hex-escapes', 1), ('whitespace', 2)])
     """
-    if fixers is FIXERS and not _HEX_HINT.search(raw) and not _ANY_REPAIR_HINT.search(raw):
+    if (
+        fixers is FIXERS
+        and not _HEX_HINT.search(raw)
+        and not _ANY_REPAIR_HINT.search(raw)
+        and not _WORD_LINES_HINT.search(raw)
+    ):
         return Normalized(raw, (), OffsetMap((), len(raw)))  # no fixer has an edit to make
     offsets = OffsetMap((), len(raw))
     text = raw

@@ -10,11 +10,21 @@ abbreviations and initials and the full stops of Chinese and Japanese.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from typing import Final
 
-from provenance.model import Line, Segment, Span
-from provenance.text import matching_keys, positions_of
+from provenance.model import Line, OffsetMap, Segment, Span
+from provenance.normalize import apply_edits, compose
+from provenance.text import (
+    DIACRITICS,
+    IGNORABLE,
+    char_ranges,
+    concealing_edits,
+    fold_quotes,
+    matching_keys,
+    positions_of,
+)
 
 # Abbreviations that end with a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset(
@@ -193,6 +203,69 @@ def _line_bounds(text: str, start: int, end: int, stops: list[int], out: list[tu
     _trimmed(text, start, end, out)
 
 
+# What a reader does not see, next to a sentence stop: a character before it, or after it
+# (past closing marks, whitespace and an opening mark), hides the boundary from _BOUNDARY.
+_HIDDEN_CHAR: Final = re.compile(f"[{IGNORABLE}{DIACRITICS}]")
+_HIDDEN_AFTER_STOP: Final = re.compile(f"[.!?…。！？]*[\"'”’»)\\]]*\\s*[\"'“‘«(\\[]?[{IGNORABLE}{DIACRITICS}]")
+# The same characters as code point ranges: first and one past the last of each, in turn.
+_HIDDEN_RANGES: Final = tuple(b for first, last in char_ranges(IGNORABLE + DIACRITICS) for b in (first, last + 1))
+
+
+def _concealed(clean: str, stops: list[int]) -> bool:
+    """Whether markup, zero-width characters or combining marks may hide sentence boundaries
+    (``clean`` with its quotes and dashes folded or not).
+
+    Markup is looked for only on pages with ``<`` or ``&``, and the rest only beside the
+    full stops of pages that are not ASCII, so a plain page costs two ``in`` tests.
+    """
+    if ("<" in clean or "&" in clean) and any(concealing_edits(clean)):
+        return True
+    if clean.isascii():
+        return False
+    return any(_concealed_stop(clean, at) for at in stops)
+
+
+def _concealed_stop(clean: str, at: int) -> bool:
+    """Whether a hidden character stands before the stop at ``at`` or just after it.
+
+    The regexes run only where one of the seven characters around the stop is hidden:
+    beside a stop, characters outside ASCII are mostly curly quotes, where two regex
+    calls a stop were most of a generated page's segmentation cost.
+    """
+    window = clean[max(at - 1, 0) : at + 6]
+    if window.isascii() or not any(_hidden(char) for char in window):
+        return False
+    return bool((at > 0 and _HIDDEN_CHAR.match(clean, at - 1)) or _HIDDEN_AFTER_STOP.match(clean, at + 1))
+
+
+def _hidden(char: str) -> bool:
+    """Whether ``char`` is default-ignorable or a combining mark (:data:`_HIDDEN_RANGES`).
+
+    >>> _hidden("\u200b"), _hidden("\u0301"), _hidden("”"), _hidden("a")
+    (True, True, False, False)
+    """
+    return char > "\x7f" and bisect_right(_HIDDEN_RANGES, ord(char)) % 2 == 1
+
+
+def _revealed_bounds(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """:func:`_line_bounds` of the line ``text[start:end]`` read without what conceals its
+    boundaries (:func:`~provenance.text.concealing_edits`), mapped back to ``text``.
+
+    >>> text = "<span>It rained.</span>\u200c <span>Mr.</span> Xi left."
+    >>> out: list[tuple[int, int]] = []
+    >>> _revealed_bounds(text, 0, len(text), out)
+    >>> [text[a:b] for a, b in out]
+    ['It rained.', 'Mr.</span> Xi left.']
+    """
+    line = text[start:end]
+    edits = concealing_edits(line)
+    seen = apply_edits(line, edits)
+    offsets = compose(OffsetMap((), len(line)), line, edits)
+    found: list[tuple[int, int]] = []
+    _line_bounds(seen, 0, len(seen), positions_of(seen, _STOPS), found)
+    out.extend((start + offsets.raw_start(a), start + offsets.raw_end(b)) for a, b in found)
+
+
 def _trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     """Append ``(start, end)`` with whitespace trimmed off both ends, unless nothing is left."""
     while start < end and text[start].isspace():
@@ -212,6 +285,10 @@ def segment(clean: str, lines: Sequence[Line]) -> tuple[tuple[Segment, ...], tup
     # found and the text folded once a page, not once for each of its text lines (8.7
     # a generated article: segment 312 against 209 µs, a news_events page 637 against 449).
     stops = positions_of(clean, _STOPS)
+    # Quotes and dashes folded once a page, for its keys and for the look for hidden
+    # characters (lengths kept): most pages are ASCII once folded and skip that look.
+    folded = clean if clean.isascii() else fold_quotes(clean)
+    concealed = _concealed(folded, stops)
     bounds: list[tuple[int, int]] = []
     runs: list[tuple[int, int, int]] = []  # paragraph candidates: start, end, their first bound
     start = end = -1
@@ -227,12 +304,15 @@ def segment(clean: str, lines: Sequence[Line]) -> tuple[tuple[Segment, ...], tup
         if start < 0:
             start, first = span.start, len(bounds)
         end = span.end
-        _line_bounds(clean, span.start, end, stops, bounds)
+        if concealed:
+            _revealed_bounds(clean, span.start, end, bounds)
+        else:
+            _line_bounds(clean, span.start, end, stops, bounds)
     if start >= 0:
         runs.append((start, end, first))
     if not runs:
         return (), ()
-    keys = matching_keys(clean, bounds)
+    keys = matching_keys(folded, bounds)
     paragraphs: list[Segment] = []
     sentences: list[Segment] = []
     lasts = [first for _, _, first in runs[1:]] + [len(bounds)]

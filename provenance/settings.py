@@ -158,6 +158,12 @@ class FingerprintSettings(_Checked):
     # datasketch seeds numpy's RandomState, which takes 32-bit seeds.
     seed: int = count(1, 0, 2**32 - 1)
     """MinHash seed; signatures with other seeds are refused"""
+    # Word bigrams kept for the second sketch (issue 31): those whose hash is a multiple of
+    # this. A quarter keeps ~75 of a 300-word article's, enough to tell a copy with every
+    # fifth word dropped (0.75 of its bigrams in the source) from a report of the same
+    # event (bench/disguise_thresholds.py), at ~2 KB a document.
+    bigram_sample: int = count(4, 1, 1024)
+    """word bigrams kept for the second sketch (one in this many, by hash): more is smaller and less sure"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +219,38 @@ class CandidateSettings(_Checked):
     # texts never link on a stock phrase or two.
     verify_shared: int = count(10, 1)
     """exact shared shingles a verified pair needs: keeps two short texts from linking on a stock phrase"""
+    # The second sketch (issue 31): a pair no 5-gram links but whose sampled word bigrams
+    # (fingerprint.bigram_sample) lie at least this much in one another is a copy with words
+    # dropped or inserted throughout. Searched and verified like the shingles, at a
+    # containment only near-full copies reach. bench/disguise_thresholds.py on 234 real
+    # articles (news_events_dev, COUNTER), quoted statements left out as in the analysis,
+    # with every fifth word dropped, a word added every fourth, or one in five either at
+    # random: 0.47-0.96, 97.9-99.6% at 0.6 (99.6-100% at 0.5). Pairs of near-full length no
+    # 5-gram links score at most 0.34 (news_events_dev same event, 674 pairs), 0.31
+    # (COUNTER non-derived, 36) and 0.16 (Clough non-derived); bench.real_quality reports
+    # no pair from this sketch on either data set.
+    # Above 1 turns the second sketch off.
+    bigram_containment: float = number(0.6, above=0.0, hi=2.0)
+    """sampled-bigram containment making a pair no 5-gram links a copy with words dropped or added (over 1: off)"""
+    # ... sharing at least this many sampled bigrams (about 30 bigrams: a paragraph).
+    bigram_shared: int = count(8, 1)
+    """sampled bigrams such a pair shares at least"""
+    # ... between texts of near-full length: the smaller sample holds at least this share
+    # of the larger's size (a copy with every fifth word dropped holds 0.8). Without it one
+    # COUNTER non-derived pair (a 120-word agency story in a 900-word report, 0.13) scores 0.62.
+    bigram_size_ratio: float = share(0.5)
+    """the smaller bigram sample holds at least this share of the larger's size: near-full copies only"""
+    # MinHash permutations of the bigram search, read two at a time as one band key
+    # (fingerprint.band_signatures): the disguised copies of bench/disguise_thresholds.py
+    # that verify (J >= 0.38) share a key in one of 32 bands with probability >= 0.993
+    # (0.13 expected misses of 699; 32 permutations in 16 bands: 5.7; the bench's search
+    # found all 693 copies at the threshold). A pair sharing a key is then kept when its
+    # rows collide as often as candidates.search_slack allows at bigram_containment (a
+    # bigram low in both rows of a band otherwise pairs every two texts holding it). Among
+    # 10k generated articles: one row a bucket gave 1.36M colliding pairs, bands 15k, of
+    # which 12.6k of near-full length and 898 after the row count (850 verify).
+    bigram_perm: int = count(64, 2, 1024)
+    """MinHash permutations of the bigram search, read two at a time as one band key"""
 
 
 @dataclass(frozen=True, slots=True)

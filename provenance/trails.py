@@ -36,7 +36,7 @@ from provenance.model import Document, DocumentQuotes, Quote, QuoteForm, QuoteOc
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings
 from provenance.speakers import same_person
-from provenance.text import matching_key
+from provenance.text import fold_leet, matching_key
 
 # Variants (candidate search) or pairs (scoring) handled at once: bounds the memory of both.
 _BLOCK = 50_000
@@ -74,7 +74,7 @@ def words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         else:
             keys.extend(parts)
             shown.extend(parts)
-    return tuple(keys), tuple(shown)
+    return tuple(fold_leet(keys)), tuple(shown)  # look-alike digits read over the whole quote, as in keys
 
 
 def quote_key(text: str) -> str:

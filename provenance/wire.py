@@ -170,8 +170,11 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
     return _one_quote, (pack_quotes([(q,)]),)
 
 
-def _fingerprint(params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes) -> Fingerprint:
-    return Fingerprint(params, np.frombuffer(shingles, dtype="<u8"), np.frombuffer(signature, dtype="<u4"), digest)
+def _fingerprint(
+    params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes, bigrams: bytes = b""
+) -> Fingerprint:
+    arrays = np.frombuffer(shingles, dtype="<u8"), np.frombuffer(signature, dtype="<u4")
+    return Fingerprint(params, *arrays, digest, np.frombuffer(bigrams, dtype="<u8"))
 
 
 def _reduce_fingerprint(fp: Fingerprint) -> tuple[Callable[..., Fingerprint], tuple[object, ...]]:
@@ -188,7 +191,8 @@ def _reduce_fingerprint(fp: Fingerprint) -> tuple[Callable[..., Fingerprint], tu
     ([3, 9], [4, 2], True, b'd')
     """
     shingles = fp.shingles.astype("<u8", copy=False).tobytes()
-    return _fingerprint, (fp.params, shingles, fp.signature.astype("<u4", copy=False).tobytes(), fp.digest)
+    signature = fp.signature.astype("<u4", copy=False).tobytes()
+    return _fingerprint, (fp.params, shingles, signature, fp.digest, fp.bigrams.astype("<u8", copy=False).tobytes())
 
 
 class Shared(Generic[T]):
