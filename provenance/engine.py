@@ -25,6 +25,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections import deque
@@ -362,12 +363,17 @@ class LocalEngine:
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        _forget_cancelled(pool)
         kill = getattr(pool, "kill_workers", None)  # Python 3.14
         if kill is not None:
             kill()
         else:  # no public way before: the pool's own process table
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            for process in processes:
                 process.kill()
+        for process in processes:
+            process.join(_REAPED)
+        _end_half_read(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
@@ -383,6 +389,38 @@ class LocalEngine:
             self.close()
         else:  # nobody wants the running tasks' results any more
             self.terminate()
+
+
+_REAPED = 10.0  # seconds to wait for a killed worker to be gone (it takes milliseconds)
+
+
+def _forget_cancelled(pool: ProcessPoolExecutor) -> None:
+    """Give each cancelled task the pool still records a new future, before its workers are killed.
+
+    A pool whose workers die fails every task it records; Python 3.11 tries to fail a cancelled
+    one too, which raises in the pool's manager thread (a traceback under the command's one
+    'stopped by SIGTERM' line) and leaves its queues open. Removing the record instead races
+    with the thread's lookups; nobody waits on the new futures. Python 3.12 skips them itself.
+    """
+    pending = getattr(pool, "_pending_work_items", None)
+    if sys.version_info >= (3, 12) or not isinstance(pending, dict):
+        return
+    for item in list(pending.values()):
+        if item.future.cancelled():
+            item.future = Future()
+
+
+def _end_half_read(pool: ProcessPoolExecutor) -> None:
+    """Close the parent's copy of the pool's result pipe once its workers are dead.
+
+    A worker killed while sending a result leaves half a message in the pipe; the pool's
+    manager thread then waits for the rest, and ``shutdown`` for that thread, forever (a
+    SIGTERM froze the command so). With the workers' ends gone with them, this was the last
+    write end: the read ends at end-of-file and the pool counts itself broken, as it is.
+    """
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if isinstance(writer, Connection):
+        writer.close()
 
 
 class DaskEngine:

@@ -12,8 +12,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -476,8 +477,48 @@ def test_sigterm_stops_the_workers_and_removes_the_cache(big_corpus: Path, tmp_p
     run = _start(big_corpus, tmp)
     os.kill(run.pid, signal.SIGTERM)
     _, err = run.communicate(timeout=60)
-    assert run.returncode == 128 + signal.SIGTERM
+    assert run.returncode == 128 + signal.SIGTERM, err
     assert err.strip() == "Error: stopped by SIGTERM"
     assert _gone(run.pid)
     assert list(tmp.iterdir()) == []
     assert not (tmp_path / "out").exists()
+
+
+def _half_sent(marker: Path) -> None:
+    """A task whose worker wrote the first part of a result message, and dies before the rest
+    (as when killed mid-send): the length of a 1 MB message and a few of its bytes."""
+    results = sys._getframe(1).f_locals["result_queue"]  # concurrent.futures' _process_worker
+    os.write(results._writer.fileno(), (1 << 20).to_bytes(4, "big") + b"x" * 100)
+    marker.touch()
+    time.sleep(120)
+
+
+def test_stopping_workers_after_a_half_sent_result_does_not_hang(tmp_path: Path) -> None:
+    engine = LocalEngine(2)
+    markers = [tmp_path / "a", tmp_path / "b"]
+    engine.map(_half_sent, markers)
+    deadline = time.monotonic() + 30
+    while not any(m.exists() for m in markers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the pool's manager thread now waits for the rest of the message
+    stopper = threading.Thread(target=engine.terminate, daemon=True)
+    stopper.start()
+    stopper.join(20)
+    assert not stopper.is_alive(), "terminate waited for a message its killed worker never finishes"
+
+
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_stopping_workers_after_cancelled_tasks_raises_nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: raised.append(hook.exc_value))
+    engine = LocalEngine(2)
+    results = engine.map(_nap, [0.0] + [5.0] * 9)
+    assert next(results) == 0.0
+    assert isinstance(results, Generator)
+    results.close()  # the caller stops reading: the tasks not started are cancelled
+    engine.terminate()
+    assert raised == []
