@@ -10,10 +10,9 @@
 * ``counter_dev`` (Urdu agency → newspaper reuse labelled by the corpus authors): binary F1
   (derived or not) and ternary macro-F1 (whole / part / none) over the 299 labelled pairs.
 
-A pair counts as reported reuse when the analysis lists it with a text relation (``full
-copy``, ``partial copy``, ``rewrite``, ``translation``); ``full copy`` is extent *whole*,
-the others *part*. Labels are read only here, to score: the analysis never sees them, nor
-file names beyond ids.
+A pair counts as reported reuse when the analysis gives it extent ``whole`` or ``part`` (a
+relation's ``extent``; ``none`` is shared text too short to call reuse). Labels are read only
+here, to score: the analysis never sees them, nor file names beyond ids.
 """
 
 from __future__ import annotations
@@ -59,9 +58,9 @@ def extents(analysis: Analysis) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     members = {g.head: (g.head, *g.copies) for g in analysis.duplicates}
     for r in analysis.relations:
-        if r.relation == "independent":
+        if r.extent == "none" or r.relation == "independent":
             continue
-        extent = "whole" if r.relation == "full copy" else "part"
+        extent = r.extent
         for a in members.get(r.a, (r.a,)):
             for b in members.get(r.b, (r.b,)):
                 out[(min(a, b), max(a, b))] = extent

@@ -41,7 +41,18 @@ from typing import Protocol
 from provenance.candidates import cluster_ids
 from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
 from provenance.metadata import date_floor, mentions_after
-from provenance.model import Document, DuplicateGroup, Evidence, LineageEdge, PairRelation, Relation, Role, Span
+from provenance.model import (
+    Document,
+    DuplicateGroup,
+    Evidence,
+    Extent,
+    Form,
+    LineageEdge,
+    PairRelation,
+    Relation,
+    Role,
+    Span,
+)
 from provenance.settings import LineageSettings
 
 EXTERNAL = "external:"
@@ -97,6 +108,10 @@ class AlignedPassage(Protocol):
     def similarity(self) -> float: ...
     @property
     def kind(self) -> str: ...
+    @property
+    def a_sentences(self) -> int: ...
+    @property
+    def b_sentences(self) -> int: ...
 
 
 class SourceShareLike(Protocol):
@@ -423,24 +438,66 @@ def direction(
 # --- how two documents share text ---------------------------------------------------------------
 
 
-def aligned_chars(
-    passages: Iterable[AlignedPassage], settings: LineageSettings
-) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
-    """``(x, y)`` -> characters of ``x`` aligned with ``y``, and of those in near-exact passages.
+@dataclass(frozen=True, slots=True)
+class Aligned:
+    """For each ordered pair ``(x, y)``: characters of ``x`` aligned with ``y`` (``chars``), of
+    those in near-exact passages (``exact``) and in identical ones (``identical``), and the
+    sentences of ``x`` aligned (``sentences``)."""
+
+    chars: dict[tuple[str, str], int]
+    exact: dict[tuple[str, str], int]
+    identical: dict[tuple[str, str], int]
+    sentences: dict[tuple[str, str], int]
+
+
+def aligned_chars(passages: Iterable[AlignedPassage], settings: LineageSettings) -> Aligned:
+    """What each document of a pair has aligned with the other, and how closely.
 
     Near-exact is a passage similarity of at least ``exact_similarity``: a copy with a word
     changed here and there stays above it (a five-sentence passage with one word changed
-    scores about 0.99), a paraphrase falls below.
+    scores about 0.99), a paraphrase falls below. Identical is a passage whose matching keys
+    are the same (kind ``verbatim``).
     """
-    aligned: dict[tuple[str, str], int] = defaultdict(int)
+    chars: dict[tuple[str, str], int] = defaultdict(int)
     exact: dict[tuple[str, str], int] = defaultdict(int)
+    identical: dict[tuple[str, str], int] = defaultdict(int)
+    sentences: dict[tuple[str, str], int] = defaultdict(int)
     for p in passages:
-        aligned[(p.a, p.b)] += len(p.a_clean)
-        aligned[(p.b, p.a)] += len(p.b_clean)
-        if p.similarity >= settings.exact_similarity:
-            exact[(p.a, p.b)] += len(p.a_clean)
-            exact[(p.b, p.a)] += len(p.b_clean)
-    return dict(aligned), dict(exact)
+        sides = (((p.a, p.b), len(p.a_clean), p.a_sentences), ((p.b, p.a), len(p.b_clean), p.b_sentences))
+        for key, length, count in sides:
+            chars[key] += length
+            sentences[key] += count
+            if p.similarity >= settings.exact_similarity:
+                exact[key] += length
+            if p.kind == "verbatim":
+                identical[key] += length
+    return Aligned(dict(chars), dict(exact), dict(identical), dict(sentences))
+
+
+def extent_of(coverage_x: float, coverage_y: float, sentences: int, settings: LineageSettings) -> Extent:
+    """How much text a pair shares: ``whole`` when nearly all of one side is in the other,
+    ``part`` when the passage is substantial (``sentences`` aligned on the side with fewer),
+    else ``none``.
+
+    >>> s = LineageSettings()
+    >>> extent_of(0.95, 0.3, 12, s), extent_of(0.4, 0.3, 5, s), extent_of(0.2, 0.1, 2, s)
+    ('whole', 'part', 'none')
+    """
+    if max(coverage_x, coverage_y) >= settings.full_min:
+        return "whole"
+    return "part" if sentences >= settings.part_min_sentences else "none"
+
+
+def form_of(exact_share: float, identical_share: float, settings: LineageSettings) -> Form:
+    """How shared text was carried, from the shares of it in near-exact and identical passages.
+
+    >>> s = LineageSettings()
+    >>> form_of(1.0, 0.95, s), form_of(0.9, 0.4, s), form_of(0.2, 0.0, s)
+    ('verbatim', 'edited', 'rewritten')
+    """
+    if exact_share < settings.rewrite_exact_max:
+        return "rewritten"
+    return "verbatim" if identical_share >= settings.verbatim_min else "edited"
 
 
 def relation_of(
@@ -471,8 +528,7 @@ class _Graph:
     facts: dict[str, DocFacts]
     pairs: dict[tuple[str, str], PairScores]
     directions: dict[tuple[str, str], Direction]
-    aligned: dict[tuple[str, str], int]  # (x, y) -> characters of x aligned with y
-    exact: dict[tuple[str, str], int]  # (x, y) -> ... of them in near-exact passages
+    aligned: Aligned
     shares: dict[str, dict[str, float]]  # doc -> other doc -> share of doc's text found there
     chars: dict[str, int]  # doc -> characters of its article text
     own: dict[str, float]
@@ -496,8 +552,22 @@ class _Graph:
 
     def verbatim(self, x: str, y: str) -> float:
         """Share of the text ``x`` shares with ``y`` that is near-exact, not paraphrased."""
-        aligned = self.aligned.get((x, y), 0)
-        return self.exact.get((x, y), 0) / aligned if aligned else 0.0
+        aligned = self.aligned.chars.get((x, y), 0)
+        return self.aligned.exact.get((x, y), 0) / aligned if aligned else 0.0
+
+    def identical(self, x: str, y: str) -> float:
+        """Share of the text ``x`` shares with ``y`` in identical passages."""
+        aligned = self.aligned.chars.get((x, y), 0)
+        return self.aligned.identical.get((x, y), 0) / aligned if aligned else 0.0
+
+    def extent(self, x: str, y: str, settings: LineageSettings) -> Extent:
+        """How much text ``x`` and ``y`` share (:func:`extent_of`)."""
+        sentences = min(self.aligned.sentences.get((x, y), 0), self.aligned.sentences.get((y, x), 0))
+        return extent_of(self.coverage(x, y), self.coverage(y, x), sentences, settings)
+
+    def form(self, derived: str, source: str, settings: LineageSettings) -> Form:
+        """How ``derived`` carries the text it shares with ``source`` (:func:`form_of`)."""
+        return form_of(self.verbatim(derived, source), self.identical(derived, source), settings)
 
     def carried(self, x: str, y: str) -> float:
         """Share of the text ``x`` shares with any document that ``y`` carries (own text left out)."""
@@ -832,13 +902,12 @@ def infer_lineage(
     directions = {
         key: direction(p, facts[p.a], facts[p.b], settings, _oriented(balance, p.a, p.b)) for key, p in by_pair.items()
     }
-    aligned, exact = aligned_chars(passages, settings)
+    aligned = aligned_chars(passages, settings)
     graph = _Graph(
         facts=facts,
         pairs=by_pair,
         directions=directions,
         aligned=aligned,
-        exact=exact,
         shares={c.doc: {s.doc: s.share for s in c.sources} for c in compositions},
         chars={c.doc: c.chars for c in compositions},
         own={c.doc: c.original_share for c in compositions},
@@ -1117,14 +1186,18 @@ def _pair_relation(
     else:
         # Undirected: the relation as seen from the side more of whose text the other holds.
         side = a if graph.coverage(a, b) >= graph.coverage(b, a) else b
-        relation_ = graph.relation(side, b if side == a else a, settings)
-        return PairRelation(a, b, relation_, None, None, 0.0, d.evidence)
+        other = b if side == a else a
+        relation_ = graph.relation(side, other, settings)
+        form_ = graph.form(side, other, settings)
+        return PairRelation(a, b, relation_, None, None, 0.0, d.evidence, graph.extent(a, b, settings), form_)
     if derived is None:  # pragma: no cover (decided directions always name a side)
         raise AssertionError(f"decided pair {a}–{b} without a derived side")
     other = b if derived == a else a
     relation: Relation
+    form: Form
     if edges[derived].role == "translated republication":
-        relation = "translation"
+        relation, form = "translation", "translated"
     else:
-        relation = graph.relation(derived, other, settings)
-    return PairRelation(a, b, relation, derived, source, round(confidence_, 4), d.evidence)
+        relation, form = graph.relation(derived, other, settings), graph.form(derived, other, settings)
+    extent = graph.extent(a, b, settings)
+    return PairRelation(a, b, relation, derived, source, round(confidence_, 4), d.evidence, extent, form)

@@ -637,6 +637,10 @@ Role = Literal[
     "undecided",
 ]
 Relation = Literal["full copy", "partial copy", "rewrite", "translation", "independent"]
+# How much text a related pair shares: all of one side (``whole``), a substantial passage
+# (``part``), or too little to call reuse (``none``); and how it was carried.
+Extent = Literal["whole", "part", "none"]
+Form = Literal["verbatim", "edited", "rewritten", "translated"]
 
 
 @slot_init
@@ -660,7 +664,13 @@ class LineageEdge:
 @slot_init
 @dataclass(frozen=True, slots=True)
 class PairRelation:
-    """How a related pair ``a < b`` relates, seen from the derived side, with the source when decided."""
+    """How a related pair ``a < b`` relates, seen from the derived side, with the source when decided.
+
+    ``extent`` says how much text the pair shares (``whole``: nearly all of one side is in the
+    other; ``part``: a substantial passage; ``none``: too little to call reuse), ``form`` how it
+    was carried (``verbatim``, ``edited`` with light edits, ``rewritten``, ``translated``);
+    ``relation`` is the short label made from the two and the coverage both ways.
+    """
 
     a: str
     b: str
@@ -669,6 +679,8 @@ class PairRelation:
     source: str | None
     confidence: float
     evidence: tuple[Evidence, ...]
+    extent: Extent = "part"
+    form: Form = "edited"
 
 
 @slot_init

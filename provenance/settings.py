@@ -540,6 +540,14 @@ class LineageSettings(_Checked):
     rewrite_exact_max: float = share(0.5)
     """shared text with less than this share in near-exact passages is paraphrased: a rewrite (higher: more rewrites,
     fewer copies)"""
+    # A pair whose shared text is at least this share in identical passages (same matching
+    # keys) was carried verbatim; between rewrite_exact_max and this, with light edits.
+    verbatim_min: float = share(0.9)
+    """share of a pair's shared text in identical passages from which its form is `verbatim` (below: `edited`)"""
+    # Fewer aligned sentences than this on the side with fewer (and not all of that side) is
+    # too little to call reuse: a wire lead or a caption two reports both carry.
+    part_min_sentences: int = count(3, 1)
+    """aligned sentences from which a shared passage is substantial (extent `part`); fewer: extent `none`"""
 
 
 @dataclass(frozen=True, slots=True)

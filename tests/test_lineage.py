@@ -47,6 +47,8 @@ class Pass:
     b_clean: Span
     similarity: float
     kind: str
+    a_sentences: int = 3
+    b_sentences: int = 3
 
 
 BODY = [

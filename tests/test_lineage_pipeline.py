@@ -120,6 +120,9 @@ def test_seed_lineage(seed_analysis: Analysis) -> None:
     assert (found["003"].role, found["003"].parent) == ("excerpt with commentary", "external:CNBC")
     (pair,) = seed_analysis.relations
     assert pair.derived is not None and pair.derived.startswith("003") and pair.source == "external:CNBC"
+    assert (pair.extent, pair.form) == ("part", "verbatim")
+    (scores,) = seed_analysis.pairs
+    assert scores.containment_b_in_a > 2 * scores.containment_a_in_b  # the excerpt is mostly in 000, not the reverse
     assert (found["001"].role, found["001"].parent) == ("attributed rewrite", "external:CNBC")
     assert (found["004"].role, found["004"].parent) == ("translated republication", "external:CNN")
     assert found["002"].role == "original" and found["002"].parent is None
@@ -146,3 +149,51 @@ def test_tied_upstreams_that_share_nothing_with_each_other() -> None:
     edges = _lineage(analyze([corpus]))
     assert set(edges) == {"f0034", "f0251", "f0264"}
     assert all(edge.evidence for edge in edges.values())
+
+
+def _sentences(seed: int, n: int) -> list[str]:
+    writer = Writer(np.random.default_rng(seed), Vocabulary())
+    return [writer.sentence() for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def extents(tmp_path_factory: pytest.TempPathFactory) -> dict[frozenset[str], tuple[str, str]]:
+    """Pairs sharing a whole text, a long passage, a two-sentence lead, and a lightly edited copy."""
+    lead = _sentences(3, 12)
+    edited = [s.replace(" the ", " a ", 1) if " the " in s else s + " Indeed." for s in lead]
+    corpus = _write(
+        tmp_path_factory.mktemp("extents") / "corpus",
+        {
+            "source": [" ".join(lead[:6]), " ".join(lead[6:])],
+            "copy": [" ".join(lead[:6]), " ".join(lead[6:])],
+            "edited": [" ".join(edited[:6]), " ".join(edited[6:])],
+            "passage": [" ".join(lead[:5]), *_paragraphs(4, 4)],
+            "lead_only": [" ".join(lead[:2]), *_paragraphs(5, 1)],
+        },
+    )
+    analysis = analyze([corpus])
+    members = {g.head: (g.head, *g.copies) for g in analysis.duplicates}
+    found = {
+        frozenset((x, y)): (r.extent, r.form)
+        for r in analysis.relations
+        for x in members.get(r.a, (r.a,))
+        for y in members.get(r.b, (r.b,))
+    }
+    for group in members.values():  # identical texts: one head stands for them
+        for other in group[1:]:
+            found[frozenset((group[0], other))] = ("whole", "verbatim")
+    return found
+
+
+def test_extent_and_form_of_each_pair(extents: dict[frozenset[str], tuple[str, str]]) -> None:
+    assert extents[frozenset(("copy", "source"))] == ("whole", "verbatim")
+    assert extents[frozenset(("edited", "source"))][0] == "whole"
+    assert extents[frozenset(("edited", "source"))][1] in ("edited", "rewritten")
+    assert extents[frozenset(("passage", "source"))][0] == "part"
+
+
+def test_a_shared_two_sentence_lead_is_too_little_to_call_reuse(
+    extents: dict[frozenset[str], tuple[str, str]],
+) -> None:
+    assert extents[frozenset(("lead_only", "source"))][0] == "none"  # found, shown, not counted as reuse
+    assert extents[frozenset(("passage", "source"))][0] == "part"  # five sentences are

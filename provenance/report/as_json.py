@@ -233,9 +233,19 @@ def _round(value: float | None) -> float | None:
 
 def _relation_fields(relation: PairRelation | None) -> dict[str, Any]:
     if relation is None:
-        return {"relation": None, "derived": None, "source": None, "direction_confidence": None, "evidence": []}
+        return {
+            "relation": None,
+            "extent": None,
+            "form": None,
+            "derived": None,
+            "source": None,
+            "direction_confidence": None,
+            "evidence": [],
+        }
     return {
         "relation": relation.relation,
+        "extent": relation.extent,
+        "form": relation.form,
         "derived": relation.derived,
         "source": relation.source,
         "direction_confidence": _r4(relation.confidence),

@@ -722,10 +722,18 @@ def _related_row(index: _Index, item: Pair | PairRelation) -> tuple[str, ...]:
 def _relation_cell(index: _Index, relation: PairRelation | None) -> str:
     if relation is None:
         return "—"
+    how = f"{relation.relation} ({_extent_words(relation)})"
     if relation.derived is None:
-        return f"{relation.relation}, direction undecided"
+        return f"{how}, direction undecided"
     source = f"; source: {index.parent(relation.source)}" if relation.source else ""
-    return f"{relation.relation}: {code(relation.derived)} is the copy{source} ({relation.confidence:.0%})"
+    return f"{how}: {code(relation.derived)} is the copy{source} ({relation.confidence:.0%})"
+
+
+def _extent_words(relation: PairRelation) -> str:
+    """Extent and form in words: "part, edited"; "too little to call reuse" for extent none."""
+    if relation.extent == "none":
+        return f"{relation.form}, too little to call reuse"
+    return f"{relation.extent}, {relation.form}"
 
 
 def _cluster_section(index: _Index, cluster: str, members: list[str]) -> str:

@@ -55,6 +55,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "b",
         "cluster",
         "relation",
+        "extent",
+        "form",
         "source",
         "jaccard",
         "containment_a_in_b",
