@@ -42,6 +42,7 @@ class Judged:
     recall_full: float
     recall_part: float
     negatives_in_one_cluster: int
+    negatives_in_one_piece: int
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,17 @@ def judged(analysis: Analysis, folder: Path) -> Judged:
         recall_full=recall("full"),
         recall_part=recall("part"),
         negatives_in_one_cluster=max(together.values(), default=0),
+        negatives_in_one_piece=max(_pieces_holding(analysis, rows).values(), default=0),
     )
+
+
+def _pieces_holding(analysis: Analysis, rows: Sequence[dict[str, str]]) -> Counter[str]:
+    """For each piece, the judged negative pairs whose two documents it both holds."""
+    held: Counter[str] = Counter()
+    for piece in analysis.pieces:
+        docs = {m.doc for m in piece.members}
+        held[piece.id] = sum(1 for r in rows if r["relation"] in NEGATIVE and {r["doc_a"], r["doc_b"]} <= docs)
+    return held
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
@@ -153,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"news_events_dev judged pairs: precision {j.precision:.3f} of {j.reported} reported "
         f"(false: {dict(sorted(j.false_positives.items()))}); recall full {j.recall_full:.3f}, "
-        f"part {j.recall_part:.3f}; judged negatives in one cluster: {j.negatives_in_one_cluster}"
+        f"part {j.recall_part:.3f}; judged negatives in one cluster: {j.negatives_in_one_cluster}, in one piece: "
+        f"{j.negatives_in_one_piece}"
     )
     urdu = args.eval / "counter_dev"
     c = counter(analyze([urdu / "docs"], settings), urdu)

@@ -685,6 +685,32 @@ class PairRelation:
 
 @slot_init
 @dataclass(frozen=True, slots=True)
+class PieceMember:
+    """A document carrying a piece: how much of the text it took (``extent``), how (``form``),
+    its lineage ``role`` (``source`` for the piece's own document) and the document or outlet
+    it took it from (``via``; None for the source)."""
+
+    doc: str
+    extent: Extent
+    form: Form
+    role: str
+    via: str | None
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One source text (a document id, or ``external:Outlet`` for an outlet outside the corpus)
+    and the documents that carry it, the source document among them, sorted by id. ``id`` is
+    the source's id."""
+
+    id: str
+    source: str
+    members: tuple[PieceMember, ...]
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
 class DuplicateGroup:
     """Documents carrying the same text (same shingles; ``same_bytes`` when the files are
     identical), analysed as one: ``head`` stands for them in every pair and passage, the
@@ -808,6 +834,7 @@ class Analysis:
     compositions: tuple[Composition, ...] = ()
     stats: dict[str, object] = field(default_factory=dict)
     duplicates: tuple[DuplicateGroup, ...] = ()
+    pieces: tuple[Piece, ...] = ()
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The analysis as named tables (one per workbook sheet), built at the report edge."""

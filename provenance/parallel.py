@@ -71,6 +71,7 @@ from provenance.model import (
 )
 from provenance.normalize import Normalized, normalize
 from provenance.output import paused_gc
+from provenance.pieces import find_pieces
 from provenance.quotes import extract_quotes
 from provenance.settings import QuoteSettings, Settings
 from provenance.trails import (
@@ -917,6 +918,7 @@ def conclude(
     # Quotes were traced before lineage (lineage weighs them); now that parents are
     # known, each trail's first occurrence is decided again from them.
     dates = {d.id: d.metadata.date for d in documents}
+    found = find_pieces(lineage, relations, pairs, duplicates, settings.lineage.pieces_max)
     return Analysis(
         documents=tuple(documents),
         rejected=tuple(rejected),
@@ -932,6 +934,7 @@ def conclude(
         quote_counts=tuple(quote_counts),
         stats=dict(stats),
         duplicates=tuple(duplicates),
+        pieces=found,
     )
 
 

@@ -548,6 +548,9 @@ class LineageSettings(_Checked):
     # too little to call reuse: a wire lead or a caption two reports both carry.
     part_min_sentences: int = count(3, 1)
     """aligned sentences from which a shared passage is substantial (extent `part`); fewer: extent `none`"""
+    # A roundup can carry several pieces; past this many, the rest are left out of `pieces`.
+    pieces_max: int = count(16, 1)
+    """most pieces one document is listed in (a roundup carrying more is listed in the first, by source id)"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from provenance.model import (
     Pair,
     PairRelation,
     Passage,
+    Piece,
     QuoteOccurrence,
     QuoteTrail,
     Span,
@@ -32,6 +33,7 @@ TOP_LEVEL_KEYS = (
     "rejected",
     "pairs",
     "duplicates",
+    "pieces",
     "passages",
     "passage_texts",
     "quotes",
@@ -321,11 +323,23 @@ def _sections(analysis: Analysis) -> dict[str, Any]:
             }
             for g in analysis.duplicates
         ],
+        "pieces": map(piece_record, analysis.pieces),
         "passages": map(passage_record, analysis.passages, itertools.repeat(docs)),
         "passage_texts": _passage_texts(analysis.passages, docs),
         "quotes": map(quote_record, analysis.quotes),
         "lineage": _lineage_records(analysis, docs),
         "settings": analysis.settings,
+    }
+
+
+def piece_record(piece: Piece) -> dict[str, Any]:
+    """One ``pieces`` entry: its source and each member with extent, form, role and where it took the text from."""
+    return {
+        "id": piece.id,
+        "source": piece.source,
+        "members": [
+            {"doc": m.doc, "extent": m.extent, "form": m.form, "role": m.role, "via": m.via} for m in piece.members
+        ],
     }
 
 

@@ -41,6 +41,7 @@ from provenance.model import (
     Pair,
     PairRelation,
     Passage,
+    Piece,
     QuoteOccurrence,
     QuoteTrail,
     Span,
@@ -275,6 +276,10 @@ class _Index:
             appendix=set(ordered[: settings.appendix_documents]),
         )
 
+    def shared_pieces(self) -> list[Piece]:
+        """Pieces more than one document of the corpus carries, most members first."""
+        return [p for p in self.analysis.pieces if len(p.members) > 1]
+
     def ordered_clusters(self) -> list[tuple[str, list[str]]]:
         """Clusters, largest first, then by id."""
         return _largest_first(self.clusters)
@@ -384,6 +389,8 @@ def summary_section(index: _Index) -> str:
     others = [e for e in analysis.lineage if e.role in _NOT_DERIVED]
     travelled = [t for t in analysis.quotes if len(t.docs) > 1]
     clustered = sum(len(m) for m in index.clusters.values())
+    pieces = index.shared_pieces()
+    carriers = len({m.doc for p in pieces for m in p.members})
     changed = _changed_settings(analysis)
     version = analysis.stats.get("version", "?")
     lines = [
@@ -398,6 +405,8 @@ def summary_section(index: _Index) -> str:
         "",
         f"- **{len(analysis.documents):,}** documents analysed ({words:,} words of article text); "
         f"**{len(analysis.rejected):,}** files rejected.",
+        f"- **{len(pieces):,}** {'piece' if len(pieces) == 1 else 'pieces'} carried by more than one document "
+        f"({carriers:,} documents); a piece is one source text and the documents that carry it, whole or in part.",
         f"- **{len(index.clusters):,}** {'cluster' if len(index.clusters) == 1 else 'clusters'} of documents "
         f"that share text ({clustered:,} documents, {_count(len(analysis.pairs), 'related pair')}).",
         f"- **{len(derived):,}** republished documents"
@@ -429,14 +438,14 @@ def findings_section(index: _Index) -> str:
     quotes that travelled, where the other documents came from."""
     limit = index.settings.cluster_sections
     parts = ["## Findings"]
-    clusters = index.ordered_clusters()
-    for _cluster, members in clusters[:limit]:
-        parts.append(_cluster_finding(index, members))
-    if len(clusters) > limit:
-        parts.append(f"… and {_count(len(clusters) - limit, 'more cluster')}: {_MORE}.")
+    pieces = index.shared_pieces()
+    for piece in pieces[:limit]:
+        parts.append(_piece_finding(index, piece))
+    if len(pieces) > limit:
+        parts.append(f"… and {_count(len(pieces) - limit, 'more piece')}: {_MORE}.")
     parts.append(_quotes_finding(index))
-    in_clusters = {d for members in index.clusters.values() for d in members}
-    alone = [e for e in index.analysis.lineage if e.doc not in in_clusters]
+    in_pieces = {m.doc for piece in pieces for m in piece.members}
+    alone = [e for e in index.analysis.lineage if e.doc not in in_pieces]
     derived = [e for e in alone if e.role not in _NOT_DERIVED]
     rest = [e for e in alone if e.role in _NOT_DERIVED]
     rows = index.settings.table_rows
@@ -453,26 +462,24 @@ def findings_section(index: _Index) -> str:
     return "\n\n".join(parts)
 
 
-def _cluster_finding(index: _Index, members: list[str]) -> str:
-    """A cluster in words: its members, the piece they carry and where it comes from, then one line each."""
+def _piece_finding(index: _Index, piece: Piece) -> str:
+    """A piece in words: its carriers, where it comes from, then one line each."""
+    members = [m.doc for m in piece.members]
     edges = [index.edges[m] for m in members if m in index.edges]
-    # Where the piece enters the cluster: parents outside it, and members with no parent.
-    roots = sorted({e.parent if e.parent is not None else e.doc for e in edges if e.parent not in members})
     rows = index.settings.table_rows
     if len(members) > rows:
         names = ", ".join(index.ref(m) for m in members[:rows]) + f" and {len(members) - rows:,} more"
     else:
         names = ", ".join(index.ref(m) for m in members[:-1]) + f" and {index.ref(members[-1])}"
-    if len(roots) == 1 and roots[0].startswith(_EXTERNAL):
-        source = f", credited to **{escape(_outlet(roots[0]), 60)}**, whose own page is not in the corpus"
-    elif len(roots) == 1:
-        source = f"; it comes from {index.ref(roots[0])}"
+    if piece.source.startswith(_EXTERNAL):
+        source = f", credited to **{escape(_outlet(piece.source), 60)}**, whose own page is not in the corpus"
     else:
-        source = f"; where it comes from is not settled (candidates: {', '.join(index.parent(r) for r in roots)})"
+        source = f"; it comes from {index.ref(piece.source)}"
     titles = [title for m in members if (title := index.docs[m].metadata.title)]
     title = f" (“{escape(titles[0], 90)}”)" if titles else ""
     head = f"**Same piece in {_count(len(members), 'document')}.** {names} carry the same piece{title}{source}."
-    lines = [f"- {_edge_sentence(index, e, own=True)}" for e in edges[:rows]]
+    how = {m.doc: f" It carries the piece {m.extent}, {m.form}." for m in piece.members if m.role != "source"}
+    lines = [f"- {_edge_sentence(index, e, own=True)}{how.get(e.doc, '')}" for e in edges[:rows]]
     if len(edges) > rows:
         lines.append(f"- … and {_count(len(edges) - rows, 'more document')}: {_MORE}.")
     return head + "\n\n" + "\n".join(lines)
