@@ -43,6 +43,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from provenance.arrays import offsets_within
+from provenance.fingerprint import word_sets
 from provenance.model import Composition, Document, Passage, Repeat, Shared, SourceShare, Span
 from provenance.settings import AlignSettings
 from provenance.text import key_size, matching_key, strip_markup, token_spans
@@ -592,9 +593,16 @@ def _retry(piece: Chain, va: View, vb: View, settings: AlignSettings) -> list[Pa
 
 
 def align_corpus(
-    documents: Sequence[Document], pairs: Iterable[tuple[str, str]], settings: AlignSettings
+    documents: Sequence[Document],
+    pairs: Iterable[tuple[str, str]],
+    settings: AlignSettings,
+    rewrites: Iterable[tuple[str, str]] = (),
+    common: np.ndarray | None = None,
 ) -> tuple[tuple[Passage, ...], tuple[Composition, ...]]:
     """Align every given pair (ids; order and duplicates do not matter) and compose.
+
+    The ``rewrites`` among them (the rewrite tier's candidates) are aligned by
+    :func:`rewritten` instead, ``common`` the corpus's common words (sorted hashes).
 
     Passages come with ``a`` the smaller id, sorted by ``(a, b, place in a)``; pairs
     naming unknown documents are skipped.
@@ -613,8 +621,142 @@ def align_corpus(
         return views[doc_id]
 
     wanted = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b and a in by_id and b in by_id})
-    passages = [p for a, b in wanted for p in align_views(view_of(a), view_of(b), settings)]
+    reworded = {(min(a, b), max(a, b)) for a, b in rewrites}
+    common = np.zeros(0, dtype=np.uint64) if common is None else common
+    rare: dict[str, list[frozenset[int]]] = {}
+
+    def rare_of(doc_id: str) -> list[frozenset[int]]:
+        if doc_id not in rare:
+            rare[doc_id] = rare_words(by_id[doc_id], common)
+        return rare[doc_id]
+
+    passages = [
+        p
+        for a, b in wanted
+        for p in (
+            rewritten(view_of(a), view_of(b), rare_of(a), rare_of(b), settings)
+            if (a, b) in reworded
+            else align_views(view_of(a), view_of(b), settings)
+        )
+    ]
     return tuple(passages), compose(documents, passages, settings)
+
+
+# --- the rewrite tier ------------------------------------------------------------------------
+
+# A quoted stretch: an opening mark, then up to the closing one.
+_QUOTED = re.compile(r"[“\"«„]([^”\"»“„]*)[”\"»]")
+
+
+def _mostly_quoted(text: str) -> bool:
+    """Whether quoted words make up half a sentence or more (a statement, not the narrative).
+
+    >>> _mostly_quoted('“We will win the vote,” she said.'), _mostly_quoted('He said it was “fine” today.')
+    (True, False)
+    """
+    inside = sum(len(m.group(1)) for m in _QUOTED.finditer(text))
+    return 2 * inside >= len(text.strip())
+
+
+def rare_words(doc: Document, common: np.ndarray) -> list[frozenset[int]]:
+    """Each sentence's rare words (token hashes not in the sorted ``common``), empty for a
+    sentence made mostly of quoted words: outlets quote one statement alike."""
+    sentences = list(doc.sentences)
+    out: list[frozenset[int]] = []
+    for sentence, words in zip(sentences, word_sets([s.key for s in sentences]), strict=True):
+        if _mostly_quoted(doc.clean[sentence.clean.start : sentence.clean.end]):
+            out.append(frozenset())
+            continue
+        kept = words
+        if common.size and words.size:
+            kept = words[common[np.minimum(np.searchsorted(common, words), common.size - 1)] != words]
+        out.append(frozenset(kept.tolist()))
+    return out
+
+
+def rewritten(
+    va: View, vb: View, rare_a: Sequence[frozenset[int]], rare_b: Sequence[frozenset[int]], settings: AlignSettings
+) -> tuple[Passage, ...]:
+    """The sentences a rewrite candidate reworded, one ``rewritten`` passage each, or ``()``.
+
+    Two sentences match when they share ``rewrite_words`` rare words, at least
+    ``rewrite_similarity`` of the smaller side's; matches pair sentences one to one, best
+    first, and only the longest run in the same order in both documents counts. With
+    fewer than ``rewrite_sentences`` such sentences the pair is no rewrite (two reports of
+    one event share names and numbers, not a sequence of sentences).
+    """
+    if _order(vb.doc) < _order(va.doc):
+        mirrored = (p.mirrored() for p in rewritten(vb, va, rare_b, rare_a, settings))
+        return tuple(sorted(mirrored, key=_passage_order))
+    cells: list[tuple[float, int, int]] = []
+    for i, x in enumerate(rare_a):
+        if len(x) < settings.rewrite_words:
+            continue
+        for j, y in enumerate(rare_b):
+            if len(y) < settings.rewrite_words:
+                continue
+            shared = len(x & y)
+            if shared >= settings.rewrite_words and shared >= settings.rewrite_similarity * min(len(x), len(y)):
+                cells.append((shared / min(len(x), len(y)), i, j))
+    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matched: list[tuple[int, int, float]] = []
+    for sim, i, j in cells:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            matched.append((i, j, sim))
+    matched.sort()
+    ordered = _increasing(matched)
+    if len(ordered) < settings.rewrite_sentences:
+        return ()
+    out = []
+    for i, j, sim in ordered:
+        a_span, b_span = va.spans[i], vb.spans[j]
+        raw_a, raw_b = va.doc.raw_span(a_span), vb.doc.raw_span(b_span)
+        out.append(
+            Passage(
+                va.doc.id,
+                vb.doc.id,
+                a_span,
+                b_span,
+                raw_a.start,
+                raw_a.end,
+                raw_b.start,
+                raw_b.end,
+                sim,
+                "rewritten",
+                1,
+                1,
+            )
+        )
+    return tuple(out)
+
+
+def _increasing(matched: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The longest run of ``matched`` (sorted by the first index) rising in the second index.
+
+    >>> _increasing([(0, 2, 1.0), (1, 0, 1.0), (2, 1, 1.0), (3, 3, 1.0)])
+    [(1, 0, 1.0), (2, 1, 1.0), (3, 3, 1.0)]
+    """
+    if not matched:
+        return []
+    tails: list[int] = []  # index into matched of the smallest tail of each length
+    back = [-1] * len(matched)
+    for k, (_, j, _) in enumerate(matched):
+        at = bisect_left([matched[t][1] for t in tails], j)
+        back[k] = tails[at - 1] if at else -1
+        if at == len(tails):
+            tails.append(k)
+        else:
+            tails[at] = k
+    out = []
+    k = tails[-1]
+    while k >= 0:
+        out.append(matched[k])
+        k = back[k]
+    return out[::-1]
 
 
 # --- composition ---------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from provenance import __version__
 from provenance.align import align, align_corpus, compose
-from provenance.candidates import find_pairs, renamed
+from provenance.candidates import confirmed, find_pairs, renamed
 from provenance.documents import build_document, document_from_text, load_sources, timed
 from provenance.engine import Engine
 from provenance.errors import InputError
@@ -83,11 +85,17 @@ def analyze_documents(
     with timed(timings, "lineage"):
         facts = {d.id: document_facts(d, settings.lineage) for d in documents}
     with timed(timings, "candidates"):
-        found, candidate_stats, groups = find_pairs([d.id for d in documents], fingerprints, settings.candidates)
+        common: list[np.ndarray] = []
+        ids = [d.id for d in documents]
+        found, candidate_stats, groups = find_pairs(ids, fingerprints, settings.candidates, common_words=common)
         duplicates, heads = duplicate_groups(groups, facts, settings.lineage)
         pairs = renamed(found, heads)
     with timed(timings, "align"):
-        passages, compositions = align_corpus(documents, [(p.a, p.b) for p in pairs], settings.align)
+        rewrites = [(p.a, p.b) for p in pairs if p.sketch == "rewrite"]
+        passages, compositions = align_corpus(
+            documents, [(p.a, p.b) for p in pairs], settings.align, rewrites, common[0] if common else None
+        )
+        pairs = confirmed(pairs, [(p.a, p.b) for p in passages])
     with timed(timings, "quotes"):
         trails, quote_counts = trace_quotes(documents, settings.quotes, quotes=quotes)
     with timed(timings, "lineage"):

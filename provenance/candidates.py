@@ -444,9 +444,12 @@ def find_pairs(
     settings: CandidateSettings,
     *,
     collide: Collide | None = None,
+    common_words: list[np.ndarray] | None = None,
 ) -> tuple[tuple[Pair, ...], CandidateStats, tuple[tuple[str, ...], ...]]:
     """Candidate search and verification over fingerprints (``ids`` in the same order),
-    then the bigram sketch's pairs (:func:`bigram_pairs`) that the shingles missed.
+    then the bigram sketch's pairs (:func:`bigram_pairs`) and the rewrite tier's candidates
+    (:func:`rewrite_pairs`) that the shingles missed. The rewrite tier's common words (sorted
+    hashes) are appended to ``common_words`` when given: its alignment reads the others.
 
     Documents with identical texts (same shingle set) come back as groups (ids in input
     order, two or more each); only the first of each group is in the pairs.
@@ -465,6 +468,13 @@ def find_pairs(
     known = {(p.a, p.b) for p in pairs}
     subset = [ids[i] for i in searched]
     extra = bigram_pairs(subset, [fingerprints[i] for i in searched], settings, collide=collide, known=known)
+    known |= {(p.a, p.b) for p in extra}
+    rewrites, common = rewrite_pairs(
+        subset, [fingerprints[i] for i in searched], settings, collide=collide, known=known
+    )
+    extra.extend(rewrites)
+    if common_words is not None:
+        common_words.append(common)
     if extra:
         pairs = clustered(ids, [*pairs, *extra])
     return tuple(pairs), CandidateStats(**{**stats.as_dict(), "verified": len(pairs)}), groups
@@ -482,7 +492,9 @@ def renamed(pairs: Sequence[Pair], names: Mapping[str, str]) -> tuple[Pair, ...]
     if not names:
         return tuple(pairs)
     moved = []
+    sketches = []
     for p in pairs:
+        sketches.append(p.sketch)
         a, b = names.get(p.a, p.a), names.get(p.b, p.b)
         if a < b:
             moved.append(
@@ -511,7 +523,7 @@ def renamed(pairs: Sequence[Pair], names: Mapping[str, str]) -> tuple[Pair, ...]
                 )
             )
     clusters = cluster_ids(sorted({m[0] for m in moved} | {m[1] for m in moved}), [(m[0], m[1]) for m in moved])
-    out = [Pair(*m, clusters[m[0]]) for m in moved]
+    out = [Pair(*m, clusters[m[0]], sketch) for m, sketch in zip(moved, sketches, strict=True)]
     return tuple(sorted(out, key=lambda p: (p.a, p.b)))
 
 
@@ -536,10 +548,17 @@ def flat_bigrams(fingerprints: Sequence[Fingerprint], max_df: int) -> tuple[np.n
     >>> [a.tolist() for a in flat_bigrams([fp(1, 2), fp(2, 3), fp(2)], 2)]
     [[1, 3], [1, 1, 0]]
     """
-    sizes = np.fromiter((fp.bigrams.size for fp in fingerprints), dtype=np.int64, count=len(fingerprints))
-    values = np.concatenate([np.zeros(0, dtype=np.uint64), *(fp.bigrams for fp in fingerprints)])
-    if len(fingerprints) <= max_df or not values.size:
-        return values, sizes
+    values, sizes, _ = flat_values([fp.bigrams for fp in fingerprints], max_df)
+    return values, sizes
+
+
+def flat_values(sets: Sequence[np.ndarray], max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`flat_bigrams` of any sorted unique sets, and the common values dropped (sorted)."""
+    sizes = np.fromiter((v.size for v in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate([np.zeros(0, dtype=np.uint64), *sets])
+    none = np.zeros(0, dtype=np.uint64)
+    if len(sets) <= max_df or not values.size:
+        return values, sizes, none
     bits = table_bits(values.size, max_df)
     shift = np.uint64(64 - bits)
     slots = np.empty(values.size, dtype=np.int64)
@@ -554,13 +573,13 @@ def flat_bigrams(fingerprints: Sequence[Fingerprint], max_df: int) -> tuple[np.n
     unique, df = np.unique(found, return_counts=True)
     common = unique[df > max_df]
     if not common.size:
-        return values, sizes
+        return values, sizes, none
     # Only values in over-full slots can be common: each of them looked up among the common
     # ones (np.isin sorted all 7.5M bigrams of 100k generated articles: 3 s against 0.1).
     drop = np.zeros(values.size, dtype=bool)
     drop[flagged] = common[np.minimum(np.searchsorted(common, found), common.size - 1)] == found
     owners = np.searchsorted(np.cumsum(sizes), np.flatnonzero(drop), side="right")
-    return values[~drop], sizes - np.bincount(owners, minlength=sizes.size)
+    return values[~drop], sizes - np.bincount(owners, minlength=sizes.size), common
 
 
 def near_full(small: np.ndarray, big: np.ndarray, settings: CandidateSettings) -> np.ndarray:
@@ -625,8 +644,89 @@ def bigram_pairs(
     return verify(ids, sets, pairs, chosen)
 
 
+def rare_cap(documents: int, settings: CandidateSettings) -> int:
+    """Documents a rare word is in at most: ``rewrite_rare_share`` of them, at least 2, at
+    most ``max_df``.
+
+    >>> rare_cap(598, CandidateSettings()), rare_cap(10, CandidateSettings()), rare_cap(10**6, CandidateSettings())
+    (29, 2, 500)
+    """
+    return max(2, min(settings.max_df, int(settings.rewrite_rare_share * documents)))
+
+
+def rewrite_pairs(
+    ids: Sequence[str],
+    fingerprints: Sequence[Fingerprint],
+    settings: CandidateSettings,
+    *,
+    collide: Collide | None = None,
+    known: Set[tuple[str, str]] = frozenset(),
+) -> tuple[list[Pair], np.ndarray]:
+    """The rewrite tier's candidates (issue 28): pairs, other than the ``known`` ones, in
+    which the smaller document's rare words (in at most :func:`rare_cap` documents, quoted
+    statements left out) lie at least ``rewrite_containment`` in the other's; and the
+    common words (sorted hashes), which the tier's alignment leaves out.
+
+    A rewrite keeps the names, numbers and rare words of its source but few of its 5-grams.
+    The search is :func:`search`'s, one minhash row a bucket over the rare words
+    (``bigram_perm`` permutations), collisions counted against what the containment needs;
+    each document keeps its ``max_partners`` best candidates, verified exactly. These
+    pairs are candidates only: alignment reports them when it finds reworded sentences
+    (:func:`provenance.align.rewritten`), since independent reports of one event share
+    names and numbers too.
+    """
+    none = np.zeros(0, dtype=np.uint64)
+    if settings.rewrite_containment > 1 or len(fingerprints) < 2:
+        return [], none
+    values, sizes, common = flat_values([fp.words for fp in fingerprints], rare_cap(len(fingerprints), settings))
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    indexed = np.flatnonzero(sizes >= settings.rewrite_shared)
+    indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
+    perms = settings.bigram_perm
+    rows = np.zeros((0, perms), dtype=np.uint32)
+    if indexed.size:
+        parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
+        signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
+        rows = np.concatenate([signatures(part, perms, fingerprints[0].params.seed) for part in signed])
+    found, counts = (collide or colliding_pairs)(rows, settings.bucket_hubs)
+    pairs = np.sort(indexed[found], axis=1)
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    chosen = replace(
+        settings,
+        search_containment=settings.rewrite_containment,
+        verify_containment=settings.rewrite_containment,
+        verify_shared=settings.rewrite_shared,
+    )
+    passing = counts >= required_collisions(small, big, perms, chosen)
+    pairs = best_partners(pairs[passing], counts[passing], sizes, perms, settings.max_partners)
+    if known and pairs.size:
+        pairs = pairs[np.array([_ordered(ids, x, y) not in known for x, y in pairs.tolist()], dtype=bool)]
+    pairs = pairs.reshape(-1, 2)
+    sets = [none] * len(fingerprints)
+    for i in np.unique(pairs).tolist():
+        sets[i] = values[starts[i] : ends[i]]
+    return [replace(p, sketch="rewrite") for p in verify(ids, sets, pairs, chosen)], common
+
+
 def _ordered(ids: Sequence[str], x: int, y: int) -> tuple[str, str]:
     return (ids[x], ids[y]) if ids[x] < ids[y] else (ids[y], ids[x])
+
+
+def confirmed(pairs: Sequence[Pair], aligned: Iterable[tuple[str, str]]) -> tuple[Pair, ...]:
+    """``pairs`` without the rewrite tier's candidates that alignment found no reworded
+    sentences in (``aligned``: the ``(a, b)`` of every passage), clustered again.
+
+    >>> p = Pair("a", "b", 0.5, 0.8, 0.6, 8, 10, 12, "a", "rewrite")
+    >>> confirmed([p], []), confirmed([p], [("a", "b")]) == (p,)
+    ((), True)
+    """
+    found = set(aligned)
+    kept = [p for p in pairs if p.sketch != "rewrite" or (p.a, p.b) in found]
+    if len(kept) == len(pairs):
+        return tuple(pairs)
+    return tuple(clustered(sorted({p.a for p in kept} | {p.b for p in kept}), kept))
 
 
 def clustered(ids: Sequence[str], pairs: Sequence[Pair]) -> list[Pair]:

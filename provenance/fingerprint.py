@@ -49,8 +49,9 @@ from provenance.settings import FingerprintSettings
 
 # Bump when tokenising (provenance.text) or the hashing below changes: stored signatures
 # made with another version are refused rather than silently mixed. tokens-v2: keys undo
-# disguise (issue 31); bigrams: fingerprints carry a sample of word bigrams.
-HASH_SCHEME = "tokens-v2/poly64-fmix64/minhash-affine32/statements-masked/bigrams"
+# disguise (issue 31); bigrams: fingerprints carry a sample of word bigrams; words: and
+# their words (issue 28, the rewrite tier).
+HASH_SCHEME = "tokens-v2/poly64-fmix64/minhash-affine32/statements-masked/bigrams/words"
 
 _U64 = np.uint64
 _MASK32 = _U64(0xFFFFFFFF)
@@ -107,7 +108,9 @@ shingle_size=5 vs 4
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
     """A document's shingle set (sorted unique ``uint64``) and MinHash signature (``uint32``),
-    and its sample of word bigrams (sorted unique ``uint64``, see :func:`bigram_sets`).
+    its sample of word bigrams (sorted unique ``uint64``, see :func:`bigram_sets`) and its
+    words (sorted unique ``uint64`` token hashes, quoted statements left out: the rewrite
+    tier's sketch, :func:`provenance.candidates.rewrite_pairs`).
 
     ``digest`` is :func:`shingle_digest` of the shingles when it was made with them (in
     the worker that fingerprinted the document), empty when not: :meth:`content_digest`
@@ -120,6 +123,7 @@ class Fingerprint:
     signature: np.ndarray
     digest: bytes = b""
     bigrams: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     @property
     def size(self) -> int:
@@ -130,8 +134,8 @@ class Fingerprint:
         return self.digest or shingle_digest(self.shingles)
 
     def to_bytes(self) -> bytes:
-        """Portable bytes: magic, header length, JSON parameters, shingles, signature, bigrams."""
-        counts = {"shingles": self.size, "bigrams": int(self.bigrams.size)}
+        """Portable bytes: magic, header length, JSON parameters, shingles, signature, bigrams, words."""
+        counts = {"shingles": self.size, "bigrams": int(self.bigrams.size), "words": int(self.words.size)}
         header = json.dumps({**asdict(self.params), **counts}, sort_keys=True).encode("utf-8")
         return b"".join(
             (
@@ -141,6 +145,7 @@ class Fingerprint:
                 self.shingles.astype("<u8").tobytes(),
                 self.signature.astype("<u4").tobytes(),
                 self.bigrams.astype("<u8").tobytes(),
+                self.words.astype("<u8").tobytes(),
             )
         )
 
@@ -154,15 +159,17 @@ class Fingerprint:
             header = json.loads(data[8 : 8 + length].decode("utf-8"))
             count = int(header.pop("shingles"))
             pairs = int(header.pop("bigrams", 0))
+            singles = int(header.pop("words", 0))
             params = FingerprintParams(**header)
             start = 8 + length
             shingles = np.frombuffer(data, dtype="<u8", count=count, offset=start).astype(np.uint64)
             signature = np.frombuffer(data, dtype="<u4", count=params.num_perm, offset=start + 8 * count)
             at = start + 8 * count + 4 * params.num_perm
             bigrams = np.frombuffer(data, dtype="<u8", count=pairs, offset=at).astype(np.uint64)
+            words = np.frombuffer(data, dtype="<u8", count=singles, offset=at + 8 * pairs).astype(np.uint64)
         except (ValueError, TypeError, KeyError, struct.error, UnicodeDecodeError) as exc:
             raise FingerprintError(f"cannot read a stored fingerprint ({exc})") from exc
-        return cls(params, shingles, signature.astype(np.uint32), bigrams=bigrams)
+        return cls(params, shingles, signature.astype(np.uint32), bigrams=bigrams, words=words)
 
     def require_comparable(self, other: Fingerprint) -> None:
         self.params.require_same(other.params)
@@ -273,11 +280,28 @@ def bigram_sets(texts: Sequence[str], sample: int) -> list[np.ndarray]:
     return _sets(texts, 2, sample)[1]
 
 
-def _sets(texts: Sequence[str], size: int, sample: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """:func:`shingle_sets` of ``texts`` and, when ``sample``, their :func:`bigram_sets` (one hashing)."""
+def word_sets(texts: Sequence[str]) -> list[np.ndarray]:
+    """Each text's words as token hashes, sorted unique (the rewrite tier's sketch).
+
+    >>> a, b = word_sets(["a b a c", "c b"])
+    >>> len(a), len(b), len(np.intersect1d(a, b))
+    (3, 2, 2)
+    """
+    return _sets(texts, 1, 1)[2]
+
+
+def _sets(texts: Sequence[str], size: int, sample: int) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """:func:`shingle_sets` of ``texts`` and, when ``sample``, their :func:`bigram_sets` and
+    :func:`word_sets` (one hashing)."""
     counts = np.array([t.count(" ") + 1 if t else 0 for t in texts], dtype=np.int64)
     hashes = token_hashes(" ".join(t for t in texts if t).encode("utf-8"))
     pairs = _bigrams(hashes, counts, sample) if sample else []
+    ends = np.cumsum(counts)
+    singles = (
+        [sorted_unique(hashes[end - count : end]) for end, count in zip(ends.tolist(), counts.tolist(), strict=True)]
+        if sample
+        else []
+    )
     doc_of = np.repeat(np.arange(len(texts)), counts)
     offsets = np.concatenate(([0], np.cumsum(counts)))
     n = hashes.size
@@ -294,7 +318,7 @@ def _sets(texts: Sequence[str], size: int, sample: int) -> tuple[list[np.ndarray
             out.append(_combine([hashes[offsets[index] + i : offsets[index] + i + 1] for i in range(int(count))]))
         else:
             out.append(sorted_unique(values[bounds[index] : bounds[index + 1]]))
-    return out, pairs
+    return out, pairs, singles
 
 
 def _bigrams(hashes: np.ndarray, counts: np.ndarray, sample: int) -> list[np.ndarray]:
@@ -400,27 +424,33 @@ def fingerprint_texts(
     params = FingerprintParams.from_settings(settings)
     out: list[Fingerprint] = []
     for start, stop in char_batches(texts):
-        sets, pairs = _sets(texts[start:stop], settings.shingle_size, settings.bigram_sample)
+        sets, pairs, words = _sets(texts[start:stop], settings.shingle_size, settings.bigram_sample)
         if masks is not None:
-            sets, pairs = _masked(sets, pairs, masks[start:stop], settings)
+            sets, pairs, words = _masked(sets, pairs, words, masks[start:stop], settings)
         sigs = signatures(sets, settings.num_perm, settings.seed)
         out.extend(
-            Fingerprint(params, s, sig, shingle_digest(s), p) for s, sig, p in zip(sets, sigs, pairs, strict=True)
+            Fingerprint(params, s, sig, shingle_digest(s), p, w)
+            for s, sig, p, w in zip(sets, sigs, pairs, words, strict=True)
         )
     return out
 
 
 def _masked(
-    sets: list[np.ndarray], pairs: list[np.ndarray], masks: Sequence[Sequence[str]], settings: FingerprintSettings
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Each text's shingles and sampled bigrams without those of its masks (a mask shorter
-    than a shingle or a bigram removes none of them), the masks hashed once for both."""
+    sets: list[np.ndarray],
+    pairs: list[np.ndarray],
+    words: list[np.ndarray],
+    masks: Sequence[Sequence[str]],
+    settings: FingerprintSettings,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Each text's shingles, sampled bigrams and words without those of its masks (a mask
+    shorter than a shingle or a bigram removes none of them; a one-word mask, a term, keeps
+    its word), the masks hashed once for all."""
     size = settings.shingle_size
     flat = [key for keys in masks for key in keys if " " in key]  # a one-word mask has no bigram
     if not flat:
-        return sets, pairs
-    removed, removed_pairs = _sets(flat, size, settings.bigram_sample)
-    out, out_pairs = list(sets), list(pairs)
+        return sets, pairs, words
+    removed, removed_pairs, removed_words = _sets(flat, size, settings.bigram_sample)
+    out, out_pairs, out_words = list(sets), list(pairs), list(words)
     at = 0
     for index, keys in enumerate(masks):
         taken = [key for key in keys if " " in key]
@@ -430,8 +460,9 @@ def _masked(
         if long:
             out[index] = _without(sets[index], np.concatenate(long))
         out_pairs[index] = _without(pairs[index], np.concatenate(removed_pairs[at : at + len(taken)]))
+        out_words[index] = _without(words[index], np.concatenate(removed_words[at : at + len(taken)]))
         at += len(taken)
-    return out, out_pairs
+    return out, out_pairs, out_words
 
 
 def _without(values: np.ndarray, drop: np.ndarray) -> np.ndarray:

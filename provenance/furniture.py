@@ -83,7 +83,7 @@ _LOWER_FIXES = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
 
 _BULLET = re.compile(r"^\s*[•·▪◦●*\-–]\s+")
 _BULLET_CHARS = "•·▪◦●*-–"  # what _BULLET opens with, on a stripped line
-_TERMINAL_CHARS = frozenset(".!?…:;。！？")
+_TERMINAL_CHARS = frozenset(".!?…:;。！？۔؟।॥")
 _TRAILING_CLOSERS = "\"'”’»)]} \t"
 _RUNNING_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?$")
 _TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

@@ -476,8 +476,8 @@ def aligned_chars(passages: Iterable[AlignedPassage], settings: LineageSettings)
 
 def extent_of(coverage_x: float, coverage_y: float, sentences: int, settings: LineageSettings) -> Extent:
     """How much text a pair shares: ``whole`` when nearly all of one side is in the other,
-    ``part`` when the passage is substantial (``sentences`` aligned on the side with fewer),
-    else ``none``.
+    ``part`` when the passage is substantial (``sentences`` aligned on the side with fewer, or a
+    share of one side), else ``none``.
 
     >>> s = LineageSettings()
     >>> extent_of(0.95, 0.3, 12, s), extent_of(0.4, 0.3, 5, s), extent_of(0.2, 0.1, 2, s)
@@ -485,7 +485,9 @@ def extent_of(coverage_x: float, coverage_y: float, sentences: int, settings: Li
     """
     if max(coverage_x, coverage_y) >= settings.full_min:
         return "whole"
-    return "part" if sentences >= settings.part_min_sentences else "none"
+    if sentences >= settings.part_min_sentences or max(coverage_x, coverage_y) >= settings.part_min_share:
+        return "part"
+    return "none"
 
 
 def form_of(exact_share: float, identical_share: float, settings: LineageSettings) -> Form:

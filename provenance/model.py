@@ -374,6 +374,8 @@ class OffsetMap:
 
 # --- candidates: fingerprints, verified pairs, clusters ----------------------------------
 
+PairSketch = Literal["shingles", "rewrite"]
+
 
 @slot_init
 @dataclass(frozen=True, slots=True)
@@ -395,6 +397,9 @@ class Pair:
     shingles_a: int
     shingles_b: int
     cluster: str
+    # "rewrite": found by the rewrite tier (issue 28) on the documents' rare words, its
+    # scores those of the words; kept only when alignment finds reworded sentences.
+    sketch: PairSketch = "shingles"
 
     @property
     def containment(self) -> float:
@@ -404,7 +409,7 @@ class Pair:
 
 # --- alignment: shared passages and per-document composition ----------------------------
 
-PassageKind = Literal["verbatim", "edited"]
+PassageKind = Literal["verbatim", "edited", "rewritten"]
 
 
 @slot_init
@@ -415,7 +420,9 @@ class Passage:
     ``a_start``/``a_end`` and ``b_start``/``b_end`` index the raw files; ``a_clean`` and
     ``b_clean`` the clean texts. ``similarity`` is ``fuzz.ratio`` of the two sides'
     matching keys in [0, 1]; ``kind`` is ``verbatim`` when the keys are identical.
-    ``a_sentences`` and ``b_sentences`` count the sentences aligned on each side.
+    ``a_sentences`` and ``b_sentences`` count the sentences aligned on each side. A
+    ``rewritten`` passage (the rewrite tier, issue 28) is one sentence reworded on each side,
+    its ``similarity`` the share of the shorter's rare words the other holds.
     """
 
     a: str

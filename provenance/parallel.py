@@ -46,7 +46,7 @@ import numpy as np
 
 from provenance import __version__, scratch, wire
 from provenance.align import align_corpus, composition, copied_composition
-from provenance.candidates import colliding_pairs, find_pairs, renamed
+from provenance.candidates import colliding_pairs, confirmed, find_pairs, renamed
 from provenance.credits import Credit
 from provenance.documents import describe, keyed_again, read_sources
 from provenance.engine import Engine, LocalEngine, WorkerLostError
@@ -161,6 +161,9 @@ class AlignTask:
     # Each source's paragraphs and sentences as its build found them, if known: the task
     # then makes only their keys again, not the document (keyed_again).
     segments: tuple[tuple[KeylessSegments, KeylessSegments] | None, ...] = ()
+    # The rewrite tier's candidates among the pairs, and the corpus's common words.
+    rewrites: tuple[tuple[str, str], ...] = ()
+    common: Shared[np.ndarray] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,7 +396,8 @@ def align_clusters(task: AlignTask) -> AlignResult:
     documents, _ = _rebuilt(
         task.sources, task.places, task.settings, task.repeated.value, clock, metadata=False, segments=task.segments
     )
-    passages, compositions = align_corpus(documents, task.pairs, task.settings.align)
+    common = task.common.value if task.common is not None else None
+    passages, compositions = align_corpus(documents, task.pairs, task.settings.align, task.rewrites, common)
     by_pair: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         by_pair.setdefault((p.a, p.b), []).append(p)
@@ -664,11 +668,13 @@ def align_tasks(
     repeated: frozenset[str],
     places: Mapping[str, Place] | None = None,
     built: Mapping[str, Document] | None = None,
+    common: np.ndarray | None = None,
 ) -> tuple[list[AlignTask], list[int]]:
     """Whole clusters bundled into tasks of about ``CHUNK_PAIRS`` pairs, and each task's pair
     count; ``places`` tell the tasks where the scan left their documents' files, and the
     ``built`` documents their paragraphs and sentences as the build found them."""
     shared = Shared(repeated)
+    words = Shared(common) if common is not None else None
     places = places or {}
     built = built or {}
     clusters: dict[str, list[Pair]] = {}
@@ -680,11 +686,11 @@ def align_tasks(
     for name in sorted(clusters):
         bundle.extend(clusters[name])
         if len(bundle) >= CHUNK_PAIRS:
-            tasks.append(_align_task(bundle, sources, settings, shared, places, built))
+            tasks.append(_align_task(bundle, sources, settings, shared, places, built, words))
             sizes.append(len(bundle))
             bundle = []
     if bundle:
-        tasks.append(_align_task(bundle, sources, settings, shared, places, built))
+        tasks.append(_align_task(bundle, sources, settings, shared, places, built, words))
         sizes.append(len(bundle))
     return tasks, sizes
 
@@ -696,12 +702,14 @@ def _align_task(
     repeated: Shared[frozenset[str]],
     places: Mapping[str, Place],
     built: Mapping[str, Document],
+    common: Shared[np.ndarray] | None = None,
 ) -> AlignTask:
     ids = sorted({p.a for p in bundle} | {p.b for p in bundle})
     pairs = tuple((p.a, p.b) for p in bundle)
     located = tuple(places.get(i) for i in ids)
     segments = tuple(_segments(built[i]) if i in built else None for i in ids)
-    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, pairs, located, segments)
+    rewrites = tuple((p.a, p.b) for p in bundle if p.sketch == "rewrite")
+    return AlignTask(tuple(sources[i] for i in ids), settings, repeated, pairs, located, segments, rewrites, common)
 
 
 def _segments(doc: Document) -> tuple[KeylessSegments, KeylessSegments]:
@@ -799,7 +807,10 @@ def _analyze_cached(
     linking = engine.map(link, [_link_task(quotes, quote_keys, settings.quotes)])
     _report(progress, "candidates", 0, len(documents))
     start = time.perf_counter()
-    found, candidate_stats, groups = find_pairs(ids, fingerprints, settings.candidates, collide=band_collide(engine))
+    common: list[np.ndarray] = []
+    found, candidate_stats, groups = find_pairs(
+        ids, fingerprints, settings.candidates, collide=band_collide(engine), common_words=common
+    )
     del fingerprints
     duplicates, heads = duplicate_groups(groups, facts, settings.lineage)
     pairs = renamed(found, heads)
@@ -808,7 +819,8 @@ def _analyze_cached(
     clock.lap("candidates")
 
     by_id = {s.id: s for s in sources}
-    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places, {d.id: d for d in documents})
+    made = {d.id: d for d in documents}
+    tasks, sizes = align_tasks(pairs, by_id, settings, repeated, scanned.places, made, common[0] if common else None)
     # Alignment runs on the workers while this process traces quotes (which need no passages).
     aligned = _run(engine, align_clusters, tasks, sizes, "align", progress)
     trails, quote_counts = _trace(documents, quotes, quote_keys, linking, settings, timings, progress)
@@ -822,6 +834,7 @@ def _analyze_cached(
         _add(timings, result.seconds)
     keyed.sort(key=lambda item: item[0])
     passages = tuple(p for _, group in keyed for p in group)
+    pairs = confirmed(pairs, [key for key, _ in keyed])
     comps = tuple(c for c in (compositions[i] for i in ids) if c is not None)
     clock.lap("align")
 

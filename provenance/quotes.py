@@ -46,7 +46,7 @@ _MARKS = re.compile(f"[{_MARK_CHARS}]")
 _OPENING_CONTEXT = "([{—–-/:;“‘«„‚「『"
 _CLOSING_CONTEXT = ".,;:!?)]}—–-…”’»\"'」』"
 _NON_SINGLE_MARKS = re.compile('["“”„‟〝〞＂«»「」『』]')
-_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»」』)\]]*\s*$")
+_TERMINAL = re.compile(r"[.!?…。！？۔؟।॥][\"'”’»」』)\]]*\s*$")
 _STOP_THEN_SPACE = re.compile(r"[.!?]\s")
 
 # English clause words: a short quote holding one of them is a sentence, not a term.

@@ -91,18 +91,21 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
-# A sentence ends at . ! ? … (and CJK stops), optionally followed by closing quotes
-# or brackets, then whitespace and a plausible sentence start. The pattern opens with
-# one character class so the regex engine skips ahead to each stop; the lookbehinds
-# then pick the Latin or the CJK form (a pattern opening with a group was tried at
-# every position: 21 against 7 µs a line of a generated article).
+# A sentence ends at . ! ? … , optionally followed by closing quotes or brackets, then
+# whitespace and a plausible sentence start; or at a stop no other character means in its
+# script (CJK 。！？, the Arabic-script full stop ۔ and question mark ؟ of Urdu, Persian
+# and Arabic, the Devanagari danda । and double danda ॥), whatever follows. The
+# pattern opens with one character class so the regex engine skips ahead to each stop;
+# the lookbehinds then pick the Latin or the other form (a pattern opening with a group
+# was tried at every position: 21 against 7 µs a line of a generated article).
+_SCRIPT_STOPS = "。！？۔؟।॥"
 _BOUNDARY = re.compile(
-    r"[.!?…。！？](?:"
+    r"[.!?…。！？۔؟।॥](?:"
     r"(?<=[.!?…])(?P<rest>[.!?…]*[\"'”’»)\]]*)(?P<space>\s+)(?=[\"'“‘«(\[]?[^\W_a-z])"
-    r"|(?<=[。！？])[。！？]*[”’」』）]*)"
+    r"|(?<=[。！？۔؟।॥])[。！？۔؟।॥]*[”’»」』）)]*)"
 )
 
-_STOPS = ".!?…。！？"  # the characters _BOUNDARY opens with
+_STOPS = ".!?…" + _SCRIPT_STOPS  # the characters _BOUNDARY opens with
 
 
 _WORD_WINDOW = 24  # characters looked back for the word before a full stop, see _is_abbreviation
@@ -149,6 +152,8 @@ def split_sentences(text: str, offset: int = 0) -> Iterator[Span]:
     ['U.S. officials met Mr. Xi.', '“It went well,” she said.', 'Then they left.']
     >>> [s for s in split_sentences("北京很冷。我们走吧！")]
     [Span(start=0, end=5), Span(start=5, end=10)]
+    >>> [s for s in split_sentences("وہ آئے۔ کیا؟ ہاں۔")]
+    [Span(start=0, end=7), Span(start=8, end=12), Span(start=13, end=17)]
     """
     for start, end in sentence_bounds(text):
         yield Span(offset + start, offset + end)
@@ -206,7 +211,7 @@ def _line_bounds(text: str, start: int, end: int, stops: list[int], out: list[tu
 # What a reader does not see, next to a sentence stop: a character before it, or after it
 # (past closing marks, whitespace and an opening mark), hides the boundary from _BOUNDARY.
 _HIDDEN_CHAR: Final = re.compile(f"[{IGNORABLE}{DIACRITICS}]")
-_HIDDEN_AFTER_STOP: Final = re.compile(f"[.!?…。！？]*[\"'”’»)\\]]*\\s*[\"'“‘«(\\[]?[{IGNORABLE}{DIACRITICS}]")
+_HIDDEN_AFTER_STOP: Final = re.compile(f"[{_STOPS}]*[\"'”’»)\\]]*\\s*[\"'“‘«(\\[]?[{IGNORABLE}{DIACRITICS}]")
 # The same characters as code point ranges: first and one past the last of each, in turn.
 _HIDDEN_RANGES: Final = tuple(b for first, last in char_ranges(IGNORABLE + DIACRITICS) for b in (first, last + 1))
 

@@ -171,10 +171,15 @@ def _reduce_quote(q: Quote) -> tuple[Callable[..., Quote], tuple[object, ...]]:
 
 
 def _fingerprint(
-    params: FingerprintParams, shingles: bytes, signature: bytes, digest: bytes, bigrams: bytes = b""
+    params: FingerprintParams,
+    shingles: bytes,
+    signature: bytes,
+    digest: bytes,
+    bigrams: bytes = b"",
+    words: bytes = b"",
 ) -> Fingerprint:
     arrays = np.frombuffer(shingles, dtype="<u8"), np.frombuffer(signature, dtype="<u4")
-    return Fingerprint(params, *arrays, digest, np.frombuffer(bigrams, dtype="<u8"))
+    return Fingerprint(params, *arrays, digest, np.frombuffer(bigrams, dtype="<u8"), np.frombuffer(words, dtype="<u8"))
 
 
 def _reduce_fingerprint(fp: Fingerprint) -> tuple[Callable[..., Fingerprint], tuple[object, ...]]:
@@ -192,7 +197,15 @@ def _reduce_fingerprint(fp: Fingerprint) -> tuple[Callable[..., Fingerprint], tu
     """
     shingles = fp.shingles.astype("<u8", copy=False).tobytes()
     signature = fp.signature.astype("<u4", copy=False).tobytes()
-    return _fingerprint, (fp.params, shingles, signature, fp.digest, fp.bigrams.astype("<u8", copy=False).tobytes())
+    bigrams = fp.bigrams.astype("<u8", copy=False).tobytes()
+    return _fingerprint, (
+        fp.params,
+        shingles,
+        signature,
+        fp.digest,
+        bigrams,
+        fp.words.astype("<u8", copy=False).tobytes(),
+    )
 
 
 class Shared(Generic[T]):

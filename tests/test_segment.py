@@ -69,3 +69,17 @@ def test_abbreviation_window_matches_a_walk_back(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "\n\n", "  \n", "Listen to this article"])
 def test_no_text_lines_no_segments(text: str) -> None:
     assert segment(text, classify_lines(text, NormalizeSettings())) == ((), ())
+
+
+def test_urdu_arabic_and_devanagari_stops_end_sentences() -> None:
+    # Scripts, not corpora: the Arabic-script full stop and question mark, the danda.
+    from provenance.segment import sentence_bounds
+
+    urdu = "وزیر اعظم لاہور پہنچ گئے۔ انہوں نے اجلاس کی صدارت کی؟ اجلاس جاری ہے۔"
+    assert [urdu[a:b] for a, b in sentence_bounds(urdu)] == [
+        "وزیر اعظم لاہور پہنچ گئے۔",
+        "انہوں نے اجلاس کی صدارت کی؟",
+        "اجلاس جاری ہے۔",
+    ]
+    hindi = "मंत्री दिल्ली पहुंचे। बैठक जारी है।"
+    assert [hindi[a:b] for a, b in sentence_bounds(hindi)] == ["मंत्री दिल्ली पहुंचे।", "बैठक जारी है।"]
