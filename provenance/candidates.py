@@ -689,7 +689,7 @@ def rewrite_pairs(
         parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
         signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
         rows = np.concatenate([signatures(part, perms, fingerprints[0].params.seed) for part in signed])
-    found, counts = (collide or colliding_pairs)(rows, settings.bucket_hubs)
+    found, counts = (collide or colliding_pairs)(rows, settings.rewrite_hubs)
     pairs = np.sort(indexed[found], axis=1)
     small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
     big = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
