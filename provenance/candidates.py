@@ -669,7 +669,7 @@ def rewrite_pairs(
 
     A rewrite keeps the names, numbers and rare words of its source but few of its 5-grams.
     The search is :func:`search`'s, one minhash row a bucket over the rare words
-    (``bigram_perm`` permutations), collisions counted against what the containment needs;
+    (``rewrite_perm`` permutations), collisions counted against what the containment needs;
     each document keeps its ``max_partners`` best candidates, verified exactly. These
     pairs are candidates only: alignment reports them when it finds reworded sentences
     (:func:`provenance.align.rewritten`), since independent reports of one event share
@@ -683,7 +683,7 @@ def rewrite_pairs(
     starts = ends - sizes
     indexed = np.flatnonzero(sizes >= settings.rewrite_shared)
     indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
-    perms = settings.bigram_perm
+    perms = settings.rewrite_perm
     rows = np.zeros((0, perms), dtype=np.uint32)
     if indexed.size:
         parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))

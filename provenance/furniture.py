@@ -126,13 +126,29 @@ def line_cue(text: str) -> str:
     'video teaser (running time)'
     >>> line_cue("Moscow struck an even more optimistic tone.")
     ''
+    >>> line_cue("FILE - In this June 30, 2013 file photo, a singer performs. The company said on Friday it would act.")
+    'photo caption'
+    >>> line_cue("In this case the court said the photographs were not evidence.")
+    ''
     """
     stripped = text.strip()
     return _cue(stripped, len(stripped.split())) if stripped else ""
 
 
+# A news agency's photo caption, as pages reprint it above or beside the story: "In this
+# June 30, 2013 file photo, ...", "FILE - This March 20, 2018, file photo shows ...". It
+# often restates the lead, so two different stories with one photo shared "text".
+_PHOTO_CAPTION = re.compile(
+    r"(?:file\s*[-–—:]\s*(?:in\s+)?this|in\s+this)\s+(?:[\w,./-]+\s+){0,6}?(?:file\s+)?photo(?:graph)?\b",
+    re.IGNORECASE,
+)
+_CAPTION_OPENINGS = ("in this ", "file")
+
+
 def _cue(stripped: str, words: int) -> str:
     """:func:`line_cue` of a stripped, non-empty line of ``words`` words."""
+    if stripped[:8].lower().startswith(_CAPTION_OPENINGS) and _PHOTO_CAPTION.match(stripped, 0, 120):
+        return "photo caption"
     if words <= _CUE_MAX_WORDS:
         return _short_cue(stripped, words)
     if _BULLET.match(stripped) and not has_terminal_punctuation(stripped):

@@ -271,6 +271,10 @@ class CandidateSettings(_Checked):
     # bucket pairs with this many of its largest members (bucket_hubs for shingles). 8 finds
     # what 32 does on COUNTER (binary F1 0.772) at 321 against 730 MiB of peak for 10k
     # generated articles; 4 loses a little (0.769).
+    # 10k generated articles, rewrite search peak: 64 perms 321 MiB, 32 176, 16 98; COUNTER
+    # binary F1 0.772, 0.765, 0.729 (bench.real_quality).
+    rewrite_perm: int = count(32, 2)
+    """MinHash permutations of the rewrite tier's rare-word search (time and memory grow with them)"""
     rewrite_hubs: int = count(8, 1)
     """members of a rare-word bucket each document pairs with (the largest ones; memory and time grow with it)"""
 
