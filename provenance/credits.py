@@ -4,8 +4,10 @@ Metadata finds outlet cues (``CNBC reported``, ``(AP) —``, ``Source: cnnespano
 this module decides what each cue is evidence *of*:
 
 * ``piece``: the document carries that outlet's piece (a credit prefix before a
-  headline, a source or via line, an agency dateline or byline, a wire agency's
-  copyright line, ``X reported`` or ``according to X`` in the lead);
+  headline, a source or via line, an agency dateline or byline, a wire agency's or a
+  syndication service's copyright line, a closing credit: ``Jane Roe, X``, ``— X``,
+  ``Reporting by ... for X``, ``originally published by X``; ``X reported`` or
+  ``according to X`` in the lead);
 * ``fact``: one fact or quote inside the text is attributed to the outlet
   (``according to X`` deep in the body, ``told X``, ``said on X's show``);
 * ``self``: the page's own publisher (a copyright footer of a non-agency outlet).
@@ -36,8 +38,26 @@ WIRE_AGENCIES = frozenset(
     {"AP", "Reuters", "AFP", "dpa", "EFE", "ANSA", "UPI", "Xinhua", "Kyodo", "Yonhap", "TASS", "Interfax"}
 )
 
-# Cue kinds that credit the whole piece wherever they stand.
-_PIECE_KINDS = frozenset({"credit prefix", "source line", "dateline credit", "byline", "outlet line"})
+# Cue kinds that credit the whole piece wherever they stand: at the top ("CNBC:", a byline)
+# or closing it (a writer signed with an outlet, "— Reuters", "Reporting by ... for X",
+# "originally published by X").
+_PIECE_KINDS = frozenset(
+    {
+        "credit prefix",
+        "source line",
+        "dateline credit",
+        "byline",
+        "outlet line",
+        "signed byline",
+        "sign-off",
+        "reporting credit",
+        "republication notice",
+    }
+)
+# A copyright held by a syndication service ("Copyright 2018 by CNN NewSource", "The-CNN-Wire
+# ™ & © 2019 Cable News Network"): the page carries that outlet's syndicated piece, it is not
+# the outlet's own page.
+_SYNDICATION = re.compile(r"news? ?source|news service|syndicat|content agency|\bwire\b|newswire", re.IGNORECASE)
 # Cue kinds that credit the piece when they stand in the lead, a fact elsewhere.
 _LEAD_KINDS = frozenset({"reported", "according to"})
 
@@ -241,6 +261,13 @@ def _credit_line(doc: Document, index: int, settings: LineageSettings) -> bool:
     return "\n" not in text.strip() and len(paragraph.key.split()) <= settings.credit_line_max_words
 
 
+def _line_of(doc: Document, cue: OutletCue) -> str:
+    """The line the cue stands on."""
+    start = doc.clean.rfind("\n", 0, cue.span.start) + 1
+    end = doc.clean.find("\n", cue.span.end)
+    return doc.clean[start : end if end >= 0 else len(doc.clean)]
+
+
 def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit:
     """Read one outlet cue of ``doc`` as a piece, fact or self credit, with its weight."""
     index = _paragraph_index(doc, cue.span.start)
@@ -251,6 +278,9 @@ def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit
     if cue.kind == "copyright":
         if cue.outlet in WIRE_AGENCIES:
             return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, "a news agency's copyright line")
+        if _SYNDICATION.search(_line_of(doc, cue)):
+            reason = "a syndication service's copyright line"
+            return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, reason)
         return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own copyright line")
     if cue.kind in _LEAD_KINDS and index is not None and index in _lead_paragraphs(doc, settings):
         return Credit(cue.outlet, "piece", cue, settings.weight_lead_credit, f"“{cue.text}” in the lead")
