@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from provenance.model import Document, Evidence, OutletCue
+from provenance.metadata import PERSONS
+from provenance.model import Document, Evidence, OutletCue, Span
 from provenance.settings import LineageSettings
 from provenance.text import FOLDS_TO_ASCII, tokens
 
@@ -60,6 +61,13 @@ _PIECE_KINDS = frozenset(
 _SYNDICATION = re.compile(r"news? ?source|news service|syndicat|content agency|\bwire\b|newswire", re.IGNORECASE)
 # Cue kinds that credit the piece when they stand in the lead, a fact elsewhere.
 _LEAD_KINDS = frozenset({"reported", "according to"})
+
+# A byline naming writers and no outlet ("Lucas Shaw", "By Jane Roe and John Doe"), and how
+# the writers of a signed byline ("By Jane Roe and John Doe, Example Times") are told apart.
+_BARE_BYLINE = re.compile(rf"(?:By[ \t]+)?{PERSONS}(?:[ \t]*,[ \t]*{PERSONS})*")
+_WRITERS = re.compile(r"(?:By\s+)?(?P<w>[^,|/]+)")
+_WRITER_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+_BYLINE_MAX_CHARS = 160
 
 # Foreign-language editions named in credits ("cnnespanol", "BBC Mundo", "DW Deutsch").
 _EDITION_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -305,6 +313,50 @@ def piece_outlets(found: Sequence[Credit]) -> list[tuple[str, float]]:
         if credit.scope == "piece":
             totals[credit.outlet] = totals.get(credit.outlet, 0.0) + credit.weight
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def signed_writers(found: Sequence[Credit]) -> list[tuple[str, Credit]]:
+    """Each writer a signed byline names ("Lucas Shaw, Bloomberg"), with its credit.
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("Title of it\\n\\nBy Jane Roe and John Doe, Example Times\\n\\nText.")
+    >>> [(w, c.outlet) for w, c in signed_writers(credits(doc, LineageSettings()))]
+    [('Jane Roe', 'Example Times'), ('John Doe', 'Example Times')]
+    """
+    out: list[tuple[str, Credit]] = []
+    for credit in found:
+        if credit.cue.kind == "signed byline" and (match := _WRITERS.match(credit.cue.text)) is not None:
+            out.extend((w, credit) for w in _WRITER_SPLIT.split(match.group("w").strip()) if w)
+    return out
+
+
+def bare_byline(doc: Document, writer: str) -> Span | None:
+    """The line where ``doc`` names ``writer`` in a byline that names no outlet ("Lucas Shaw",
+    "By Lucas Shaw and Jane Roe"), if any.
+
+    Read from the clean text (the lines of a document built by a worker keep only its
+    furniture): each place the name stands, in any case, and the line around it.
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("Title of it\\n\\nBy JANE ROE and John Doe\\n\\nJane Roe spoke.")
+    >>> bare_byline(doc, "Jane Roe"), bare_byline(doc, "Tom Post")
+    (Span(start=13, end=37), None)
+    """
+    folded = writer.casefold()
+    clean = doc.clean
+    for found in re.finditer(re.escape(writer), clean, re.IGNORECASE):
+        start = clean.rfind("\n", 0, found.start()) + 1
+        end = clean.find("\n", found.end())
+        end = len(clean) if end < 0 else end
+        if end - start > _BYLINE_MAX_CHARS:
+            continue
+        text = clean[start:end].strip()
+        if not _BARE_BYLINE.fullmatch(text):
+            continue
+        names = _WRITER_SPLIT.split(text[2:].strip() if text.startswith("By") else text)
+        if any(name.casefold() == folded for name in names):
+            return Span(start, end)
+    return None
 
 
 def translation_evidence(doc: Document, found: Sequence[Credit], settings: LineageSettings) -> list[Evidence]:
