@@ -57,7 +57,8 @@ _PIECE_KINDS = frozenset(
 )
 # A copyright held by a syndication service ("Copyright 2018 by CNN NewSource", "The-CNN-Wire
 # ™ & © 2019 Cable News Network"): the page carries that outlet's syndicated piece, it is not
-# the outlet's own page.
+# the outlet's own page. The word must stand beside the outlet's name, not in it (an outlet
+# may be called "... Wire").
 _SYNDICATION = re.compile(r"news? ?source|news service|syndicat|content agency|\bwire\b|newswire", re.IGNORECASE)
 # Cue kinds that credit the piece when they stand in the lead, a fact elsewhere.
 _LEAD_KINDS = frozenset({"reported", "according to"})
@@ -286,7 +287,8 @@ def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit
     if cue.kind == "copyright":
         if cue.outlet in WIRE_AGENCIES:
             return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, "a news agency's copyright line")
-        if _SYNDICATION.search(_line_of(doc, cue)):
+        # the service named beside the outlet, not in its name ("© 2021 Harbour Wire" is the page's own)
+        if _SYNDICATION.search(_line_of(doc, cue).replace(cue.outlet, " ")):
             reason = "a syndication service's copyright line"
             return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, reason)
         return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own copyright line")

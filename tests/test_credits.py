@@ -62,6 +62,8 @@ BODY = (
             "Budget passes\n\n" + BODY + "Copyright 2021 by Example Times. All rights reserved.",
             [("Example Times", "self")],
         ),
+        # ... and an outlet named "... Wire" is no syndication service
+        ("Budget passes\n\n" + BODY + "© 2021 Harbour Wire. All rights reserved.", [("Harbour Wire", "self")]),
         (BODY, []),
     ],
 )
