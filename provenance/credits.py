@@ -4,8 +4,10 @@ Metadata finds outlet cues (``CNBC reported``, ``(AP) —``, ``Source: cnnespano
 this module decides what each cue is evidence *of*:
 
 * ``piece``: the document carries that outlet's piece (a credit prefix before a
-  headline, a source or via line, an agency dateline or byline, a wire agency's
-  copyright line, ``X reported`` or ``according to X`` in the lead);
+  headline, a source or via line, an agency dateline or byline, a wire agency's or a
+  syndication service's copyright line, a closing credit: ``Jane Roe, X``, ``— X``,
+  ``Reporting by ... for X``, ``originally published by X``; ``X reported`` or
+  ``according to X`` in the lead);
 * ``fact``: one fact or quote inside the text is attributed to the outlet
   (``according to X`` deep in the body, ``told X``, ``said on X's show``);
 * ``self``: the page's own publisher (a copyright footer of a non-agency outlet).
@@ -24,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from provenance.model import Document, Evidence, OutletCue
+from provenance.metadata import PERSONS
+from provenance.model import Document, Evidence, OutletCue, Span
 from provenance.settings import LineageSettings
 from provenance.text import FOLDS_TO_ASCII, tokens
 
@@ -36,10 +39,36 @@ WIRE_AGENCIES = frozenset(
     {"AP", "Reuters", "AFP", "dpa", "EFE", "ANSA", "UPI", "Xinhua", "Kyodo", "Yonhap", "TASS", "Interfax"}
 )
 
-# Cue kinds that credit the whole piece wherever they stand.
-_PIECE_KINDS = frozenset({"credit prefix", "source line", "dateline credit", "byline", "outlet line"})
+# Cue kinds that credit the whole piece wherever they stand: at the top ("CNBC:", a byline)
+# or closing it (a writer signed with an outlet, "— Reuters", "Reporting by ... for X",
+# "originally published by X").
+_PIECE_KINDS = frozenset(
+    {
+        "credit prefix",
+        "source line",
+        "dateline credit",
+        "byline",
+        "outlet line",
+        "signed byline",
+        "sign-off",
+        "reporting credit",
+        "republication notice",
+    }
+)
+# A copyright held by a syndication service ("Copyright 2018 by CNN NewSource", "The-CNN-Wire
+# ™ & © 2019 Cable News Network"): the page carries that outlet's syndicated piece, it is not
+# the outlet's own page. The word must stand beside the outlet's name, not in it (an outlet
+# may be called "... Wire").
+_SYNDICATION = re.compile(r"news? ?source|news service|syndicat|content agency|\bwire\b|newswire", re.IGNORECASE)
 # Cue kinds that credit the piece when they stand in the lead, a fact elsewhere.
 _LEAD_KINDS = frozenset({"reported", "according to"})
+
+# A byline naming writers and no outlet ("Lucas Shaw", "By Jane Roe and John Doe"), and how
+# the writers of a signed byline ("By Jane Roe and John Doe, Example Times") are told apart.
+_BARE_BYLINE = re.compile(rf"(?:By[ \t]+)?{PERSONS}(?:[ \t]*,[ \t]*{PERSONS})*")
+_WRITERS = re.compile(r"(?:By\s+)?(?P<w>[^,|/]+)")
+_WRITER_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+_BYLINE_MAX_CHARS = 160
 
 # Foreign-language editions named in credits ("cnnespanol", "BBC Mundo", "DW Deutsch").
 _EDITION_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -241,6 +270,13 @@ def _credit_line(doc: Document, index: int, settings: LineageSettings) -> bool:
     return "\n" not in text.strip() and len(paragraph.key.split()) <= settings.credit_line_max_words
 
 
+def _line_of(doc: Document, cue: OutletCue) -> str:
+    """The line the cue stands on."""
+    start = doc.clean.rfind("\n", 0, cue.span.start) + 1
+    end = doc.clean.find("\n", cue.span.end)
+    return doc.clean[start : end if end >= 0 else len(doc.clean)]
+
+
 def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit:
     """Read one outlet cue of ``doc`` as a piece, fact or self credit, with its weight."""
     index = _paragraph_index(doc, cue.span.start)
@@ -251,6 +287,10 @@ def classify(doc: Document, cue: OutletCue, settings: LineageSettings) -> Credit
     if cue.kind == "copyright":
         if cue.outlet in WIRE_AGENCIES:
             return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, "a news agency's copyright line")
+        # the service named beside the outlet, not in its name ("© 2021 Harbour Wire" is the page's own)
+        if _SYNDICATION.search(_line_of(doc, cue).replace(cue.outlet, " ")):
+            reason = "a syndication service's copyright line"
+            return Credit(cue.outlet, "piece", cue, settings.weight_piece_credit, reason)
         return Credit(cue.outlet, "self", cue, settings.weight_self_credit, "the page's own copyright line")
     if cue.kind in _LEAD_KINDS and index is not None and index in _lead_paragraphs(doc, settings):
         return Credit(cue.outlet, "piece", cue, settings.weight_lead_credit, f"“{cue.text}” in the lead")
@@ -275,6 +315,50 @@ def piece_outlets(found: Sequence[Credit]) -> list[tuple[str, float]]:
         if credit.scope == "piece":
             totals[credit.outlet] = totals.get(credit.outlet, 0.0) + credit.weight
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def signed_writers(found: Sequence[Credit]) -> list[tuple[str, Credit]]:
+    """Each writer a signed byline names ("Lucas Shaw, Bloomberg"), with its credit.
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("Title of it\\n\\nBy Jane Roe and John Doe, Example Times\\n\\nText.")
+    >>> [(w, c.outlet) for w, c in signed_writers(credits(doc, LineageSettings()))]
+    [('Jane Roe', 'Example Times'), ('John Doe', 'Example Times')]
+    """
+    out: list[tuple[str, Credit]] = []
+    for credit in found:
+        if credit.cue.kind == "signed byline" and (match := _WRITERS.match(credit.cue.text)) is not None:
+            out.extend((w, credit) for w in _WRITER_SPLIT.split(match.group("w").strip()) if w)
+    return out
+
+
+def bare_byline(doc: Document, writer: str) -> Span | None:
+    """The line where ``doc`` names ``writer`` in a byline that names no outlet ("Lucas Shaw",
+    "By Lucas Shaw and Jane Roe"), if any.
+
+    Read from the clean text (the lines of a document built by a worker keep only its
+    furniture): each place the name stands, in any case, and the line around it.
+
+    >>> from provenance.api import document_from_text
+    >>> doc = document_from_text("Title of it\\n\\nBy JANE ROE and John Doe\\n\\nJane Roe spoke.")
+    >>> bare_byline(doc, "Jane Roe"), bare_byline(doc, "Tom Post")
+    (Span(start=13, end=37), None)
+    """
+    folded = writer.casefold()
+    clean = doc.clean
+    for found in re.finditer(re.escape(writer), clean, re.IGNORECASE):
+        start = clean.rfind("\n", 0, found.start()) + 1
+        end = clean.find("\n", found.end())
+        end = len(clean) if end < 0 else end
+        if end - start > _BYLINE_MAX_CHARS:
+            continue
+        text = clean[start:end].strip()
+        if not _BARE_BYLINE.fullmatch(text):
+            continue
+        names = _WRITER_SPLIT.split(text[2:].strip() if text.startswith("By") else text)
+        if any(name.casefold() == folded for name in names):
+            return Span(start, end)
+    return None
 
 
 def translation_evidence(doc: Document, found: Sequence[Credit], settings: LineageSettings) -> list[Evidence]:

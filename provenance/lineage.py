@@ -12,7 +12,8 @@ The steps:
 1. **Direction of each pair.** Signals, each recorded as :class:`Evidence` with a
    signed weight (positive: the first document is the copy): containment asymmetry
    (the contained one is the copy), truncation marks, commentary markers, a credit
-   naming the other document's publisher, stated dates, more complete quote versions,
+   naming the other document's publisher (or signing a writer as an outlet's whose
+   bare byline the other, uncredited page prints: that outlet's own page), stated dates, more complete quote versions,
    encoding damage typical of scrapes. The sum decides; a confidence in [0, 1] grows
    with it; strong evidence on both sides, or too little, leaves the pair undecided.
 2. **External parents.** Piece-level credits (``CNBC:``, ``Source: X``, ``(AP) —``,
@@ -39,7 +40,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from provenance.candidates import cluster_ids
-from provenance.credits import WIRE_AGENCIES, Credit, credits, piece_outlets, translation_evidence
+from provenance.credits import (
+    WIRE_AGENCIES,
+    Credit,
+    bare_byline,
+    credits,
+    piece_outlets,
+    signed_writers,
+    translation_evidence,
+)
 from provenance.metadata import date_floor, mentions_after
 from provenance.model import (
     Document,
@@ -314,6 +323,54 @@ def _date_conflict(early: DocFacts, late: DocFacts, contradiction: tuple[str, Sp
     return out
 
 
+def _publisher(fa: DocFacts, fb: DocFacts, settings: LineageSettings) -> list[Evidence]:
+    """One side credits the outlet the other is: the other identifies itself as that outlet,
+    or prints the bare byline of a writer the first signs as that outlet's."""
+    evidence: list[Evidence] = []
+    for first, second, sign in ((fa, fb, 1), (fb, fa, -1)):
+        matched = sorted({c.outlet for c in first.credits if c.scope == "piece"} & second.self_outlets)
+        if matched:
+            evidence.append(
+                Evidence(
+                    "publisher",
+                    f"{first.doc.id} credits {matched[0]}, and {second.doc.id} identifies itself as {matched[0]}",
+                    sign * settings.weight_credit_match,
+                )
+            )
+        else:
+            evidence.extend(_writer_match(first, second, sign, settings))
+    return evidence
+
+
+def _writer_match(first: DocFacts, second: DocFacts, sign: int, settings: LineageSettings) -> list[Evidence]:
+    """``first`` signs a writer as a newspaper's ("Lucas Shaw, Bloomberg") and ``second``, which
+    credits nobody, carries that writer's byline alone ("Lucas Shaw"): the byline the outlet's
+    own page prints, so ``first`` is the crediting copy.
+
+    News agencies are left out: their own pages carry their dateline, so an uncredited page
+    with an agency writer's byline is a copy whose credit was stripped (as in
+    :func:`_external_outlets`).
+    """
+    if second.piece:
+        return []
+    for writer, credit in signed_writers(first.credits):
+        if credit.outlet in WIRE_AGENCIES:
+            continue
+        line = bare_byline(second.doc, writer)
+        if line is not None:
+            outlet = credit.outlet
+            return [
+                Evidence(
+                    "publisher",
+                    f"{first.doc.id} signs {writer} as {outlet}'s writer (at {_at(first.doc, credit.cue.span)}), "
+                    f"and {second.doc.id} bylines {writer} (at {_at(second.doc, line)}) and credits nobody: "
+                    f"{outlet}'s own page",
+                    sign * settings.weight_writer_match,
+                )
+            ]
+    return []
+
+
 def direction(
     pair: PairScores,
     fa: DocFacts,
@@ -372,16 +429,7 @@ def direction(
                 sign * settings.weight_commentary,
             )
         )
-    for first, second, sign in ((fa, fb, 1), (fb, fa, -1)):
-        matched = sorted({c.outlet for c in first.credits if c.scope == "piece"} & second.self_outlets)
-        if matched:
-            evidence.append(
-                Evidence(
-                    "publisher",
-                    f"{first.doc.id} credits {matched[0]}, and {second.doc.id} identifies itself as {matched[0]}",
-                    sign * settings.weight_credit_match,
-                )
-            )
+    evidence.extend(_publisher(fa, fb, settings))
     if not any(e.kind == "publisher" for e in evidence):
         sign = _signed(bool(fa.piece), bool(fb.piece))
         if sign:

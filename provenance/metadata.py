@@ -8,15 +8,18 @@
 * dateline: ``BEIJING —``, ``Hong Kong (CNN) --``, ``WASHINGTON (AP) —``;
 * outlet cues: credits and attributions naming a news organisation, found by a cue
   grammar (``X reported``, ``according to X``, ``X:`` before a headline, ``(X) —``,
-  ``Source: x``, ``By The Associated Press``, ``said on X's``, copyright lines),
-  where X is a known outlet (:data:`OUTLETS`) or a name shaped like one
-  ("... News", "... Times", "... Post", "... Agency").
+  ``Source: x``, ``By The Associated Press``, ``said on X's``, copyright lines), and the
+  closing credits real pages carry (a writer signed with an outlet "Lucas Shaw,
+  Bloomberg", a sign-off "— Reuters", "Reporting by ... for the X", "This story was
+  originally published by X"), where X is a known outlet (:data:`OUTLETS`) or a name
+  shaped like one ("... News", "... Times", "... Post", "... Agency"); where a person's
+  name could pass for one, only a known outlet or a shaped name after "the" counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from provenance.furniture import has_terminal_punctuation
 from provenance.model import Evidence, Line, Metadata, OutletCue, Segment, Span
@@ -80,6 +83,12 @@ _OUTLET_SHAPE = re.compile(
 # before a full stop, so a name never runs across a sentence boundary ("... Post. Both").
 _WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z](?:[\w&'’-]|\.(?=\w))*)"
 _NAME = rf"{_WORD}(?:[ \t]+(?:of|the|de|del|{_WORD})){{0,5}}"  # one line: never across a break
+# People named in a byline: capitalised words (initials, "O'Neil", "AMIR VERA") and the
+# particles of names, at least two words, joined by "and" or "&"; possessive (never given back).
+_PERSON_WORD = r"[A-Z][\w.'’-]*+"
+PERSONS = rf"{_PERSON_WORD}(?:[ \t]+(?:and|&|de|da|del|der|van|von|la|le|bin|al|{_PERSON_WORD})){{1,9}}+"
+# What a reporting credit line opens with ("Reporting by", "Additional reporting by", "Writing by").
+_CREDIT_WORDS = r"(?:[Rr]eporting|[Ww]riting|[Ee]diting)"
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("credit prefix", re.compile(rf"\n\s*(?P<o>{_NAME})\s*:\s+\S")),  # "\n" for "^", see _AFTER_BREAK
@@ -104,7 +113,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "copyright",
         re.compile(
             r"[©(cC](?:(?<=©)|(?<=\()[cC]\)|(?<=[cC])(?i:opyright))"
-            r"(?i:\s*(?:©\s*)?\d{4}\s+(?P<o>[A-Z][\w.&' -]{1,50}?)(?:[.,]|$))",
+            r"(?i:\s*(?:©\s*)?\d{4}\s+(?:by\s+)?(?P<o>[A-Z][\w.&' -]{1,50}?)(?:[.,]|$))",
             re.MULTILINE,
         ),
     ),
@@ -120,20 +129,60 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "outlet line",
         re.compile(r"\n[ \t]*(?P<o>(?:The )?[A-Z][\w.&'’-]*+(?:[ \t]+[A-Z][\w.&'’-]*+){0,4}+)[ \t]*$", re.MULTILINE),
     ),
+    # A writer's name and the outlet they write for, on a line of their own, at the top
+    # or closing the piece: "Lucas Shaw, Bloomberg", "By Jane Roe and John Doe, Associated
+    # Press", "By Ann Lee | Example Times". At least two capitalised words before the
+    # separator (a person, not one place); a pipe or slash only after "By" (a title bar
+    # reads "Headline | Outlet"). The outlet is read from what follows the separator,
+    # see _signed_outlet. Word runs are possessive, so a line is tried once per start.
+    (
+        "signed byline",
+        re.compile(
+            rf"\n[ \t]*(?:By[ \t]+(?:{PERSONS})[ \t]*[,|/]|(?:{PERSONS})[ \t]*,)"
+            r"[ \t]*(?P<o>[A-Z][^\n]{0,80}?)[ \t.]*$",
+            re.MULTILINE,
+        ),
+    ),
+    # "(Reporting by Jane Roe for the Example Times; Editing by John Doe)": the line names
+    # people, and an outlet only when it states one (see _reporting_credits).
+    ("reporting credit", re.compile(rf"\n[ \t]*\(?(?:[A-Z][a-z]+[ \t]+)?{_CREDIT_WORDS}[ \t]+by[ \t][^\n]*")),
+    # "This story was originally published by X", "first appeared in the X", "Republished
+    # with permission from X": the page says whose piece it carries.
+    (
+        "republication notice",
+        re.compile(
+            r"(?:(?:[Oo]riginally|[Ff]irst)[ \t]+(?:published|appeared)|"
+            r"[Rr]epublished(?:[ \t]+with[ \t]+(?:the[ \t]+)?permission)?)"
+            rf"[ \t]+(?:by|in|on|at|from|of)[ \t]+(?P<o>(?:[Tt]he[ \t]+)?{_NAME})"
+        ),
+    ),
 )
+# Cue kinds kept where they stand on a line classified as page furniture.
+_IN_FURNITURE = frozenset({"source line", "copyright", "sign-off", "reporting credit", "republication notice"})
+_AFFILIATION_PARTS = re.compile(r"[ \t]*[,|/][ \t]*")
 # Cue kinds whose captured name must be a known outlet, not just outlet-shaped: a
 # heading such as "Daily Review" alone on a line is not a credit.
 _KNOWN_ONLY = frozenset({"outlet line"})
+# Cue kinds whose name is read by a stricter rule than _outlet_in (which takes any leading
+# part: "Efe Kerem" would be the agency EFE), see _named_outlet and _signed_outlet.
+_STRICT = frozenset({"sign-off", "reporting credit", "republication notice"})
 # Cue kinds that open with a lowercase keyword, which must start a word. (A leading \b
 # in the pattern would stop the regex engine from jumping to the keyword.)
-_KEYWORD_FIRST = frozenset({"according to", "told", "on-air credit"})
+_KEYWORD_FIRST = frozenset({"according to", "told", "on-air credit", "republication notice"})
+# Cue kinds whose pattern opens with an alternation the regex engine would try at every
+# position (a republication notice: 285 µs a news_events page): each match opens a fixed
+# distance before one of its _NEEDS literals (found with str.find), see _literal_matches.
+_AT_LITERAL = frozenset({"republication notice"})
+# Those distances, for single spaces: "rep|ublished", "first a|ppeared", "originally p|ublished".
+# (Each literal looked for costs 2 µs a generated article, stored as UCS-2: "reprinted" is left out.)
+_LITERAL_LEADS = (3, 7, 12)
 # Patterns that open with a line break standing for "^" (a line start): they run on the
 # text after a line break, so the engine jumps from break to break, where "^" under
 # MULTILINE was tried at every position (outlet line 25 against 10 µs a generated
 # article; on a news_events page credit prefix 56 against 37 µs, source line 24
 # against 6, byline 22 against 4). Each search resumes at the last character of the
 # previous match, which may be the break before the next match's line.
-_AFTER_BREAK = frozenset({"credit prefix", "source line", "byline", "outlet line"})
+_AFTER_BREAK = frozenset({"credit prefix", "source line", "byline", "outlet line", "signed byline", "reporting credit"})
 # Text a cue cannot match without, checked before running its pattern: as written for
 # the case-sensitive patterns (a byline needs "By": "by" let it run on 96% of generated
 # articles, "By" on 18%), casefolded for the others (_NEEDS_FOLDED, looked for only
@@ -145,6 +194,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "dateline credit": ("(",),
     "byline": ("By",),
     "on-air credit": ("said on", "said to"),
+    "signed byline": (",", "By"),
+    "reporting credit": ("ing by",),
+    "republication notice": ("ublished", "ppeared"),
 }
 _NEEDS_FOLDED: dict[str, tuple[str, ...]] = {
     "source line": ("source", "via", "originally published", "credit"),
@@ -163,6 +215,20 @@ _REPORTED_LEADS = ("has ", "first ")
 _WORD_CHAR = re.compile(r"\w")
 _NAME_BEFORE = re.compile(rf"(?P<o>{_NAME})\s+\Z")
 _LOOK_BACK = 160
+# A sign-off closing a piece: "— Reuters", "– The Associated Press", "(...) he said. —AFP".
+# A long dash, then the outlet's name up to the end of the line (word runs possessive).
+# It is tried only at dashes right after a line start or a sentence's end, see _sign_offs.
+# ("--" is not looked for: str.find("--") cost 4.5 µs a generated article, stored as UCS-2.)
+_SIGN_OFF = re.compile(
+    r"[—–][ \t]*(?P<o>[A-Z][\w.&'’-]*+(?:[ \t]+[A-Z][\w.&'’-]*+){0,4}+)[ \t]*$", re.MULTILINE
+)
+_SIGN_OFF_DASHES = "—–"
+_SENTENCE_ENDS = frozenset('.!?"”’)')
+_SIGN_OFF_SPACES = 8  # spaces looked through between a sentence's end and the dash
+# Names in a reporting credit line (the first characters of it: people and places, and an
+# outlet where the line states one).
+_CREDIT_NAME = re.compile(_NAME)
+_CREDIT_LINE_CHARS = 400
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -209,18 +275,107 @@ def outlet_cues(clean: str, exclude: Sequence[Span] = ()) -> tuple[OutletCue, ..
     """Every credit or attribution naming an outlet, in text order, de-duplicated."""
     found: dict[tuple[str, str, int], OutletCue] = {}
     for kind, name, span in _cue_matches(clean):
-        if any(e.start <= span.start < e.end for e in exclude) and kind not in ("source line", "copyright"):
+        if any(e.start <= span.start < e.end for e in exclude) and kind not in _IN_FURNITURE:
             continue
         if kind in _KNOWN_ONLY:
             outlet = canonical_outlet(name)  # the whole line must be the name
             outlet = outlet if outlet in OUTLETS else None
+        elif kind == "signed byline":
+            outlet = _signed_outlet(name)
+        elif kind in _STRICT:
+            outlet = _named_outlet(name)
         else:
             outlet = _outlet_in(name)
         if outlet is None:
             continue
         text = span.slice(clean).strip()
         found.setdefault((outlet, kind, span.start), OutletCue(outlet, kind, text, span))
-    return tuple(sorted(found.values(), key=lambda c: (c.span.start, c.kind, c.outlet)))
+    cues = sorted(found.values(), key=lambda c: (c.span.start, c.kind, c.outlet))
+    # "Originally published by X" opening a line is a source line already: one credit, not two.
+    sources = [c for c in cues if c.kind == "source line"]
+    if sources:
+        cues = [c for c in cues if c.kind != "republication notice" or not _within(c, sources)]
+    return tuple(cues)
+
+
+def _within(cue: OutletCue, others: Sequence[OutletCue]) -> bool:
+    return any(o.outlet == cue.outlet and o.span.start <= cue.span.start < o.span.end for o in others)
+
+
+def _leading_known(words: Sequence[str]) -> tuple[str, int] | None:
+    """The gazetteer outlet the longest leading part of ``words`` names, and that part's length.
+
+    A short name counts only as the outlet writes it ("AP", "dpa"), not as a person's
+    first name ("Efe", "Ft.").
+
+    >>> _leading_known(["CNN", "Supreme", "Court", "Reporter"]), _leading_known(["Efe", "Kerem"])
+    (('CNN', 1), None)
+    """
+    for size in range(len(words), 0, -1):
+        name = " ".join(words[:size])
+        outlet = canonical_outlet(name)
+        if outlet in OUTLETS and outlet is not None:
+            bare = name.strip(".,;:'’")
+            if len(bare) > 3 or bare.isupper() or bare == outlet:
+                return outlet, size
+    return None
+
+
+def _named_outlet(name: str) -> str | None:
+    """The outlet a sign-off, a reporting credit or a republication notice names, read strictly.
+
+    A gazetteer outlet, alone or followed by words such as "TV" or "News" ("Reuters TV");
+    an outlet-shaped name only after "the" (a person's name never takes it) or of three
+    words or more ("Kaiser Health News"): "Emily Post" and "Tom Herald" are people.
+
+    >>> _named_outlet("Reuters TV"), _named_outlet("The Kyiv Independent"), _named_outlet("Emily Post")
+    ('Reuters', 'Kyiv Independent', None)
+    >>> _named_outlet("AP's Jane Roe"), _named_outlet("Efe Kerem")
+    ('AP', None)
+    """
+    words = name.split()
+    article = bool(words) and words[0] in ("The", "the")
+    words = words[1:] if article else words
+    for i, word in enumerate(words):
+        if word.endswith(("'s", "’s", "'", "’")):  # "AP's Jane Roe": the possessor
+            words = words[: i + 1]
+            words[-1] = _POSSESSIVE_END.sub("", word).rstrip("'’")
+            break
+    known = _leading_known(words)
+    if known is not None and all(_OUTLET_SHAPE.fullmatch(w) for w in words[known[1] :]):
+        return known[0]
+    whole = canonical_outlet(" ".join(words)) if words else None
+    if whole is not None and whole not in OUTLETS and (article or len(words) >= 3):
+        return whole
+    return None
+
+
+def _signed_outlet(affiliation: str) -> str | None:
+    """The outlet of a signed byline, from what follows the writer's name.
+
+    Each part (split at commas, pipes, slashes): a gazetteer outlet leading it ("CNN
+    Supreme Court Reporter"), else the whole part when it ends like an outlet's name
+    ("Houston Chronicle", "The Kyiv Independent"); "Senior Writer" or "Independent
+    Senator" name no outlet.
+
+    >>> _signed_outlet("CNN Supreme Court Reporter"), _signed_outlet("Senior Writer, Houston Chronicle")
+    ('CNN', 'Houston Chronicle')
+    >>> _signed_outlet("Independent Senator"), _signed_outlet("Etiquette Columnist")
+    (None, None)
+    """
+    for part in _AFFILIATION_PARTS.split(affiliation):
+        words = part.split()
+        if words[:1] == ["The"]:
+            words = words[1:]
+        if not words:
+            continue
+        known = _leading_known(words)
+        if known is not None:
+            return known[0]
+        whole = canonical_outlet(" ".join(words))
+        if whole is not None and _OUTLET_SHAPE.fullmatch(words[-1].strip(".,;:")):
+            return whole
+    return None
 
 
 def _folded_view(clean: str) -> str:
@@ -255,7 +410,8 @@ def _cue_matches(clean: str) -> Iterator[tuple[str, str, Span]]:
     """
     after_break = ""
     for kind, pattern in _CUES:
-        if kind in _NEEDS and not any(literal in clean for literal in _NEEDS[kind]):
+        # (a kind matched at its literals looks for them itself: no scan for them first)
+        if kind in _NEEDS and kind not in _AT_LITERAL and not any(literal in clean for literal in _NEEDS[kind]):
             continue
         if kind in _AFTER_BREAK:  # the match opens with the break before its line
             after_break = after_break or "\n" + clean
@@ -264,10 +420,20 @@ def _cue_matches(clean: str) -> Iterator[tuple[str, str, Span]]:
                 folded = _folded_view(clean)
                 if not any(literal in folded for literal in _NEEDS_FOLDED[kind]):
                     continue
+            if kind == "reporting credit":
+                for match in found:
+                    yield from _reporting_credits(clean, match.start(), match.end() - 1)
+                continue
             for match in found:
                 yield kind, match.group("o"), Span(match.start(), match.end() - 1)
             continue
-        for match in _copyright_matches(pattern, clean) if kind == "copyright" else pattern.finditer(clean):
+        if kind == "copyright":
+            matches: Iterable[re.Match[str]] = _copyright_matches(pattern, clean)
+        elif kind in _AT_LITERAL:
+            matches = _literal_matches(pattern, clean, _NEEDS[kind])
+        else:
+            matches = pattern.finditer(clean)
+        for match in matches:
             if kind in _KEYWORD_FIRST and match.start() > 0 and clean[match.start() - 1].isalnum():
                 continue
             yield kind, match.group("o"), Span(match.start(), match.end())
@@ -275,6 +441,55 @@ def _cue_matches(clean: str) -> Iterator[tuple[str, str, Span]]:
         name = _NAME_BEFORE.search(clean, max(0, start - _LOOK_BACK), start)
         if name is not None:
             yield "reported", name.group("o"), Span(name.start(), end)
+    yield from _sign_offs(clean)
+
+
+def _reporting_credits(clean: str, start: int, end: int) -> Iterator[tuple[str, str, Span]]:
+    """The outlets a reporting credit line states, each with the line as its span.
+
+    The line names people ("Reporting by Jane Roe in Paris; Editing by John Doe"): a
+    name counts only when :func:`_named_outlet` reads an outlet in it (with "the" before
+    it when it is not a gazetteer outlet), so no outlet is made of a person's name.
+
+    >>> text = "Body.\\n(Reporting by Jane Roe for the Example Times and Reuters TV; Editing by Tom Post)"
+    >>> [(name, span.slice(text)[:13]) for _, name, span in _reporting_credits(text, 6, len(text))]
+    [('The Example Times', '(Reporting by'), ('Reuters TV', '(Reporting by')]
+    """
+    while start < end and clean[start] in " \t":
+        start += 1
+    line = clean[start : min(end, start + _CREDIT_LINE_CHARS)]
+    span = Span(start, end)
+    for match in _CREDIT_NAME.finditer(line):
+        name = match.group()
+        if line.endswith(("the ", "The "), 0, match.start()):
+            name = "The " + name
+        if _named_outlet(name) is not None:
+            yield "reporting credit", name, span
+
+
+def _sign_offs(clean: str) -> Iterator[tuple[str, str, Span]]:
+    """Sign-offs (:data:`_SIGN_OFF`) naming an outlet: a long dash opening a line or after a
+    sentence's end, then the name up to the end of the line.
+
+    Long dashes are found with ``str.find``; the pattern runs only where a sign-off can open.
+
+    >>> [(name, span.slice(t)) for t in ["He left.\\n\\n— Reuters", "It ended. —The Kyiv Independent\\nNext"]
+    ...  for _, name, span in _sign_offs(t)]
+    [('Reuters', '— Reuters'), ('The Kyiv Independent', '—The Kyiv Independent')]
+    """
+    for at in positions_of(clean, _SIGN_OFF_DASHES):
+        after = clean[at + 1 : at + 2]
+        if after.isalnum() and not after.isupper():
+            continue  # a range ("2018–2019") or a dash inside a sentence
+        before = at - 1
+        while before >= 0 and at - before <= _SIGN_OFF_SPACES and clean[before] in " \t":
+            before -= 1
+        line_start = before < 0 or clean[before] == "\n"
+        if not line_start and clean[before] not in _SENTENCE_ENDS:
+            continue
+        match = _SIGN_OFF.match(clean, at)
+        if match is not None:
+            yield "sign-off", match.group("o"), Span(at, match.end())
 
 
 def _copyright_matches(pattern: re.Pattern[str], clean: str) -> list[re.Match[str]]:
@@ -306,6 +521,42 @@ def _copyright_matches(pattern: re.Pattern[str], clean: str) -> list[re.Match[st
             found.append(match)
             resume = match.end()  # never empty: the pattern needs a year and a name
     return found
+
+
+def _literal_matches(pattern: re.Pattern[str], clean: str, literals: Sequence[str]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(clean)`` finds for a pattern whose matches open a fixed distance
+    (:data:`_LITERAL_LEADS`) before one of ``literals`` (see :data:`_AT_LITERAL`), tried only there.
+
+    "published" stands in many pages ("Published 10:31 am"): three failed ``match`` calls
+    each, where the pattern searched every position.
+
+    >>> pattern = dict(_CUES)["republication notice"]
+    >>> text = "First appeared in the Daily Post. It was first published by The Example Times, republished from CNN."
+    >>> found = _literal_matches(pattern, text, _NEEDS["republication notice"])
+    >>> [m.span() for m in found] == [m.span() for m in pattern.finditer(text)], len(found)
+    (True, 3)
+    """
+    found: list[re.Match[str]] = []
+    at_literal = [at for literal in literals if literal in clean for at in _find_all(clean, literal)]
+    if not at_literal:
+        return found
+    starts = sorted({at - lead for at in at_literal for lead in _LITERAL_LEADS if at >= lead})
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        match = pattern.match(clean, start)
+        if match is not None:
+            found.append(match)
+            resume = match.end()
+    return found
+
+
+def _find_all(text: str, literal: str) -> Iterator[int]:
+    at = text.find(literal)
+    while at >= 0:
+        yield at
+        at = text.find(literal, at + 1)
 
 
 def _after_break(pattern: re.Pattern[str], after_break: str) -> list[re.Match[str]]:
@@ -629,6 +880,7 @@ def extract(
 
 __all__ = [
     "OUTLETS",
+    "PERSONS",
     "canonical_outlet",
     "date_floor",
     "extract",

@@ -518,6 +518,10 @@ class LineageSettings(_Checked):
     # One side credits an outlet the other identifies itself as (masthead, copyright).
     weight_credit_match: float = weight(1.0)
     """weight of one side crediting the outlet the other identifies itself as"""
+    # "Lucas Shaw, Bloomberg" on one page, "Lucas Shaw" alone on the other, which credits nobody:
+    # the byline the outlet's own page prints.
+    weight_writer_match: float = weight(1.0)
+    """weight of one side signing a writer as an outlet's and the other carrying that writer's bare byline"""
     # One side credits an outlet for the piece, the other carries it without any credit.
     weight_credit_claim: float = weight(0.4)
     """weight of one side crediting an outlet for the piece while the other credits nobody"""

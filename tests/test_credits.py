@@ -49,6 +49,21 @@ BODY = (
         ),
         (BODY + "“It is a good day,” the chairman told NBC News after the vote.", [("NBC News", "fact")]),
         (BODY + "Example Times reported the story first.", [("Example Times", "piece")]),
+        # closing credits credit the piece as a byline at the top does
+        ("Budget passes\n\n" + BODY + "Dana Whitfield, Harbour Gazette", [("Harbour Gazette", "piece")]),
+        ("Budget passes\n\n" + BODY + "— Reuters", [("Reuters", "piece")]),
+        ("Budget passes\n\n" + BODY + "(Reporting by Tim Berg for Reuters; Editing by Jo Ray)", [("Reuters", "piece")]),
+        ("Budget passes\n\n" + BODY + "(Reporting by Tim Berg; Editing by Jo Ray)", []),
+        ("Budget passes\n\n" + BODY + "This story was originally published by Bloomberg.", [("Bloomberg", "piece")]),
+        # a syndication service's copyright is the piece it licenses, not the page's own footer
+        ("Budget passes\n\n" + BODY + "Copyright 2021 by CNN NewSource. All rights reserved.", [("CNN", "piece")]),
+        ("Budget passes\n\n" + BODY + "The-CNN-Wire ™ & © 2021 Cable News Network, Inc.", [("CNN", "piece")]),
+        (
+            "Budget passes\n\n" + BODY + "Copyright 2021 by Example Times. All rights reserved.",
+            [("Example Times", "self")],
+        ),
+        # ... and an outlet named "... Wire" is no syndication service
+        ("Budget passes\n\n" + BODY + "© 2021 Harbour Wire. All rights reserved.", [("Harbour Wire", "self")]),
         (BODY, []),
     ],
 )

@@ -174,6 +174,59 @@ def test_credit_naming_a_corpus_document_publisher_points_to_it() -> None:
     assert any(e.kind == "publisher" for e in found["copy"].evidence)
 
 
+def _own_page_and_copy(own: Document, copy: Document):  # type: ignore[no-untyped-def]
+    # The copy adds page furniture of its own, so more of the own page is found in it than the
+    # other way round: containment alone calls the own page the copy.
+    return infer_lineage(
+        [own, copy],
+        [pair("own", "copy", 0.9, 0.7)],
+        [copied("own", "copy", 0.9, 0.7)],
+        [comp("own", 0.1, copy=0.9), C("copy", 0.3, (Share("own", 0.7),))],
+        S,
+    )
+
+
+def test_closing_byline_tells_the_outlets_own_page_from_a_crediting_copy() -> None:
+    # The outlet's page bylines its writer and credits nobody; the copy signs the same writer
+    # with the outlet's name at the end ("Dana Whitfield, Harbour Gazette").
+    own = doc("own", "Port traffic rises", "Dana Whitfield", *BODY)
+    copy = doc("copy", "Port traffic rises", "Latest videos", *BODY, "Dana Whitfield, Harbour Gazette")
+    edges, relations = _own_page_and_copy(own, copy)
+    found = by_doc(edges)
+    assert (found["own"].role, found["own"].parent) == ("original", None)
+    assert found["copy"].parent == "own"
+    publisher = [e for e in found["copy"].evidence if e.kind == "publisher"]
+    assert publisher and "Dana Whitfield" in publisher[0].detail and "Harbour Gazette" in publisher[0].detail
+    assert (relations[0].derived, relations[0].source) == ("copy", "own")
+
+
+def test_closing_sign_off_credits_the_outlets_own_page() -> None:
+    own = doc("own", "Port traffic rises", *BODY, "© 2021 Harbour Gazette. All rights reserved.")
+    copy = doc("copy", "Port traffic rises", "Latest videos", *BODY, "— The Harbour Gazette")
+    edges, _ = _own_page_and_copy(own, copy)
+    found = by_doc(edges)
+    assert (found["own"].role, found["copy"].parent) == ("original", "own")
+    assert any(e.kind == "publisher" for e in found["copy"].evidence)
+
+
+def test_without_a_closing_credit_containment_decides() -> None:
+    # The same pages without the copy's closing byline: nothing tells the own page apart.
+    own = doc("own", "Port traffic rises", "Dana Whitfield", *BODY)
+    copy = doc("copy", "Port traffic rises", "Latest videos", *BODY, "Dana Whitfield")
+    edges, _ = _own_page_and_copy(own, copy)
+    assert by_doc(edges)["own"].parent == "copy"
+
+
+def test_a_news_agency_writer_on_an_uncredited_page_is_no_own_page() -> None:
+    # An agency's own pages carry its dateline: an uncredited page with its writer's byline is
+    # a copy whose credit was stripped, and the two are siblings under the agency.
+    own = doc("own", "Port traffic rises", "Dana Whitfield", *BODY)
+    copy = doc("copy", "Port traffic rises", "Latest videos", *BODY, "Dana Whitfield, Associated Press")
+    edges, _ = _own_page_and_copy(own, copy)
+    found = by_doc(edges)
+    assert found["copy"].parent == found["own"].parent == "external:AP"
+
+
 def test_attributed_rewrite_and_translation_have_outside_parents() -> None:
     rewrite = doc(
         "rewrite",

@@ -82,10 +82,75 @@ def test_datelines(text: str, dateline: str | None) -> None:
         ("The deal is done, the Kyiv Independent reported.", [("Kyiv Independent", "reported")]),
         ("The deal is done, according to Angela Stent.", []),
         ("Summary: the deal is done.", []),
+        # closing credits: a writer signed with an outlet, a sign-off, a reporting credit
+        # stating an outlet, a republication notice, a syndication service's copyright
+        ("Body.\n\nDana Whitfield, Harbour Gazette", [("Harbour Gazette", "signed byline")]),
+        ("By OLA NWOSU and Tim Berg, Associated Press\n\nBody.", [("AP", "signed byline")]),
+        ("By Ana de Souza, CNN Business Reporter\n\nBody.", [("CNN", "signed byline")]),
+        ("By Ann Lee | Example Times\n\nBody.", [("Example Times", "signed byline")]),
+        ("It closed. — Reuters", [("Reuters", "sign-off")]),
+        ("It closed.\n\n– The Harbour Gazette", [("Harbour Gazette", "sign-off")]),
+        (
+            "(Reporting by Dana Whitfield for the Harbour Gazette; Editing by Tim Berg)",
+            [("Harbour Gazette", "reporting credit")],
+        ),
+        ("Additional reporting by Reuters TV in Paris", [("Reuters", "reporting credit")]),
+        ("This story was originally published by The Harbour Gazette.", [("Harbour Gazette", "republication notice")]),
+        ("It first appeared in the Kyiv Independent.", [("Kyiv Independent", "republication notice")]),
+        ("Copyright 2018 by CNN NewSource. All rights reserved.", [("CNN", "copyright")]),
+        # ... and what is not one: people only, a person's name with an outlet-like word, a
+        # title bar, a quoted tweet's signature, a date after "originally published"
+        ("(Reporting by Dana Whitfield in Paris; Editing by Tim Berg)", []),
+        ("Reporting by Efe Kerem; editing by Tom Post", []),
+        ("Body.\n\nEmily Post, Etiquette Columnist", []),
+        ("Body.\n\nJo Ray, Independent Senator", []),
+        ("Body.\n\nDana Whitfield", []),
+        ("Port traffic rises | Harbour Gazette\n\nBody.", []),
+        ("It closed.\n\n— Emily Post", []),
+        ("— Ari Vance (@arivance) May 30, 2019", []),
+        ("The 2018–2019 season ended — Reuters reported nothing.", [("Reuters", "reported")]),
+        ("Originally published May 30 at 10:25 p.m. PT.", []),
+        ("It was first published on Monday by a blog.", []),
     ],
 )
 def test_outlet_cues(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(c.outlet, c.kind) for c in outlet_cues(text)] == expected
+
+
+def test_closing_credits_carry_raw_offsets() -> None:
+    # Repairs (line endings, doubled spaces) make clean and raw offsets differ: each cue's
+    # span maps back to its text in the file.
+    from provenance.api import document_from_text
+
+    raw = (
+        "Port  traffic rises\r\n\r\nBy Dana Whitfield, Harbour Gazette\r\n\r\nThe port grew.  It was busy.\r\n\r\n"
+        "(Reporting by Tim Berg for the Harbour Gazette; Editing by Jo Ray)\r\n\r\n"
+        "This story was originally published by The Harbour Gazette.\r\n\r\n— Reuters\r\n"
+    )
+    doc = document_from_text(raw)
+    cues = {c.kind: c for c in doc.metadata.outlet_cues}
+    assert set(cues) == {"signed byline", "reporting credit", "republication notice", "sign-off"}
+    assert doc.raw != doc.clean
+    for cue in cues.values():
+        assert doc.raw_span(cue.span).slice(doc.raw).strip() == cue.text
+    assert doc.raw_span(cues["sign-off"].span).slice(doc.raw) == "— Reuters"
+
+
+def test_closing_credit_patterns_stay_linear() -> None:
+    # Hostile lines: long runs of names, dashes and credit words end each match early.
+    import time
+
+    texts = [
+        "\n" + "Ann Lee " * 20000 + ", CNN",
+        "By " + "Ann " * 20000,
+        ". —A" * 20000,
+        "\n(Reporting by " + "Ann Lee and " * 5000,
+        "originally published by " + "Ann " * 20000,
+    ]
+    for text in texts:
+        start = time.perf_counter()
+        outlet_cues(text)
+        assert time.perf_counter() - start < 1.0
 
 
 def test_canonical_outlets() -> None:
