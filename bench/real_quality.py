@@ -43,6 +43,8 @@ class Judged:
     recall_part: float
     negatives_in_one_cluster: int
     negatives_in_one_piece: int
+    direction_right: int
+    direction_judged: int
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,31 @@ def judged(analysis: Analysis, folder: Path) -> Judged:
         recall_part=recall("part"),
         negatives_in_one_cluster=max(together.values(), default=0),
         negatives_in_one_piece=max(_pieces_holding(analysis, rows).values(), default=0),
+        direction_right=sum(1 for r in rows if r["direction"] in DIRECTED and _direction_right(analysis, r)),
+        direction_judged=sum(1 for r in rows if r["direction"] in DIRECTED),
     )
+
+
+DIRECTED = frozenset({"A_from_B", "B_from_A", "common"})
+
+
+def _direction_right(analysis: Analysis, row: dict[str, str]) -> bool:
+    """Whether the analysis orders a judged pair as its readers did: the derived side named, or
+    (``common``) both documents under the credited outlet."""
+    a, b = row["doc_a"], row["doc_b"]
+    if row["direction"] == "common":
+        parents = {e.doc: e.parent or "" for e in analysis.lineage}
+        outlet = row["source"].casefold()
+        return bool(outlet) and all(
+            parents.get(d, "").startswith("external:") and outlet in parents.get(d, "").casefold() for d in (a, b)
+        )
+    derived = a if row["direction"] == "A_from_B" else b
+    relation = next((r for r in analysis.relations if {r.a, r.b} == {a, b}), None)
+    if relation is not None and relation.derived is not None:
+        return relation.derived == derived
+    edges = {e.doc: e for e in analysis.lineage}
+    source = b if derived == a else a
+    return edges[derived].parent == source if derived in edges else False
 
 
 def _pieces_holding(analysis: Analysis, rows: Sequence[dict[str, str]]) -> Counter[str]:
@@ -165,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"news_events_dev judged pairs: precision {j.precision:.3f} of {j.reported} reported "
         f"(false: {dict(sorted(j.false_positives.items()))}); recall full {j.recall_full:.3f}, "
         f"part {j.recall_part:.3f}; judged negatives in one cluster: {j.negatives_in_one_cluster}, in one piece: "
-        f"{j.negatives_in_one_piece}"
+        f"{j.negatives_in_one_piece}; direction right for {j.direction_right} of {j.direction_judged} judged pairs"
     )
     urdu = args.eval / "counter_dev"
     c = counter(analyze([urdu / "docs"], settings), urdu)
