@@ -11,6 +11,7 @@ import pytest
 from provenance import analyze
 from provenance.cli import main
 from tests.conftest import copy_seeds, git, init_repo
+from tests.texts import FESTIVAL
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_000 = "000_3a0f44c342259dfd"
@@ -32,24 +33,6 @@ The council also agreed to extend the opening hours of the swimming pool during 
 to plant two hundred trees along the river path, a project that volunteers have promised to help with.
 """
 
-FESTIVAL = """Harbour festival draws record crowds despite the rain
-
-July 14, 2024
-
-PORT ELLIS — More than forty thousand visitors came to the harbour festival over the weekend, organisers
-said on Monday, the largest number since the event began in 1987. Fishing boats decorated with flags
-paraded past the old lighthouse while brass bands played on the quay.
-
-Stallholders said they had sold out of smoked mackerel by Saturday afternoon. “People came in raincoats
-and stayed until midnight,” said Tom Avery, who has run a seafood stall at the festival for twenty years.
-
-Next year the festival will add a rowing race between the neighbouring villages, the mayor announced,
-and a new footbridge should make it easier to reach the quay from the railway station.
-
-Local hotels reported that every room had been booked for the three nights of the festival, and the
-ferry company added two late crossings on Saturday to carry visitors back to the islands after the
-fireworks, which were launched from a barge anchored in the middle of the bay.
-"""
 
 FURNITURE_TOP = "Home | World | Politics | Business\nListen to this article\nShare this story\n\n"
 FURNITURE_BOTTOM = "\n\nRead more\nLeave a comment\nSubscribe to our newsletter\n© 2024 The Daily Planet\n"

@@ -23,6 +23,7 @@ from provenance.model import Analysis, PairRelation
 from provenance.settings import Settings
 from provenance.text import matching_key, matching_keys, tokens
 from tests.conftest import git, init_repo
+from tests.texts import FESTIVAL
 
 ARTICLE = """Town council approves budget for a new public library
 
@@ -46,24 +47,6 @@ and maps donated by families who have lived in Riverton for generations. “This
 us, and it will stand for a hundred years,” he said after the vote, which passed by five votes to two.
 """
 
-OTHER = """Harbour festival draws record crowds despite the rain
-
-July 14, 2024
-
-PORT ELLIS — More than forty thousand visitors came to the harbour festival over the weekend, organisers
-said on Monday, the largest number since the event began in 1987. Fishing boats decorated with flags
-paraded past the old lighthouse while brass bands played on the quay.
-
-Stallholders said they had sold out of smoked mackerel by Saturday afternoon. “People came in raincoats
-and stayed until midnight,” said Tom Avery, who has run a seafood stall at the festival for twenty years.
-
-Next year the festival will add a rowing race between the neighbouring villages, the mayor announced,
-and a new footbridge should make it easier to reach the quay from the railway station.
-
-Local hotels reported that every room had been booked for the three nights of the festival, and the
-ferry company added two late crossings on Saturday to carry visitors back to the islands after the
-fireworks, which were launched from a barge anchored in the middle of the bay.
-"""
 
 RUSSIAN = """Городской совет утвердил бюджет новой библиотеки
 
@@ -133,7 +116,7 @@ def _identical(analysis: Analysis, a: str, b: str) -> bool:
 
 @pytest.mark.parametrize("name", list(DISGUISES))
 def test_analyze_pairs_a_disguised_copy_with_its_source(name: str, tmp_path: Path) -> None:
-    analysis = _analyze(tmp_path, {"source": ARTICLE, "copy": DISGUISES[name](ARTICLE), "other": OTHER})
+    analysis = _analyze(tmp_path, {"source": ARTICLE, "copy": DISGUISES[name](ARTICLE), "other": FESTIVAL})
     if _identical(analysis, "copy", "source"):
         # Undone to the same text: one group, the copy a full republication of its head.
         assert analysis.pairs == (), name
@@ -162,7 +145,7 @@ def corpus_repo(tmp_path: Path) -> Path:
     corpus = tmp_path / "repo" / "corpus"
     corpus.mkdir(parents=True)
     (corpus / "library.txt").write_text(ARTICLE, encoding="utf-8")
-    (corpus / "festival.txt").write_text(OTHER, encoding="utf-8")
+    (corpus / "festival.txt").write_text(FESTIVAL, encoding="utf-8")
     return init_repo(tmp_path / "repo")
 
 
@@ -180,14 +163,14 @@ def test_check_fails_a_disguised_copy(name: str, corpus_repo: Path, capsys: pyte
 
 
 def test_different_articles_stay_unrelated_after_folding(tmp_path: Path) -> None:
-    disguised = DISGUISES["cyrillic o and e"](OTHER)
+    disguised = DISGUISES["cyrillic o and e"](FESTIVAL)
     analysis = _analyze(tmp_path, {"library": DISGUISES["leetspeak"](ARTICLE), "festival": disguised})
     assert analysis.pairs == ()
 
 
 def test_a_russian_article_pairs_with_its_copy_and_keys_as_russian(tmp_path: Path) -> None:
     copy = RUSSIAN.replace("библиотеки", "библиотеки").replace("\n\n", "\n\n\u200b", 2)
-    analysis = _analyze(tmp_path, {"source": RUSSIAN, "copy": copy, "other": OTHER})
+    analysis = _analyze(tmp_path, {"source": RUSSIAN, "copy": copy, "other": FESTIVAL})
     linked = [(p.a, p.b) for p in analysis.pairs] == [("copy", "source")]
     assert linked or _identical(analysis, "copy", "source")
     assert tokens("Москва и Пекин") == ["москва", "и", "пекин"]  # genuine Cyrillic is not latinised

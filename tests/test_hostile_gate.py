@@ -29,28 +29,11 @@ from provenance.report.check import render_github, render_junit
 from provenance.report.escape import visible
 from provenance.report.workbook import render_csv, render_workbook
 from tests.conftest import ROOT, SEEDS, copy_seeds, git, init_repo
+from tests.texts import FESTIVAL
 
 SEED_000 = "000_3a0f44c342259dfd"
 SEED_004 = "004_764842f75cb87e49"
 
-FESTIVAL = """Harbour festival draws record crowds despite the rain
-
-July 14, 2024
-
-PORT ELLIS — More than forty thousand visitors came to the harbour festival over the weekend, organisers
-said on Monday, the largest number since the event began in 1987. Fishing boats decorated with flags
-paraded past the old lighthouse while brass bands played on the quay.
-
-Stallholders said they had sold out of smoked mackerel by Saturday afternoon. “People came in raincoats
-and stayed until midnight,” said Tom Avery, who has run a seafood stall at the festival for twenty years.
-
-Next year the festival will add a rowing race between the neighbouring villages, the mayor announced,
-and a new footbridge should make it easier to reach the quay from the railway station.
-
-Local hotels reported that every room had been booked for the three nights of the festival, and the
-ferry company added two late crossings on Saturday to carry visitors back to the islands after the
-fireworks, which were launched from a barge anchored in the middle of the bay.
-"""
 
 LIBRARY = """Town council approves budget for a new public library
 
