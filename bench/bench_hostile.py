@@ -26,18 +26,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bench.bench_scale import _Sampler, warm
+from bench.bench_scale import sampled, warm
 from bench.stock_corpus import MSRP, Chain, generate, sentences
 
 ROOT = Path(tempfile.gettempdir()) / "provenance-hostile"
@@ -69,15 +66,7 @@ def run(case: str, docs: Path, jobs: int) -> Outcome:
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "provenance", "analyze", str(docs), "--out", out, "--quiet"]
         command += ["--jobs", str(jobs), "--format", "md,json"]
-        start = time.perf_counter()
-        process = subprocess.Popen(command)
-        sampler = _Sampler(process.pid)
-        thread = threading.Thread(target=sampler.run, daemon=True)
-        thread.start()
-        code = process.wait()
-        wall = time.perf_counter() - start
-        sampler.stop.set()
-        thread.join()
+        code, wall, peak = sampled(command)
         if code:
             raise SystemExit(f"{case}: provenance analyze exited with {code}")
         report = Path(out) / "provenance.json"
@@ -87,7 +76,7 @@ def run(case: str, docs: Path, jobs: int) -> Outcome:
             case,
             len(data["documents"]),
             wall,
-            sampler.peak,
+            peak,
             len(data["pairs"]),
             len(data["passages"]),
             len(data["quotes"]),

@@ -97,6 +97,20 @@ class _Sampler:
             self.stop.wait(0.5)
 
 
+def sampled(command: list[str], cwd: Path | None = None) -> tuple[int, float, float]:
+    """Run ``command``: its exit code, wall seconds and its process tree's peak PSS (MiB), sampled."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd)
+    sampler = _Sampler(process.pid)
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    thread.start()
+    code = process.wait()
+    wall = time.perf_counter() - start
+    sampler.stop.set()
+    thread.join()
+    return code, wall, sampler.peak
+
+
 # --- one run in a child process -----------------------------------------------------------------
 
 
@@ -190,15 +204,7 @@ def run(corpus: Path, jobs: int, engine: str, label: str) -> Run:
     print(f"{label}: read {files:,} files into the page cache first ({seconds:.1f} s)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "bench.bench_scale", "--child", str(corpus / "docs"), tmp, str(jobs), engine]
-        start = time.perf_counter()
-        process = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent)
-        sampler = _Sampler(process.pid)
-        thread = threading.Thread(target=sampler.run, daemon=True)
-        thread.start()
-        code = process.wait()
-        wall = time.perf_counter() - start
-        sampler.stop.set()
-        thread.join()
+        code, wall, peak = sampled(cmd, cwd=Path(__file__).resolve().parent.parent)
         if code:
             raise SystemExit(f"{label}: the analysis exited with {code}")
         stats = json.loads((Path(tmp) / "stats.json").read_text(encoding="utf-8"))
@@ -207,7 +213,7 @@ def run(corpus: Path, jobs: int, engine: str, label: str) -> Run:
         reports = (hashlib.sha256(data).digest(), hashlib.sha256(markdown).digest())
     recall, precision = quality(json.loads(data), corpus / "truth.json")
     return Run(
-        label, stats["documents"], wall, stats["cpu"], sampler.peak, stats["timings"], stats["wall"],
+        label, stats["documents"], wall, stats["cpu"], peak, stats["timings"], stats["wall"],
         recall, precision, reports, (stats["main_rss_analysis"], stats["main_rss"]),
     )  # fmt: skip
 
