@@ -219,9 +219,7 @@ _LOOK_BACK = 160
 # A long dash, then the outlet's name up to the end of the line (word runs possessive).
 # It is tried only at dashes right after a line start or a sentence's end, see _sign_offs.
 # ("--" is not looked for: str.find("--") cost 4.5 µs a generated article, stored as UCS-2.)
-_SIGN_OFF = re.compile(
-    r"[—–][ \t]*(?P<o>[A-Z][\w.&'’-]*+(?:[ \t]+[A-Z][\w.&'’-]*+){0,4}+)[ \t]*$", re.MULTILINE
-)
+_SIGN_OFF = re.compile(r"[—–][ \t]*(?P<o>[A-Z][\w.&'’-]*+(?:[ \t]+[A-Z][\w.&'’-]*+){0,4}+)[ \t]*$", re.MULTILINE)
 _SIGN_OFF_DASHES = "—–"
 _SENTENCE_ENDS = frozenset('.!?"”’)')
 _SIGN_OFF_SPACES = 8  # spaces looked through between a sentence's end and the dash
@@ -511,16 +509,7 @@ def _copyright_matches(pattern: re.Pattern[str], clean: str) -> list[re.Match[st
     starts = positions_of(clean, _COPYRIGHT_OPENINGS)
     starts.extend(at - 3 for at in positions_of(clean, _COPYRIGHT_Y) if at >= 3 and clean[at - 3] in _COPYRIGHT_C)
     starts.sort()
-    found: list[re.Match[str]] = []
-    resume = 0  # where the last match ended: finditer looks on from there
-    for start in starts:
-        if start < resume:
-            continue
-        match = pattern.match(clean, start)
-        if match is not None:
-            found.append(match)
-            resume = match.end()  # never empty: the pattern needs a year and a name
-    return found
+    return _matches_at(pattern, clean, starts)
 
 
 def _literal_matches(pattern: re.Pattern[str], clean: str, literals: Sequence[str]) -> list[re.Match[str]]:
@@ -536,11 +525,18 @@ def _literal_matches(pattern: re.Pattern[str], clean: str, literals: Sequence[st
     >>> [m.span() for m in found] == [m.span() for m in pattern.finditer(text)], len(found)
     (True, 3)
     """
-    found: list[re.Match[str]] = []
     at_literal = [at for literal in literals if literal in clean for at in _find_all(clean, literal)]
     if not at_literal:
-        return found
-    starts = sorted({at - lead for at in at_literal for lead in _LITERAL_LEADS if at >= lead})
+        return []
+    return _matches_at(
+        pattern, clean, sorted({at - lead for at in at_literal for lead in _LITERAL_LEADS if at >= lead})
+    )
+
+
+def _matches_at(pattern: re.Pattern[str], clean: str, starts: Sequence[int]) -> list[re.Match[str]]:
+    """``pattern`` matched at each of the sorted ``starts``, resuming where the last match ended
+    as ``finditer`` does (the patterns never match empty text)."""
+    found: list[re.Match[str]] = []
     resume = 0
     for start in starts:
         if start < resume:
