@@ -619,11 +619,7 @@ def bigram_pairs(
     indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
     params = fingerprints[0].params
     starts = ends - sizes
-    rows = np.zeros((0, settings.bigram_perm), dtype=np.uint32)
-    if indexed.size:  # signed in parts, so the parent holds one part's temporaries at a time
-        parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
-        signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
-        rows = np.concatenate([signatures(part, settings.bigram_perm, params.seed) for part in signed])
+    rows = _signed(values, starts, ends, indexed, settings.bigram_perm, params.seed)
     found, _ = (collide or colliding_pairs)(band_keys(rows), settings.bucket_hubs)
     # A band key shared, then as many equal minhash rows as a pair at the containment needs
     # (the search's rule): a bigram low in both rows of a band made every two texts holding
@@ -635,10 +631,35 @@ def bigram_pairs(
     chosen = bigram_settings(settings)
     need = required_collisions(small, big, settings.bigram_perm, chosen)
     pairs = pairs[near_full(small, big, settings) & (collisions >= need)]
-    if known:
+    return _verified_new(ids, values, starts, ends, pairs, known, chosen)
+
+
+def _signed(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray, indexed: np.ndarray, perms: int, seed: int
+) -> np.ndarray:
+    """MinHash rows of the ``indexed`` documents' sets (``values[starts[i]:ends[i]]``), signed in
+    parts so the parent holds one part's temporaries at a time."""
+    if not indexed.size:
+        return np.zeros((0, perms), dtype=np.uint32)
+    parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
+    signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
+    return np.concatenate([signatures(part, perms, seed) for part in signed])
+
+
+def _verified_new(
+    ids: Sequence[str],
+    values: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    pairs: np.ndarray,
+    known: Set[tuple[str, str]],
+    chosen: CandidateSettings,
+) -> list[Pair]:
+    """The candidate ``pairs`` (row indexes) not ``known`` already, verified exactly on their sets."""
+    if known and pairs.size:
         pairs = pairs[np.array([_ordered(ids, x, y) not in known for x, y in pairs.tolist()], dtype=bool)]
     pairs = pairs.reshape(-1, 2)
-    sets = [np.zeros(0, dtype=np.uint64)] * len(fingerprints)
+    sets = [np.zeros(0, dtype=np.uint64)] * len(ids)
     for i in np.unique(pairs).tolist():
         sets[i] = values[starts[i] : ends[i]]
     return verify(ids, sets, pairs, chosen)
@@ -684,11 +705,7 @@ def rewrite_pairs(
     indexed = np.flatnonzero(sizes >= settings.rewrite_shared)
     indexed = indexed[np.lexsort((indexed, -sizes[indexed]))]  # largest first, as colliding_pairs needs
     perms = settings.rewrite_perm
-    rows = np.zeros((0, perms), dtype=np.uint32)
-    if indexed.size:
-        parts = np.array_split(indexed, -(-indexed.size // _SIGN_DOCS))
-        signed = [[values[starts[i] : ends[i]] for i in part.tolist()] for part in parts]
-        rows = np.concatenate([signatures(part, perms, fingerprints[0].params.seed) for part in signed])
+    rows = _signed(values, starts, ends, indexed, perms, fingerprints[0].params.seed)
     found, counts = (collide or colliding_pairs)(rows, settings.rewrite_hubs)
     pairs = np.sort(indexed[found], axis=1)
     small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
@@ -701,13 +718,8 @@ def rewrite_pairs(
     )
     passing = counts >= required_collisions(small, big, perms, chosen)
     pairs = best_partners(pairs[passing], counts[passing], sizes, perms, settings.max_partners)
-    if known and pairs.size:
-        pairs = pairs[np.array([_ordered(ids, x, y) not in known for x, y in pairs.tolist()], dtype=bool)]
-    pairs = pairs.reshape(-1, 2)
-    sets = [none] * len(fingerprints)
-    for i in np.unique(pairs).tolist():
-        sets[i] = values[starts[i] : ends[i]]
-    return [replace(p, sketch="rewrite") for p in verify(ids, sets, pairs, chosen)], common
+    found_pairs = _verified_new(ids, values, starts, ends, pairs, known, chosen)
+    return [replace(p, sketch="rewrite") for p in found_pairs], common
 
 
 def _ordered(ids: Sequence[str], x: int, y: int) -> tuple[str, str]:
